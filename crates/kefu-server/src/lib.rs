@@ -1,0 +1,1 @@
+//! The application: composes the store, engines and HTTP surface.

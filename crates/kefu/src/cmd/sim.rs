@@ -1,0 +1,8 @@
+//! `kefu sim`: placeholder until its engine lands.
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<()> {
+    anyhow::bail!("kefu sim is not built yet")
+}

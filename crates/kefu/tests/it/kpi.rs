@@ -1,0 +1,1 @@
+//! `kefu kpi` end to end.

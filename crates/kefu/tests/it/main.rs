@@ -1,0 +1,6 @@
+//! End-to-end tests of the `kefu` binary: each module runs the real executable.
+
+mod kpi;
+mod sim;
+mod sla;
+mod wfm;

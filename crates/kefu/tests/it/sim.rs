@@ -1,0 +1,1 @@
+//! `kefu sim` end to end.

@@ -1,0 +1,1 @@
+//! `kefu sla` end to end.

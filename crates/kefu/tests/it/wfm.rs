@@ -1,0 +1,1 @@
+//! `kefu wfm` end to end.

@@ -1,0 +1,66 @@
+//! `cargo xtask bench [NAME…]`: criterion benchmarks, then the comparisons in `bench/`.
+//!
+//! With names, only `bench/NAME` comparisons run (criterion is skipped); `--no-criterion`
+//! skips criterion too.
+
+use crate::{root, run_cmd};
+use anyhow::Result;
+use std::process::Command;
+
+pub fn run(args: &[String]) -> Result<()> {
+    let root = root();
+    let names: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let criterion = names.is_empty() && !args.iter().any(|a| a == "--no-criterion");
+    if criterion {
+        run_cmd(
+            Command::new("cargo")
+                .current_dir(&root)
+                .args(["bench", "--workspace"]),
+        )?;
+    }
+    run_cmd(
+        Command::new("cargo")
+            .current_dir(&root)
+            .args(["build", "--release", "-p", "kefu"]),
+    )?;
+    let kefu_bin = root.join("target/release/kefu");
+
+    let mut dirs: Vec<_> = std::fs::read_dir(root.join("bench"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("run.py").is_file())
+        .filter(|p| {
+            names.is_empty()
+                || names
+                    .iter()
+                    .any(|n| p.file_name().is_some_and(|f| f == n.as_str()))
+        })
+        .collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        return Ok(());
+    }
+    let venv = root.join("target/bench-venv");
+    if !venv.join("bin/python").exists() {
+        run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    let python = venv.join("bin/python");
+    for dir in &dirs {
+        let req = dir.join("requirements.txt");
+        if req.is_file() {
+            run_cmd(
+                Command::new(&python)
+                    .args(["-m", "pip", "install", "-q", "-r"])
+                    .arg(&req),
+            )?;
+        }
+    }
+    for dir in &dirs {
+        run_cmd(
+            Command::new(&python)
+                .arg(dir.join("run.py"))
+                .current_dir(&root)
+                .env("KEFU_BIN", &kefu_bin),
+        )?;
+    }
+    Ok(())
+}
