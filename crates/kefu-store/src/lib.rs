@@ -1,0 +1,154 @@
+//! Persistence on SQLite and PostgreSQL: the only crate that speaks SQL.
+//!
+//! - [`Store::connect`] opens either backend from a URL and runs the migrations.
+//! - Every read and write of workspace data takes a [`WorkspaceScope`], which only this crate
+//!   makes, and only from an authenticated principal ([`Store::authenticate`], [`Store::login`])
+//!   or a bootstrap; so no query can leave its workspace.
+//! - Every change runs in one transaction that writes the row, an audit row and an outbox
+//!   event ([`audit`]); the commit is the acknowledgement.
+
+pub mod audit;
+mod crud;
+pub mod customers;
+pub mod entity;
+pub mod error;
+pub mod interactions;
+pub mod migration;
+pub mod outbox;
+pub mod page;
+pub mod teams;
+pub mod tickets;
+pub mod workspaces;
+
+pub use error::StoreError;
+pub use page::{Page, PageRequest};
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    backend: Backend,
+    outbox_signal: Arc<tokio::sync::Notify>,
+}
+
+/// The workspace a request acts in. Made only by this crate, from an authenticated principal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceScope {
+    id: String,
+}
+
+impl WorkspaceScope {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub(crate) fn new(id: String) -> Self {
+        Self { id }
+    }
+}
+
+/// Who makes a change (recorded in the audit log); `None` is the system itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<String>,
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://PATH?mode=rwc` or `postgres://…`) and brings its
+    /// schema up to date. SQLite runs in WAL mode with full fsync, so a committed transaction
+    /// survives a crash of the process or the machine.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database url `{url}`: use sqlite://PATH or postgres://…"
+            )));
+        };
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
+        match backend {
+            Backend::Sqlite => {
+                // One connection: SQLite has one writer at a time, and a single connection
+                // serializes transactions without busy errors on lock upgrades.
+                opts.max_connections(1).min_connections(1).map_sqlx_sqlite_opts(|o| {
+                    o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                        .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                        .busy_timeout(Duration::from_secs(10))
+                        .foreign_keys(true)
+                        .create_if_missing(true)
+                });
+            }
+            Backend::Postgres => {
+                opts.max_connections(16).min_connections(1);
+            }
+        }
+        let db = Database::connect(opts).await.map_err(StoreError::from)?;
+        migration::Migrator::up(&db, None).await.map_err(StoreError::from)?;
+        Ok(Store { db, backend, outbox_signal: Arc::new(tokio::sync::Notify::new()) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Wakes outbox consumers; called after each committed change.
+    pub(crate) fn signal_outbox(&self) {
+        self.outbox_signal.notify_waiters();
+    }
+
+    /// Resolves when a change has been committed since the call (or spuriously).
+    pub fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.outbox_signal.clone()
+    }
+
+    /// Connection pool size and idle connections, for metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self.backend {
+            Backend::Sqlite => {
+                let p = self.db.get_sqlite_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            Backend::Postgres => {
+                let p = self.db.get_postgres_connection_pool();
+                (p.size(), p.num_idle())
+            }
+        }
+    }
+
+    /// A cheap round trip to the database, for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        self.db
+            .execute_unprepared(match self.db.get_database_backend() {
+                DbBackend::Postgres | DbBackend::Sqlite | DbBackend::MySql => "SELECT 1",
+                _ => "SELECT 1",
+            })
+            .await
+            .map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(self) -> Result<()> {
+        self.db.close().await.map_err(StoreError::from)
+    }
+}

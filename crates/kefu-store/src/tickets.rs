@@ -1,0 +1,232 @@
+//! Tickets (SPEC C3 core fields) and their transitions through the state machine of
+//! `kefu_model::TicketState`, each recorded with actor and reason.
+
+use crate::audit::{Change, record};
+use crate::crud::{Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited};
+use crate::entity::{customer, team, ticket, ticket_transition, user};
+use crate::{Actor, Page, PageRequest, Result, Store, WorkspaceScope};
+use chrono::Utc;
+use kefu_model::validate::{self, LONG_TEXT, SHORT_TEXT};
+use kefu_model::{Priority, TicketState, TicketType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+
+impl Audited for ticket::Model {
+    const KIND: &'static str = "ticket";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The editable fields of a ticket (the state changes only through transitions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketFields {
+    pub customer_id: Option<String>,
+    pub ticket_type: TicketType,
+    pub subject: String,
+    pub description: String,
+    pub priority: Priority,
+    pub assignee_id: Option<String>,
+    pub group_id: Option<String>,
+}
+
+impl TicketFields {
+    fn validated(self) -> Result<TicketFields> {
+        Ok(TicketFields {
+            subject: validate::required("subject", &self.subject, SHORT_TEXT)?,
+            description: validate::optional("description", &self.description, LONG_TEXT)?.to_owned(),
+            ..self
+        })
+    }
+
+    /// Reads the editable fields of a stored ticket.
+    pub fn of(m: &ticket::Model) -> TicketFields {
+        TicketFields {
+            customer_id: m.customer_id.clone(),
+            ticket_type: TicketType::parse(&m.ticket_type).unwrap_or(TicketType::Inquiry),
+            subject: m.subject.clone(),
+            description: m.description.clone(),
+            priority: Priority::parse(&m.priority).unwrap_or(Priority::Normal),
+            assignee_id: m.assignee_id.clone(),
+            group_id: m.group_id.clone(),
+        }
+    }
+
+    fn write_to(self, m: &mut ticket::Model) {
+        m.customer_id = self.customer_id;
+        m.ticket_type = self.ticket_type.as_str().into();
+        m.subject = self.subject;
+        m.description = self.description;
+        m.priority = self.priority.as_str().into();
+        m.assignee_id = self.assignee_id;
+        m.group_id = self.group_id;
+    }
+}
+
+/// Filters for the ticket list.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub state: Option<TicketState>,
+    pub priority: Option<Priority>,
+    pub ticket_type: Option<TicketType>,
+    pub customer_id: Option<String>,
+    pub assignee_id: Option<String>,
+    pub group_id: Option<String>,
+}
+
+impl Store {
+    async fn check_ticket_refs(&self, scope: &WorkspaceScope, f: &TicketFields) -> Result<()> {
+        check_ref::<customer::Entity>(self, scope, "customer_id", f.customer_id.as_deref()).await?;
+        check_ref::<user::Entity>(self, scope, "assignee_id", f.assignee_id.as_deref()).await?;
+        check_ref::<team::Entity>(self, scope, "group_id", f.group_id.as_deref()).await
+    }
+
+    pub async fn create_ticket(
+        &self,
+        scope: &WorkspaceScope,
+        actor: &Actor,
+        fields: TicketFields,
+    ) -> Result<ticket::Model> {
+        let fields = fields.validated()?;
+        self.check_ticket_refs(scope, &fields).await?;
+        let now = Utc::now();
+        let mut model = ticket::Model {
+            id: kefu_model::new_id().to_string(),
+            workspace_id: scope.id().to_owned(),
+            customer_id: None,
+            ticket_type: String::new(),
+            subject: String::new(),
+            description: String::new(),
+            priority: String::new(),
+            state: TicketState::New.as_str().into(),
+            assignee_id: None,
+            group_id: None,
+            created_at: now,
+            updated_at: now,
+        };
+        fields.write_to(&mut model);
+        insert_audited::<ticket::ActiveModel>(self, scope, actor, model, "ticket_exists").await
+    }
+
+    pub async fn get_ticket(&self, scope: &WorkspaceScope, id: &str) -> Result<ticket::Model> {
+        find_scoped::<ticket::Entity, _>(self.db(), scope, id).await
+    }
+
+    pub async fn list_tickets(
+        &self,
+        scope: &WorkspaceScope,
+        f: &TicketFilter,
+        page: &PageRequest,
+    ) -> Result<Page<ticket::Model>> {
+        let mut cond = Condition::all();
+        if let Some(s) = f.state {
+            cond = cond.add(ticket::Column::State.eq(s.as_str()));
+        }
+        if let Some(p) = f.priority {
+            cond = cond.add(ticket::Column::Priority.eq(p.as_str()));
+        }
+        if let Some(t) = f.ticket_type {
+            cond = cond.add(ticket::Column::TicketType.eq(t.as_str()));
+        }
+        if let Some(c) = &f.customer_id {
+            cond = cond.add(ticket::Column::CustomerId.eq(c.as_str()));
+        }
+        if let Some(a) = &f.assignee_id {
+            cond = cond.add(ticket::Column::AssigneeId.eq(a.as_str()));
+        }
+        if let Some(g) = &f.group_id {
+            cond = cond.add(ticket::Column::GroupId.eq(g.as_str()));
+        }
+        list_scoped::<ticket::Entity>(self, scope, cond, page).await
+    }
+
+    /// Changes a ticket's fields; `apply` edits a copy that is then validated and checked.
+    pub async fn update_ticket(
+        &self,
+        scope: &WorkspaceScope,
+        actor: &Actor,
+        id: &str,
+        apply: impl FnOnce(&mut TicketFields),
+    ) -> Result<ticket::Model> {
+        let mut fields = TicketFields::of(&self.get_ticket(scope, id).await?);
+        apply(&mut fields);
+        let fields = fields.validated()?;
+        self.check_ticket_refs(scope, &fields).await?;
+        update_audited::<ticket::ActiveModel, _>(self, scope, actor, id, "updated", "", |t| {
+            fields.write_to(t);
+            t.updated_at = Utc::now();
+            Ok(())
+        })
+        .await
+    }
+
+    /// Moves a ticket to `to` if the state machine allows it; records the transition (actor,
+    /// reason), the audit row and the outbox event in one transaction.
+    pub async fn transition_ticket(
+        &self,
+        scope: &WorkspaceScope,
+        actor: &Actor,
+        id: &str,
+        to: TicketState,
+        reason: &str,
+    ) -> Result<ticket::Model> {
+        let reason = validate::optional("reason", reason, SHORT_TEXT)?.to_owned();
+        let txn = self.db().begin().await?;
+        let current = find_scoped::<ticket::Entity, _>(&txn, scope, id).await?;
+        let from = TicketState::parse(&current.state).unwrap_or(TicketState::New);
+        from.transition(to)?;
+        let before = current.snapshot();
+        let now = Utc::now();
+        let mut next = current;
+        next.state = to.as_str().into();
+        next.updated_at = now;
+        let after = next.snapshot();
+        let saved = next.into_active_model().reset_all().update(&txn).await?;
+        ticket_transition::ActiveModel {
+            workspace_id: Set(scope.id().to_owned()),
+            ticket_id: Set(id.to_owned()),
+            from_state: Set(from.as_str().into()),
+            to_state: Set(to.as_str().into()),
+            reason: Set(reason.clone()),
+            actor_id: Set(actor.user_id.clone().unwrap_or_default()),
+            at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let mut after = after;
+        after["transition"] = serde_json::json!({"from": from, "to": to, "reason": reason});
+        let change = Change {
+            action: "transitioned",
+            entity_type: "ticket",
+            entity_id: id,
+            before: Some(before),
+            after: Some(after),
+        };
+        record(&txn, scope, actor, change).await?;
+        txn.commit().await?;
+        self.signal_outbox();
+        Ok(saved)
+    }
+
+    /// The transitions of a ticket, oldest first.
+    pub async fn ticket_transitions(
+        &self,
+        scope: &WorkspaceScope,
+        id: &str,
+    ) -> Result<Vec<ticket_transition::Model>> {
+        self.get_ticket(scope, id).await?;
+        Ok(ticket_transition::Entity::find()
+            .filter(ticket_transition::Column::WorkspaceId.eq(scope.id()))
+            .filter(ticket_transition::Column::TicketId.eq(id))
+            .order_by_asc(ticket_transition::Column::Seq)
+            .all(self.db())
+            .await?)
+    }
+
+    pub async fn delete_ticket(&self, scope: &WorkspaceScope, actor: &Actor, id: &str) -> Result<()> {
+        delete_audited::<ticket::ActiveModel>(self, scope, actor, id).await
+    }
+}
