@@ -1,1 +1,113 @@
-//! The application: composes the store, engines and HTTP surface.
+//! kefu's application: composes the store, the engines and the HTTP surface.
+//!
+//! - [`api`]: the REST API under `/api/v1` (wire types + handlers), documented by [`openapi`].
+//! - [`web`]: the server-rendered UI.
+//! - [`auth`]: tokens, passwords, the login limiter, and the one role check.
+//! - [`error`]: the one mapping from errors to RFC 9457 problems.
+//! - [`bus`]: the event bus fed from the outbox, and consumers that resume after restarts.
+//! - [`metrics`]: Prometheus metrics.
+
+pub mod api;
+pub mod auth;
+pub mod bus;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod openapi;
+pub mod web;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use kefu_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use kefu_store;
+
+/// Largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Shared state of every request handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub limiter: Arc<auth::LoginLimiter>,
+    pub bus: Arc<dyn bus::EventBus>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(15 * 60))),
+            bus: Arc::new(bus::InProcessBus::new(1024)),
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", api::router())
+        .route("/api/v1/openapi.json", get(openapi::serve))
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics::serve))
+        .merge(web::router())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(error::localize))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, error::ApiError> {
+    state.store.ping().await?;
+    Ok("ok")
+}
+
+/// Where and how to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+}
+
+/// A running server: its address and a handle to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections and waits for the server task.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Opens the store, starts the outbox publisher and serves HTTP on `config.listen`.
+pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error + Send + Sync>> {
+    let store = Store::connect(&config.database_url).await?;
+    let state = AppState::new(store);
+    metrics::init();
+    bus::spawn_publisher(state.store.clone(), state.bus.clone());
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (tx, mut rx) = tokio::sync::watch::channel(false);
+    let router = app(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    Ok(Running { addr, state, shutdown: tx, task })
+}

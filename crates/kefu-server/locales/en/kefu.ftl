@@ -1,0 +1,92 @@
+# Problem details (API errors): one title and one detail per stable code.
+problem-not_found = Not found
+problem-not_found-detail = No such record in this workspace.
+problem-unauthorized = Authentication required
+problem-unauthorized-detail = Send a valid token as "Authorization: Bearer TOKEN".
+problem-invalid_credentials = Login failed
+problem-invalid_credentials-detail = The workspace, e-mail or password is wrong.
+problem-too_many_attempts = Too many failed logins
+problem-too_many_attempts-detail = Too many failed logins; try again in { $seconds } seconds.
+problem-forbidden = Forbidden
+problem-forbidden-detail = Your role ({ $role }) may not do this.
+problem-invalid_json = Malformed JSON
+problem-invalid_json-detail = The request body is not valid JSON: { $reason }
+problem-invalid_body = Invalid request body
+problem-invalid_body-detail = The request body does not match the expected shape: { $reason }
+problem-unsupported_media_type = Unsupported media type
+problem-unsupported_media_type-detail = Send the body as application/json.
+problem-invalid_query = Invalid query parameters
+problem-invalid_query-detail = The query string is invalid: { $reason }
+problem-invalid_field = Invalid field
+problem-invalid_field-detail = Field "{ $field }" { $problem ->
+    [empty] must not be empty.
+    [too_long] is too long.
+    [too_many] has too many items.
+   *[other] has an invalid format.
+}
+problem-unknown_reference = Unknown reference
+problem-unknown_reference-detail = Field "{ $field }" refers to a record that does not exist in this workspace.
+problem-invalid_transition = Invalid transition
+problem-invalid_transition-detail = A ticket cannot go from "{ $from }" to "{ $to }".
+problem-invalid_cursor = Invalid cursor
+problem-invalid_cursor-detail = The pagination cursor is not one this server issued.
+problem-conflict = Conflict
+problem-conflict-detail = The change conflicts with existing data ({ $code }).
+problem-payload_too_large = Payload too large
+problem-payload_too_large-detail = The request body is larger than the server accepts.
+problem-internal = Internal error
+problem-internal-detail = Something went wrong on our side; it has been logged.
+
+# Web UI
+app-name = kefu
+nav-tickets = Tickets
+nav-customers = Customers
+nav-logout = Log out
+nav-language = 中文
+login-title = Sign in
+login-workspace = Workspace
+login-email = E-mail
+login-password = Password
+login-submit = Sign in
+login-failed = Login failed: check the workspace, e-mail and password.
+tickets-title = Tickets
+tickets-empty = No tickets yet.
+customers-title = Customers
+customers-empty = No customers yet.
+col-subject = Subject
+col-type = Type
+col-priority = Priority
+col-state = State
+col-created = Created
+col-name = Name
+col-phones = Phones
+col-emails = E-mails
+col-organization = Organization
+col-tags = Tags
+field-description = Description
+field-customer = Customer
+field-assignee = Assignee
+field-group = Group
+ticket-history = History
+ticket-transition = Change state
+ticket-reason = Reason
+ticket-apply = Apply
+customer-tickets = Tickets
+pager-next = Next page
+state-new = New
+state-open = Open
+state-pending_customer = Pending customer
+state-escalated = Escalated
+state-resolved = Resolved
+state-closed = Closed
+state-reopened = Reopened
+priority-low = Low
+priority-normal = Normal
+priority-high = High
+priority-urgent = Urgent
+type-inquiry = Inquiry
+type-complaint = Complaint
+type-after_sales = After-sales
+type-tech_support = Technical support
+type-suggestion = Suggestion
+type-appointment = Appointment

@@ -1,0 +1,92 @@
+# 问题详情（API 错误）：每个稳定代码一个标题和一段说明。
+problem-not_found = 未找到
+problem-not_found-detail = 本工作区中没有这条记录。
+problem-unauthorized = 需要身份验证
+problem-unauthorized-detail = 请以 "Authorization: Bearer 令牌" 发送有效令牌。
+problem-invalid_credentials = 登录失败
+problem-invalid_credentials-detail = 工作区、电子邮箱或密码不正确。
+problem-too_many_attempts = 登录失败次数过多
+problem-too_many_attempts-detail = 登录失败次数过多，请在 { $seconds } 秒后重试。
+problem-forbidden = 无权操作
+problem-forbidden-detail = 您的角色（{ $role }）不能执行此操作。
+problem-invalid_json = JSON 格式错误
+problem-invalid_json-detail = 请求正文不是有效的 JSON：{ $reason }
+problem-invalid_body = 请求正文无效
+problem-invalid_body-detail = 请求正文与要求的结构不符：{ $reason }
+problem-unsupported_media_type = 不支持的媒体类型
+problem-unsupported_media_type-detail = 请以 application/json 发送请求正文。
+problem-invalid_query = 查询参数无效
+problem-invalid_query-detail = 查询字符串无效：{ $reason }
+problem-invalid_field = 字段无效
+problem-invalid_field-detail = 字段“{ $field }”{ $problem ->
+    [empty] 不能为空。
+    [too_long] 过长。
+    [too_many] 条目过多。
+   *[other] 格式无效。
+}
+problem-unknown_reference = 引用的记录不存在
+problem-unknown_reference-detail = 字段“{ $field }”引用的记录在本工作区中不存在。
+problem-invalid_transition = 无效的状态变更
+problem-invalid_transition-detail = 工单不能从“{ $from }”变为“{ $to }”。
+problem-invalid_cursor = 分页游标无效
+problem-invalid_cursor-detail = 该分页游标不是本服务器签发的。
+problem-conflict = 冲突
+problem-conflict-detail = 此更改与现有数据冲突（{ $code }）。
+problem-payload_too_large = 请求正文过大
+problem-payload_too_large-detail = 请求正文超过了服务器允许的大小。
+problem-internal = 内部错误
+problem-internal-detail = 服务器内部出错，已记录日志。
+
+# 网页界面
+app-name = 客服
+nav-tickets = 工单
+nav-customers = 客户
+nav-logout = 退出
+nav-language = English
+login-title = 登录
+login-workspace = 工作区
+login-email = 电子邮箱
+login-password = 密码
+login-submit = 登录
+login-failed = 登录失败：请检查工作区、电子邮箱和密码。
+tickets-title = 工单
+tickets-empty = 还没有工单。
+customers-title = 客户
+customers-empty = 还没有客户。
+col-subject = 主题
+col-type = 类型
+col-priority = 优先级
+col-state = 状态
+col-created = 创建时间
+col-name = 姓名
+col-phones = 电话
+col-emails = 电子邮箱
+col-organization = 单位
+col-tags = 标签
+field-description = 问题描述
+field-customer = 客户
+field-assignee = 处理人
+field-group = 部门
+ticket-history = 处理记录
+ticket-transition = 变更状态
+ticket-reason = 原因
+ticket-apply = 确定
+customer-tickets = 工单
+pager-next = 下一页
+state-new = 新建
+state-open = 处理中
+state-pending_customer = 等待客户
+state-escalated = 已提送二线
+state-resolved = 已解决
+state-closed = 已关闭
+state-reopened = 已重开
+priority-low = 低
+priority-normal = 普通
+priority-high = 高
+priority-urgent = 紧急
+type-inquiry = 咨询
+type-complaint = 投诉
+type-after_sales = 售后
+type-tech_support = 技术支持
+type-suggestion = 建议
+type-appointment = 预约

@@ -1,0 +1,161 @@
+//! API errors and their one mapping to HTTP: RFC 9457 `application/problem+json` with a
+//! stable snake_case `code`. Handlers return [`ApiError`]; the response carries a [`Problem`]
+//! that the `localize` middleware renders in the request's language.
+
+use crate::i18n::{Lang, tr};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use fluent_bundle::FluentArgs;
+use kefu_model::ModelError;
+use kefu_store::StoreError;
+
+/// Everything an API call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("not found")]
+    NotFound,
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_s: u64 },
+    #[error("forbidden")]
+    Forbidden { role: String },
+    #[error("invalid json: {0}")]
+    InvalidJson(String),
+    #[error("invalid body: {0}")]
+    InvalidBody(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// A rendered-later problem: status, code and the arguments of its messages.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl ApiError {
+    /// The one table from errors to status codes and stable codes.
+    pub fn problem(&self) -> Problem {
+        use StatusCode as S;
+        let p = |status, code, args: Vec<(&'static str, String)>| Problem { status, code, args };
+        match self {
+            ApiError::NotFound => p(S::NOT_FOUND, "not_found", vec![]),
+            ApiError::Unauthorized => p(S::UNAUTHORIZED, "unauthorized", vec![]),
+            ApiError::InvalidCredentials => p(S::UNAUTHORIZED, "invalid_credentials", vec![]),
+            ApiError::TooManyAttempts { retry_after_s } => {
+                p(S::TOO_MANY_REQUESTS, "too_many_attempts", vec![("seconds", retry_after_s.to_string())])
+            }
+            ApiError::Forbidden { role } => p(S::FORBIDDEN, "forbidden", vec![("role", role.clone())]),
+            ApiError::InvalidJson(r) => p(S::BAD_REQUEST, "invalid_json", vec![("reason", r.clone())]),
+            ApiError::InvalidBody(r) => {
+                p(S::UNPROCESSABLE_ENTITY, "invalid_body", vec![("reason", r.clone())])
+            }
+            ApiError::UnsupportedMediaType => {
+                p(S::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", vec![])
+            }
+            ApiError::InvalidQuery(r) => p(S::BAD_REQUEST, "invalid_query", vec![("reason", r.clone())]),
+            ApiError::PayloadTooLarge => p(S::PAYLOAD_TOO_LARGE, "payload_too_large", vec![]),
+            ApiError::Model(m) | ApiError::Store(StoreError::Model(m)) => match m {
+                ModelError::InvalidTransition { from, to } => p(
+                    S::CONFLICT,
+                    "invalid_transition",
+                    vec![("from", from.clone()), ("to", to.clone())],
+                ),
+                ModelError::InvalidField { field, reason } => p(
+                    S::UNPROCESSABLE_ENTITY,
+                    "invalid_field",
+                    vec![("field", field.clone()), ("problem", reason.code().to_owned())],
+                ),
+            },
+            ApiError::Store(s) => match s {
+                StoreError::NotFound => p(S::NOT_FOUND, "not_found", vec![]),
+                StoreError::Conflict { code, .. } => {
+                    p(S::CONFLICT, code, vec![("code", (*code).to_owned())])
+                }
+                StoreError::UnknownReference { field } => {
+                    p(S::UNPROCESSABLE_ENTITY, "unknown_reference", vec![("field", (*field).to_owned())])
+                }
+                StoreError::BadCursor => p(S::BAD_REQUEST, "invalid_cursor", vec![]),
+                StoreError::Model(_) | StoreError::Config(_) | StoreError::Db(_) => {
+                    p(S::INTERNAL_SERVER_ERROR, "internal", vec![])
+                }
+            },
+            ApiError::Internal(_) => p(S::INTERNAL_SERVER_ERROR, "internal", vec![]),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = self.problem();
+        if problem.status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut resp = problem.status.into_response();
+        if let ApiError::TooManyAttempts { retry_after_s } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        resp.extensions_mut().insert(problem);
+        resp
+    }
+}
+
+/// Renders a [`Problem`] as `application/problem+json` in `lang`.
+pub fn render(problem: &Problem, lang: Lang) -> serde_json::Value {
+    let mut args = FluentArgs::new();
+    for (k, v) in &problem.args {
+        args.set(*k, v.clone());
+    }
+    // Conflicts have their own codes but share one message.
+    let msg = if problem.status == StatusCode::CONFLICT && problem.code != "invalid_transition" {
+        "conflict"
+    } else {
+        problem.code
+    };
+    let mut body = serde_json::json!({
+        "type": format!("/problems/{}", problem.code),
+        "title": tr(lang, &format!("problem-{msg}"), Some(&args)),
+        "status": problem.status.as_u16(),
+        "detail": tr(lang, &format!("problem-{msg}-detail"), Some(&args)),
+        "code": problem.code,
+    });
+    for (k, v) in &problem.args {
+        if matches!(*k, "field" | "from" | "to") {
+            body[*k] = serde_json::Value::String(v.clone());
+        }
+    }
+    body
+}
+
+/// Middleware: turns responses that carry a [`Problem`] into localized problem documents.
+pub async fn localize(req: Request, next: Next) -> Response {
+    let lang = Lang::negotiate(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let resp = next.run(req).await;
+    let Some(problem) = resp.extensions().get::<Problem>().cloned() else {
+        return resp;
+    };
+    let (mut parts, _) = resp.into_parts();
+    let body = render(&problem, lang);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body.to_string()))
+}

@@ -1,0 +1,38 @@
+//! The OpenAPI 3.1 document of the REST API, generated from the handlers' annotations.
+
+use crate::api;
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kefu API", description = "kefu (客服): customer service center REST API"),
+    paths(
+        api::session::login,
+        api::tokens::create_token, api::tokens::list_tokens, api::tokens::revoke_token,
+        api::users::create_user, api::users::list_users, api::users::get_user,
+        api::users::update_user, api::users::delete_user,
+        api::teams::create_team, api::teams::list_teams, api::teams::get_team,
+        api::teams::update_team, api::teams::delete_team,
+        api::customers::create_customer, api::customers::list_customers,
+        api::customers::get_customer, api::customers::update_customer,
+        api::customers::delete_customer,
+        api::tickets::create_ticket, api::tickets::list_tickets, api::tickets::get_ticket,
+        api::tickets::update_ticket, api::tickets::delete_ticket,
+        api::tickets::transition_ticket, api::tickets::list_transitions,
+        api::interactions::create_interaction, api::interactions::list_interactions,
+        api::interactions::get_interaction, api::interactions::update_interaction,
+        api::interactions::delete_interaction,
+        api::audit::list_audit,
+    ),
+    tags(
+        (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),
+        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,7 @@
+//! The server-rendered web UI.
+use crate::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
