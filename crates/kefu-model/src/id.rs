@@ -5,7 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// An entity id. Parsing rejects anything that is not a UUID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Id(uuid::Uuid);
 
@@ -23,10 +25,12 @@ impl fmt::Display for Id {
 impl FromStr for Id {
     type Err = crate::ModelError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        uuid::Uuid::parse_str(s).map(Id).map_err(|_| crate::ModelError::InvalidField {
-            field: "id".into(),
-            reason: crate::error::FieldProblem::Format,
-        })
+        uuid::Uuid::parse_str(s)
+            .map(Id)
+            .map_err(|_| crate::ModelError::InvalidField {
+                field: "id".into(),
+                reason: crate::error::FieldProblem::Format,
+            })
     }
 }
 

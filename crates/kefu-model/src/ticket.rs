@@ -118,7 +118,10 @@ mod tests {
         assert!(Open.transition(Open).is_err());
         assert_eq!(
             Closed.transition(New).unwrap_err(),
-            ModelError::InvalidTransition { from: "closed".into(), to: "new".into() }
+            ModelError::InvalidTransition {
+                from: "closed".into(),
+                to: "new".into()
+            }
         );
     }
 
@@ -156,6 +159,9 @@ mod tests {
             serde_json::to_string(&TicketState::PendingCustomer).unwrap(),
             "\"pending_customer\""
         );
-        assert_eq!(TicketType::parse("after_sales"), Some(TicketType::AfterSales));
+        assert_eq!(
+            TicketType::parse("after_sales"),
+            Some(TicketType::AfterSales)
+        );
     }
 }

@@ -11,7 +11,10 @@ pub const LONG_TEXT: usize = 100_000;
 pub const MAX_ITEMS: usize = 100;
 
 fn invalid(field: &str, reason: FieldProblem) -> ModelError {
-    ModelError::InvalidField { field: field.into(), reason }
+    ModelError::InvalidField {
+        field: field.into(),
+        reason,
+    }
 }
 
 /// A required text: trimmed, not empty, at most `max` characters.
@@ -50,19 +53,32 @@ pub fn list(field: &str, values: &[String]) -> Result<Vec<String>, ModelError> {
 pub fn email(field: &str, value: &str) -> Result<String, ModelError> {
     let v = required(field, value, 254)?;
     let ok = v.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
     }) && !v.contains(char::is_whitespace)
         && v.matches('@').count() == 1;
-    if ok { Ok(v.to_lowercase()) } else { Err(invalid(field, FieldProblem::Format)) }
+    if ok {
+        Ok(v.to_lowercase())
+    } else {
+        Err(invalid(field, FieldProblem::Format))
+    }
 }
 
 /// A workspace slug: 2–63 characters of `a-z`, `0-9` and `-`, not starting or ending in `-`.
 pub fn slug(field: &str, value: &str) -> Result<String, ModelError> {
     let ok = (2..=63).contains(&value.len())
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !value.starts_with('-')
         && !value.ends_with('-');
-    if ok { Ok(value.to_owned()) } else { Err(invalid(field, FieldProblem::Format)) }
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(invalid(field, FieldProblem::Format))
+    }
 }
 
 #[cfg(test)]
@@ -76,14 +92,20 @@ mod tests {
         let too_long = "客".repeat(SHORT_TEXT + 1);
         assert_eq!(
             required("name", &too_long, SHORT_TEXT).unwrap_err(),
-            ModelError::InvalidField { field: "name".into(), reason: FieldProblem::TooLong }
+            ModelError::InvalidField {
+                field: "name".into(),
+                reason: FieldProblem::TooLong
+            }
         );
         assert!(required("name", "   ", 10).is_err());
     }
 
     #[test]
     fn emails_and_slugs() {
-        assert_eq!(email("e", "Li.Lei@Example.CN").unwrap(), "li.lei@example.cn");
+        assert_eq!(
+            email("e", "Li.Lei@Example.CN").unwrap(),
+            "li.lei@example.cn"
+        );
         for bad in ["a", "a@b", "@b.cn", "a b@c.cn", "a@@b.cn", "a@.cn"] {
             assert!(email("e", bad).is_err(), "{bad}");
         }

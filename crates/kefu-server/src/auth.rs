@@ -33,7 +33,11 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 /// Whether `password` matches the PHC string `hash`.
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -47,7 +51,10 @@ pub fn new_token() -> (String, String) {
 
 /// The stored form of a token.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Counts failed logins per key (workspace + e-mail, and client address); after
@@ -60,13 +67,19 @@ pub struct LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(max_failures: usize, window: Duration) -> Self {
-        Self { failures: Mutex::new(HashMap::new()), max_failures, window }
+        Self {
+            failures: Mutex::new(HashMap::new()),
+            max_failures,
+            window,
+        }
     }
 
     /// `Err(seconds)` while `key` is locked out.
     pub fn check(&self, key: &str, now: Instant) -> Result<(), u64> {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(times) = map.get_mut(key) else { return Ok(()) };
+        let Some(times) = map.get_mut(key) else {
+            return Ok(());
+        };
         times.retain(|t| now.duration_since(*t) < self.window);
         if times.len() >= self.max_failures {
             let oldest = times[0];
@@ -79,13 +92,19 @@ impl LoginLimiter {
     pub fn fail(&self, key: &str, now: Instant) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 100_000 {
-            map.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < self.window));
+            map.retain(|_, v| {
+                v.last()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
         }
         map.entry(key.to_owned()).or_default().push(now);
     }
 
     pub fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
     }
 }
 
@@ -99,14 +118,20 @@ impl Auth {
         if self.0.role.allows(action) {
             Ok(&self.0)
         } else {
-            Err(ApiError::Forbidden { role: self.0.role.as_str().to_owned() })
+            Err(ApiError::Forbidden {
+                role: self.0.role.as_str().to_owned(),
+            })
         }
     }
 }
 
 /// The token a request carries, from `Authorization: Bearer` or the session cookie.
 pub fn request_token(parts: &Parts) -> Option<String> {
-    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         return v.strip_prefix("Bearer ").map(|t| t.trim().to_owned());
     }
     cookie(parts, SESSION_COOKIE)

@@ -25,7 +25,9 @@ pub struct InProcessBus {
 
 impl InProcessBus {
     pub fn new(capacity: usize) -> Self {
-        Self { tx: tokio::sync::broadcast::channel(capacity).0 }
+        Self {
+            tx: tokio::sync::broadcast::channel(capacity).0,
+        }
     }
 }
 
@@ -52,7 +54,10 @@ pub trait Consumer: Send + Sync + 'static {
 
 /// Handles every outbox event after `consumer`'s stored position, once, in order, and
 /// returns how many it handled. Runs until the outbox is drained.
-pub async fn drain<C: Consumer>(store: &Store, consumer: &C) -> Result<usize, kefu_store::StoreError> {
+pub async fn drain<C: Consumer>(
+    store: &Store,
+    consumer: &C,
+) -> Result<usize, kefu_store::StoreError> {
     let mut position = store.consumer_position(consumer.name()).await?;
     let mut handled = 0;
     loop {
@@ -63,13 +68,17 @@ pub async fn drain<C: Consumer>(store: &Store, consumer: &C) -> Result<usize, ke
         for event in &batch {
             if let Err(e) = consumer.handle(event).await {
                 tracing::warn!(consumer = consumer.name(), seq = event.seq, error = %e, "consumer failed; will retry");
-                store.set_consumer_position(consumer.name(), position).await?;
+                store
+                    .set_consumer_position(consumer.name(), position)
+                    .await?;
                 return Ok(handled);
             }
             position = event.seq;
             handled += 1;
         }
-        store.set_consumer_position(consumer.name(), position).await?;
+        store
+            .set_consumer_position(consumer.name(), position)
+            .await?;
     }
 }
 

@@ -59,18 +59,28 @@ impl ApiError {
             ApiError::NotFound => p(S::NOT_FOUND, "not_found", vec![]),
             ApiError::Unauthorized => p(S::UNAUTHORIZED, "unauthorized", vec![]),
             ApiError::InvalidCredentials => p(S::UNAUTHORIZED, "invalid_credentials", vec![]),
-            ApiError::TooManyAttempts { retry_after_s } => {
-                p(S::TOO_MANY_REQUESTS, "too_many_attempts", vec![("seconds", retry_after_s.to_string())])
+            ApiError::TooManyAttempts { retry_after_s } => p(
+                S::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                vec![("seconds", retry_after_s.to_string())],
+            ),
+            ApiError::Forbidden { role } => {
+                p(S::FORBIDDEN, "forbidden", vec![("role", role.clone())])
             }
-            ApiError::Forbidden { role } => p(S::FORBIDDEN, "forbidden", vec![("role", role.clone())]),
-            ApiError::InvalidJson(r) => p(S::BAD_REQUEST, "invalid_json", vec![("reason", r.clone())]),
-            ApiError::InvalidBody(r) => {
-                p(S::UNPROCESSABLE_ENTITY, "invalid_body", vec![("reason", r.clone())])
+            ApiError::InvalidJson(r) => {
+                p(S::BAD_REQUEST, "invalid_json", vec![("reason", r.clone())])
             }
+            ApiError::InvalidBody(r) => p(
+                S::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                vec![("reason", r.clone())],
+            ),
             ApiError::UnsupportedMediaType => {
                 p(S::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", vec![])
             }
-            ApiError::InvalidQuery(r) => p(S::BAD_REQUEST, "invalid_query", vec![("reason", r.clone())]),
+            ApiError::InvalidQuery(r) => {
+                p(S::BAD_REQUEST, "invalid_query", vec![("reason", r.clone())])
+            }
             ApiError::PayloadTooLarge => p(S::PAYLOAD_TOO_LARGE, "payload_too_large", vec![]),
             ApiError::Model(m) | ApiError::Store(StoreError::Model(m)) => match m {
                 ModelError::InvalidTransition { from, to } => p(
@@ -81,7 +91,10 @@ impl ApiError {
                 ModelError::InvalidField { field, reason } => p(
                     S::UNPROCESSABLE_ENTITY,
                     "invalid_field",
-                    vec![("field", field.clone()), ("problem", reason.code().to_owned())],
+                    vec![
+                        ("field", field.clone()),
+                        ("problem", reason.code().to_owned()),
+                    ],
                 ),
             },
             ApiError::Store(s) => match s {
@@ -89,9 +102,11 @@ impl ApiError {
                 StoreError::Conflict { code, .. } => {
                     p(S::CONFLICT, code, vec![("code", (*code).to_owned())])
                 }
-                StoreError::UnknownReference { field } => {
-                    p(S::UNPROCESSABLE_ENTITY, "unknown_reference", vec![("field", (*field).to_owned())])
-                }
+                StoreError::UnknownReference { field } => p(
+                    S::UNPROCESSABLE_ENTITY,
+                    "unknown_reference",
+                    vec![("field", (*field).to_owned())],
+                ),
                 StoreError::BadCursor => p(S::BAD_REQUEST, "invalid_cursor", vec![]),
                 StoreError::Model(_) | StoreError::Config(_) | StoreError::Db(_) => {
                     p(S::INTERNAL_SERVER_ERROR, "internal", vec![])
@@ -148,14 +163,21 @@ pub fn render(problem: &Problem, lang: Lang) -> serde_json::Value {
 
 /// Middleware: turns responses that carry a [`Problem`] into localized problem documents.
 pub async fn localize(req: Request, next: Next) -> Response {
-    let lang = Lang::negotiate(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let lang = Lang::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
     let resp = next.run(req).await;
     let Some(problem) = resp.extensions().get::<Problem>().cloned() else {
         return resp;
     };
     let (mut parts, _) = resp.into_parts();
     let body = render(&problem, lang);
-    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(body.to_string()))
 }

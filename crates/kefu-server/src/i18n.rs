@@ -59,7 +59,8 @@ fn bundle(lang: &str, source: &str) -> Bundle {
     let mut b = FluentBundle::new_concurrent(vec![id]);
     b.set_use_isolating(false);
     let res = FluentResource::try_new(source.to_owned()).expect("built-in Fluent file parses");
-    b.add_resource(res).expect("built-in Fluent file has no duplicate ids");
+    b.add_resource(res)
+        .expect("built-in Fluent file has no duplicate ids");
     b
 }
 

@@ -7,6 +7,7 @@
 //! - [`bus`]: the event bus fed from the outbox, and consumers that resume after restarts.
 //! - [`metrics`]: Prometheus metrics.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod bus;
@@ -82,6 +83,7 @@ pub struct Running {
     pub state: AppState,
     shutdown: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
@@ -89,6 +91,9 @@ impl Running {
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         let _ = self.task.await;
+        for w in self.workers {
+            w.abort();
+        }
     }
 }
 
@@ -97,17 +102,26 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     let store = Store::connect(&config.database_url).await?;
     let state = AppState::new(store);
     metrics::init();
-    bus::spawn_publisher(state.store.clone(), state.bus.clone());
+    let workers = vec![bus::spawn_publisher(state.store.clone(), state.bus.clone())];
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (tx, mut rx) = tokio::sync::watch::channel(false);
     let router = app(state.clone());
     let task = tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = rx.wait_for(|stop| *stop).await;
-            })
-            .await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        })
+        .await
     });
-    Ok(Running { addr, state, shutdown: tx, task })
+    Ok(Running {
+        addr,
+        state,
+        shutdown: tx,
+        task,
+        workers,
+    })
 }

@@ -47,5 +47,8 @@ pub async fn serve(State(state): State<AppState>) -> impl IntoResponse {
     let (size, idle) = state.store.pool_stats();
     metrics::gauge!("kefu_db_pool_connections").set(f64::from(size));
     metrics::gauge!("kefu_db_pool_idle_connections").set(idle as f64);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle().render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        handle().render(),
+    )
 }

@@ -1,7 +1,9 @@
 //! Customers: the basic profile of SPEC C1 (names, phones, emails, external ids,
 //! organization, tags).
 
-use crate::crud::{Audited, delete_audited, find_scoped, insert_audited, list_scoped, update_audited};
+use crate::crud::{
+    Audited, delete_audited, find_scoped, insert_audited, list_scoped, update_audited,
+};
 use crate::entity::{customer, interaction, ticket};
 use crate::{Actor, Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
 use chrono::Utc;
@@ -47,7 +49,9 @@ impl CustomerFields {
             );
         }
         let organization = match self.organization {
-            Some(o) if !o.trim().is_empty() => Some(validate::required("organization", &o, SHORT_TEXT)?),
+            Some(o) if !o.trim().is_empty() => {
+                Some(validate::required("organization", &o, SHORT_TEXT)?)
+            }
             _ => None,
         };
         Ok(CustomerFields {
@@ -104,7 +108,9 @@ pub struct CustomerFilter {
 }
 
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 impl Store {
@@ -170,18 +176,31 @@ impl Store {
         id: &str,
         apply: impl FnOnce(&mut CustomerFields),
     ) -> Result<customer::Model> {
-        update_audited::<customer::ActiveModel, _>(self, scope, actor, id, "updated", "customer_exists", |c| {
-            let mut f = CustomerFields::of(c);
-            apply(&mut f);
-            f.validated()?.write_to(c);
-            c.updated_at = Utc::now();
-            Ok(())
-        })
+        update_audited::<customer::ActiveModel, _>(
+            self,
+            scope,
+            actor,
+            id,
+            "updated",
+            "customer_exists",
+            |c| {
+                let mut f = CustomerFields::of(c);
+                apply(&mut f);
+                f.validated()?.write_to(c);
+                c.updated_at = Utc::now();
+                Ok(())
+            },
+        )
         .await
     }
 
     /// Deletes a customer that no ticket or interaction refers to.
-    pub async fn delete_customer(&self, scope: &WorkspaceScope, actor: &Actor, id: &str) -> Result<()> {
+    pub async fn delete_customer(
+        &self,
+        scope: &WorkspaceScope,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<()> {
         let tickets = ticket::Entity::find()
             .filter(ticket::Column::WorkspaceId.eq(scope.id()))
             .filter(ticket::Column::CustomerId.eq(id))

@@ -7,7 +7,7 @@ pub enum StoreError {
     #[error("not found")]
     NotFound,
     /// The change conflicts with existing data; `code` is a stable snake_case reason.
-    #[error("conflict: {code}")]
+    #[error("{detail} ({code})")]
     Conflict { code: &'static str, detail: String },
     /// A referenced record (customer, user, team…) does not exist in this workspace.
     #[error("field `{field}` refers to a record that does not exist")]
@@ -28,7 +28,10 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        StoreError::Conflict { code, detail: detail.into() }
+        StoreError::Conflict {
+            code,
+            detail: detail.into(),
+        }
     }
 
     /// Maps a unique-constraint violation to a conflict with `code`; other errors pass.

@@ -1,7 +1,9 @@
 //! Interactions (SPEC C2): every contact on any channel, with its timestamps, durations,
 //! outcome and disposition. The source of every KPI.
 
-use crate::crud::{Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited};
+use crate::crud::{
+    Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited,
+};
 use crate::entity::{customer, interaction, ticket, user};
 use crate::{Actor, Page, PageRequest, Result, Store, WorkspaceScope};
 use chrono::{DateTime, Utc};
@@ -45,13 +47,21 @@ pub struct InteractionFields {
 }
 
 fn bad(field: &str, reason: FieldProblem) -> ModelError {
-    ModelError::InvalidField { field: field.into(), reason }
+    ModelError::InvalidField {
+        field: field.into(),
+        reason,
+    }
 }
 
 impl InteractionFields {
     /// Checks lengths, non-negative durations and the order of the timestamps.
     pub fn validated(self) -> Result<InteractionFields> {
-        for (name, v) in [("ring_s", self.ring_s), ("talk_s", self.talk_s), ("hold_s", self.hold_s), ("acw_s", self.acw_s)] {
+        for (name, v) in [
+            ("ring_s", self.ring_s),
+            ("talk_s", self.talk_s),
+            ("hold_s", self.hold_s),
+            ("acw_s", self.acw_s),
+        ] {
             if v < 0 {
                 return Err(bad(name, FieldProblem::Format).into());
             }
@@ -166,7 +176,11 @@ pub struct InteractionFilter {
 }
 
 impl Store {
-    async fn check_interaction_refs(&self, scope: &WorkspaceScope, f: &InteractionFields) -> Result<()> {
+    async fn check_interaction_refs(
+        &self,
+        scope: &WorkspaceScope,
+        f: &InteractionFields,
+    ) -> Result<()> {
         check_ref::<customer::Entity>(self, scope, "customer_id", f.customer_id.as_deref()).await?;
         check_ref::<user::Entity>(self, scope, "agent_id", f.agent_id.as_deref()).await?;
         check_ref::<ticket::Entity>(self, scope, "ticket_id", f.ticket_id.as_deref()).await
@@ -210,10 +224,15 @@ impl Store {
             updated_at: now,
         };
         fields.write_to(&mut model);
-        insert_audited::<interaction::ActiveModel>(self, scope, actor, model, "interaction_exists").await
+        insert_audited::<interaction::ActiveModel>(self, scope, actor, model, "interaction_exists")
+            .await
     }
 
-    pub async fn get_interaction(&self, scope: &WorkspaceScope, id: &str) -> Result<interaction::Model> {
+    pub async fn get_interaction(
+        &self,
+        scope: &WorkspaceScope,
+        id: &str,
+    ) -> Result<interaction::Model> {
         find_scoped::<interaction::Entity, _>(self.db(), scope, id).await
     }
 
@@ -264,7 +283,12 @@ impl Store {
         .await
     }
 
-    pub async fn delete_interaction(&self, scope: &WorkspaceScope, actor: &Actor, id: &str) -> Result<()> {
+    pub async fn delete_interaction(
+        &self,
+        scope: &WorkspaceScope,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<()> {
         delete_audited::<interaction::ActiveModel>(self, scope, actor, id).await
     }
 }

@@ -81,26 +81,35 @@ impl Store {
             )));
         };
         let mut opts = ConnectOptions::new(url.to_owned());
-        opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10));
+        opts.sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10));
         match backend {
             Backend::Sqlite => {
                 // One connection: SQLite has one writer at a time, and a single connection
                 // serializes transactions without busy errors on lock upgrades.
-                opts.max_connections(1).min_connections(1).map_sqlx_sqlite_opts(|o| {
-                    o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                        .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
-                        .busy_timeout(Duration::from_secs(10))
-                        .foreign_keys(true)
-                        .create_if_missing(true)
-                });
+                opts.max_connections(1)
+                    .min_connections(1)
+                    .map_sqlx_sqlite_opts(|o| {
+                        o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                            .busy_timeout(Duration::from_secs(10))
+                            .foreign_keys(true)
+                            .create_if_missing(true)
+                    });
             }
             Backend::Postgres => {
                 opts.max_connections(16).min_connections(1);
             }
         }
         let db = Database::connect(opts).await.map_err(StoreError::from)?;
-        migration::Migrator::up(&db, None).await.map_err(StoreError::from)?;
-        Ok(Store { db, backend, outbox_signal: Arc::new(tokio::sync::Notify::new()) })
+        migration::Migrator::up(&db, None)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(Store {
+            db,
+            backend,
+            outbox_signal: Arc::new(tokio::sync::Notify::new()),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -237,22 +237,92 @@ impl MigrationTrait for Foundation {
             m.create_table(t).await?;
         }
         let indexes = [
-            index("users", "ux_users_ws_email", &["workspace_id", "email"], true),
+            index(
+                "users",
+                "ux_users_ws_email",
+                &["workspace_id", "email"],
+                true,
+            ),
             index("users", "ix_users_ws_id", &["workspace_id", "id"], false),
-            index("api_tokens", "ix_tokens_ws_id", &["workspace_id", "id"], false),
+            index(
+                "api_tokens",
+                "ix_tokens_ws_id",
+                &["workspace_id", "id"],
+                false,
+            ),
             index("teams", "ix_teams_ws_id", &["workspace_id", "id"], false),
-            index("team_members", "ix_team_members_user", &["workspace_id", "user_id"], false),
-            index("customers", "ix_customers_ws_id", &["workspace_id", "id"], false),
-            index("tickets", "ix_tickets_ws_id", &["workspace_id", "id"], false),
-            index("tickets", "ix_tickets_ws_state", &["workspace_id", "state", "id"], false),
-            index("tickets", "ix_tickets_ws_assignee", &["workspace_id", "assignee_id", "id"], false),
-            index("tickets", "ix_tickets_ws_group", &["workspace_id", "group_id", "id"], false),
-            index("tickets", "ix_tickets_ws_customer", &["workspace_id", "customer_id", "id"], false),
-            index("ticket_transitions", "ix_transitions_ticket", &["workspace_id", "ticket_id", "seq"], false),
-            index("interactions", "ix_interactions_ws_id", &["workspace_id", "id"], false),
-            index("interactions", "ix_interactions_ws_customer", &["workspace_id", "customer_id", "id"], false),
-            index("interactions", "ix_interactions_ws_agent", &["workspace_id", "agent_id", "id"], false),
-            index("audit_log", "ix_audit_entity", &["workspace_id", "entity_type", "entity_id", "seq"], false),
+            index(
+                "team_members",
+                "ix_team_members_user",
+                &["workspace_id", "user_id"],
+                false,
+            ),
+            index(
+                "customers",
+                "ix_customers_ws_id",
+                &["workspace_id", "id"],
+                false,
+            ),
+            index(
+                "tickets",
+                "ix_tickets_ws_id",
+                &["workspace_id", "id"],
+                false,
+            ),
+            index(
+                "tickets",
+                "ix_tickets_ws_state",
+                &["workspace_id", "state", "id"],
+                false,
+            ),
+            index(
+                "tickets",
+                "ix_tickets_ws_assignee",
+                &["workspace_id", "assignee_id", "id"],
+                false,
+            ),
+            index(
+                "tickets",
+                "ix_tickets_ws_group",
+                &["workspace_id", "group_id", "id"],
+                false,
+            ),
+            index(
+                "tickets",
+                "ix_tickets_ws_customer",
+                &["workspace_id", "customer_id", "id"],
+                false,
+            ),
+            index(
+                "ticket_transitions",
+                "ix_transitions_ticket",
+                &["workspace_id", "ticket_id", "seq"],
+                false,
+            ),
+            index(
+                "interactions",
+                "ix_interactions_ws_id",
+                &["workspace_id", "id"],
+                false,
+            ),
+            index(
+                "interactions",
+                "ix_interactions_ws_customer",
+                &["workspace_id", "customer_id", "id"],
+                false,
+            ),
+            index(
+                "interactions",
+                "ix_interactions_ws_agent",
+                &["workspace_id", "agent_id", "id"],
+                false,
+            ),
+            index(
+                "audit_log",
+                "ix_audit_entity",
+                &["workspace_id", "entity_type", "entity_id", "seq"],
+                false,
+            ),
         ];
         for i in indexes {
             m.create_index(i).await?;

@@ -36,7 +36,10 @@ impl Store {
         })
         .on_conflict(
             OnConflict::column(consumer_offset::Column::Consumer)
-                .update_columns([consumer_offset::Column::Position, consumer_offset::Column::UpdatedAt])
+                .update_columns([
+                    consumer_offset::Column::Position,
+                    consumer_offset::Column::UpdatedAt,
+                ])
                 .to_owned(),
         )
         .exec(self.db())

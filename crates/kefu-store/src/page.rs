@@ -39,7 +39,9 @@ fn encode(key: &str) -> String {
 }
 
 fn decode(cursor: &str) -> Result<String, StoreError> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::BadCursor)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| StoreError::BadCursor)?;
     let text = String::from_utf8(bytes).map_err(|_| StoreError::BadCursor)?;
     let key = text.strip_prefix("k1:").ok_or(StoreError::BadCursor)?;
     if key.is_empty() || key.len() > 64 {
@@ -52,8 +54,15 @@ fn decode(cursor: &str) -> Result<String, StoreError> {
 pub(crate) fn page_of<T>(mut rows: Vec<T>, limit: u64, key: impl Fn(&T) -> String) -> Page<T> {
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| encode(&key(r))) } else { None };
-    Page { items: rows, next_cursor }
+    let next_cursor = if more {
+        rows.last().map(|r| encode(&key(r)))
+    } else {
+        None
+    };
+    Page {
+        items: rows,
+        next_cursor,
+    }
 }
 
 #[cfg(test)]
@@ -62,10 +71,16 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_forgeries() {
-        let req = PageRequest { limit: None, cursor: Some(encode("abc")) };
+        let req = PageRequest {
+            limit: None,
+            cursor: Some(encode("abc")),
+        };
         assert_eq!(req.after().unwrap().as_deref(), Some("abc"));
         for bad in ["", "!!!", &URL_SAFE_NO_PAD.encode("x:abc")] {
-            let req = PageRequest { limit: None, cursor: Some(bad.to_string()) };
+            let req = PageRequest {
+                limit: None,
+                cursor: Some(bad.to_string()),
+            };
             assert!(req.after().is_err(), "{bad}");
         }
     }
@@ -73,8 +88,22 @@ mod tests {
     #[test]
     fn limits_are_defaulted_and_capped() {
         assert_eq!(PageRequest::default().limit(), 50);
-        assert_eq!(PageRequest { limit: Some(10_000), cursor: None }.limit(), 500);
-        assert_eq!(PageRequest { limit: Some(0), cursor: None }.limit(), 1);
+        assert_eq!(
+            PageRequest {
+                limit: Some(10_000),
+                cursor: None
+            }
+            .limit(),
+            500
+        );
+        assert_eq!(
+            PageRequest {
+                limit: Some(0),
+                cursor: None
+            }
+            .limit(),
+            1
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Teams (groups, departments) and their members.
 
-use crate::crud::{Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited};
+use crate::crud::{
+    Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited,
+};
 use crate::entity::{team, team_member, user};
 use crate::{Actor, Page, PageRequest, Result, Store, WorkspaceScope};
 use chrono::Utc;
@@ -43,7 +45,11 @@ impl Store {
         find_scoped::<team::Entity, _>(self.db(), scope, id).await
     }
 
-    pub async fn list_teams(&self, scope: &WorkspaceScope, page: &PageRequest) -> Result<Page<team::Model>> {
+    pub async fn list_teams(
+        &self,
+        scope: &WorkspaceScope,
+        page: &PageRequest,
+    ) -> Result<Page<team::Model>> {
         list_scoped::<team::Entity>(self, scope, Condition::all(), page).await
     }
 
@@ -54,14 +60,25 @@ impl Store {
         id: &str,
         apply: impl FnOnce(&mut TeamFields),
     ) -> Result<team::Model> {
-        update_audited::<team::ActiveModel, _>(self, scope, actor, id, "updated", "team_exists", |t| {
-            let mut f = TeamFields { name: t.name.clone(), description: t.description.clone() };
-            apply(&mut f);
-            t.name = f.name;
-            t.description = f.description;
-            t.updated_at = Utc::now();
-            Ok(())
-        })
+        update_audited::<team::ActiveModel, _>(
+            self,
+            scope,
+            actor,
+            id,
+            "updated",
+            "team_exists",
+            |t| {
+                let mut f = TeamFields {
+                    name: t.name.clone(),
+                    description: t.description.clone(),
+                };
+                apply(&mut f);
+                t.name = f.name;
+                t.description = f.description;
+                t.updated_at = Utc::now();
+                Ok(())
+            },
+        )
         .await
     }
 

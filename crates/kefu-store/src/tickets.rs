@@ -2,7 +2,9 @@
 //! `kefu_model::TicketState`, each recorded with actor and reason.
 
 use crate::audit::{Change, record};
-use crate::crud::{Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited};
+use crate::crud::{
+    Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited,
+};
 use crate::entity::{customer, team, ticket, ticket_transition, user};
 use crate::{Actor, Page, PageRequest, Result, Store, WorkspaceScope};
 use chrono::Utc;
@@ -36,7 +38,8 @@ impl TicketFields {
     fn validated(self) -> Result<TicketFields> {
         Ok(TicketFields {
             subject: validate::required("subject", &self.subject, SHORT_TEXT)?,
-            description: validate::optional("description", &self.description, LONG_TEXT)?.to_owned(),
+            description: validate::optional("description", &self.description, LONG_TEXT)?
+                .to_owned(),
             ..self
         })
     }
@@ -226,7 +229,12 @@ impl Store {
             .await?)
     }
 
-    pub async fn delete_ticket(&self, scope: &WorkspaceScope, actor: &Actor, id: &str) -> Result<()> {
+    pub async fn delete_ticket(
+        &self,
+        scope: &WorkspaceScope,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<()> {
         delete_audited::<ticket::ActiveModel>(self, scope, actor, id).await
     }
 }

@@ -50,7 +50,9 @@ pub struct Principal {
 
 impl Principal {
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.user_id.clone()) }
+        Actor {
+            user_id: Some(self.user_id.clone()),
+        }
     }
 }
 
@@ -167,7 +169,11 @@ impl Store {
 
     /// The principal of a token, by the token's hash: none if unknown, revoked, expired, or
     /// its user is inactive.
-    pub async fn authenticate(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Principal>> {
+    pub async fn authenticate(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Principal>> {
         let Some(tok) = api_token::Entity::find()
             .filter(api_token::Column::TokenHash.eq(token_hash))
             .one(self.db())
@@ -178,7 +184,10 @@ impl Store {
         if tok.revoked_at.is_some() || tok.expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        let Some(u) = user::Entity::find_by_id(tok.user_id.clone()).one(self.db()).await? else {
+        let Some(u) = user::Entity::find_by_id(tok.user_id.clone())
+            .one(self.db())
+            .await?
+        else {
             return Ok(None);
         };
         if !u.active || u.workspace_id != tok.workspace_id {
@@ -238,7 +247,11 @@ impl Store {
             q = q.filter(api_token::Column::Id.lt(after));
         }
         let limit = page.limit();
-        let rows = q.order_by_desc(api_token::Column::Id).limit(limit + 1).all(self.db()).await?;
+        let rows = q
+            .order_by_desc(api_token::Column::Id)
+            .limit(limit + 1)
+            .all(self.db())
+            .await?;
         Ok(page_of(rows, limit, |r| r.id.clone()))
     }
 
@@ -269,7 +282,11 @@ impl Store {
             id: kefu_model::new_id().to_string(),
             workspace_id: scope.id().to_owned(),
             email: kefu_model::validate::email("email", &new.email)?,
-            name: kefu_model::validate::required("name", &new.name, kefu_model::validate::SHORT_TEXT)?,
+            name: kefu_model::validate::required(
+                "name",
+                &new.name,
+                kefu_model::validate::SHORT_TEXT,
+            )?,
             role: new.role.as_str().to_owned(),
             password_hash: new.password_hash,
             active: true,
@@ -300,7 +317,11 @@ impl Store {
             q = q.filter(user::Column::Id.lt(after));
         }
         let limit = page.limit();
-        let rows = q.order_by_desc(user::Column::Id).limit(limit + 1).all(self.db()).await?;
+        let rows = q
+            .order_by_desc(user::Column::Id)
+            .limit(limit + 1)
+            .all(self.db())
+            .await?;
         Ok(page_of(rows, limit, |r| r.id.clone()))
     }
 
@@ -312,11 +333,27 @@ impl Store {
         id: &str,
         apply: impl FnOnce(&mut user::Model) -> Result<()>,
     ) -> Result<user::Model> {
-        update_audited::<user::ActiveModel, _>(self, scope, actor, id, "updated", "email_taken", |u| {
-            apply(u)?;
-            u.updated_at = Utc::now();
-            Ok(())
-        })
+        update_audited::<user::ActiveModel, _>(
+            self,
+            scope,
+            actor,
+            id,
+            "updated",
+            "email_taken",
+            |u| {
+                apply(u)?;
+                u.updated_at = Utc::now();
+                Ok(())
+            },
+        )
         .await
+    }
+}
+
+impl Store {
+    /// How many workspaces exist (0 on a fresh installation).
+    pub async fn workspace_count(&self) -> Result<u64> {
+        use sea_orm::PaginatorTrait;
+        Ok(workspace::Entity::find().count(self.db()).await?)
     }
 }

@@ -64,7 +64,14 @@ pub async fn list_audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<PageOut<AuditOut>>, ApiError> {
     let p = auth.require(Action::ReadAudit)?;
-    let filter = AuditFilter { entity_type: q.entity_type, entity_id: q.entity_id, actor_id: q.actor_id };
-    let page = state.store.list_audit(&p.scope, &filter, &page_req(q.limit, q.cursor)).await?;
+    let filter = AuditFilter {
+        entity_type: q.entity_type,
+        entity_id: q.entity_id,
+        actor_id: q.actor_id,
+    };
+    let page = state
+        .store
+        .list_audit(&p.scope, &filter, &page_req(q.limit, q.cursor))
+        .await?;
     Ok(Json(PageOut::map(page, AuditOut::from)))
 }

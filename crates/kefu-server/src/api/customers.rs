@@ -18,7 +18,12 @@ use utoipa::{IntoParams, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/customers", get(list_customers).post(create_customer))
-        .route("/customers/{id}", get(get_customer).patch(update_customer).delete(delete_customer))
+        .route(
+            "/customers/{id}",
+            get(get_customer)
+                .patch(update_customer)
+                .delete(delete_customer),
+        )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -108,7 +113,10 @@ pub async fn create_customer(
         organization: b.organization,
         tags: b.tags,
     };
-    let m = state.store.create_customer(&p.scope, &p.actor(), fields).await?;
+    let m = state
+        .store
+        .create_customer(&p.scope, &p.actor(), fields)
+        .await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -121,8 +129,15 @@ pub async fn list_customers(
     ApiQuery(q): ApiQuery<CustomerQuery>,
 ) -> Result<Json<PageOut<CustomerOut>>, ApiError> {
     let p = auth.require(Action::ReadCustomers)?;
-    let filter = CustomerFilter { q: q.q, organization: q.organization, tag: q.tag };
-    let page = state.store.list_customers(&p.scope, &filter, &page_req(q.limit, q.cursor)).await?;
+    let filter = CustomerFilter {
+        q: q.q,
+        organization: q.organization,
+        tag: q.tag,
+    };
+    let page = state
+        .store
+        .list_customers(&p.scope, &filter, &page_req(q.limit, q.cursor))
+        .await?;
     Ok(Json(PageOut::map(page, CustomerOut::from)))
 }
 
@@ -135,7 +150,13 @@ pub async fn get_customer(
     Path(id): Path<String>,
 ) -> Result<Json<CustomerOut>, ApiError> {
     let p = auth.require(Action::ReadCustomers)?;
-    Ok(Json(state.store.get_customer(&p.scope, &path_id(&id)?).await?.into()))
+    Ok(Json(
+        state
+            .store
+            .get_customer(&p.scope, &path_id(&id)?)
+            .await?
+            .into(),
+    ))
 }
 
 /// Change a customer.
@@ -183,6 +204,9 @@ pub async fn delete_customer(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let p = auth.require(Action::DeleteCustomers)?;
-    state.store.delete_customer(&p.scope, &p.actor(), &path_id(&id)?).await?;
+    state
+        .store
+        .delete_customer(&p.scope, &p.actor(), &path_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,10 +17,15 @@ use utoipa::{IntoParams, ToSchema};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/interactions", get(list_interactions).post(create_interaction))
+        .route(
+            "/interactions",
+            get(list_interactions).post(create_interaction),
+        )
         .route(
             "/interactions/{id}",
-            get(get_interaction).patch(update_interaction).delete(delete_interaction),
+            get(get_interaction)
+                .patch(update_interaction)
+                .delete(delete_interaction),
         )
 }
 
@@ -230,7 +235,10 @@ pub async fn create_interaction(
         transcript: b.transcript,
         recording_ref: b.recording_ref,
     };
-    let m = state.store.create_interaction(&p.scope, &p.actor(), fields).await?;
+    let m = state
+        .store
+        .create_interaction(&p.scope, &p.actor(), fields)
+        .await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -251,7 +259,10 @@ pub async fn list_interactions(
         ticket_id: opt_id("ticket_id", q.ticket_id)?,
         queue: q.queue,
     };
-    let page = state.store.list_interactions(&p.scope, &filter, &page_req(q.limit, q.cursor)).await?;
+    let page = state
+        .store
+        .list_interactions(&p.scope, &filter, &page_req(q.limit, q.cursor))
+        .await?;
     Ok(Json(PageOut::map(page, InteractionOut::from)))
 }
 
@@ -264,7 +275,13 @@ pub async fn get_interaction(
     Path(id): Path<String>,
 ) -> Result<Json<InteractionOut>, ApiError> {
     let p = auth.require(Action::ReadInteractions)?;
-    Ok(Json(state.store.get_interaction(&p.scope, &path_id(&id)?).await?.into()))
+    Ok(Json(
+        state
+            .store
+            .get_interaction(&p.scope, &path_id(&id)?)
+            .await?
+            .into(),
+    ))
 }
 
 /// Change an interaction.
@@ -277,7 +294,10 @@ pub async fn update_interaction(
     ApiJson(b): ApiJson<InteractionPatch>,
 ) -> Result<Json<InteractionOut>, ApiError> {
     let p = auth.require(Action::WriteInteractions)?;
-    let customer = b.customer_id.map(|v| opt_id("customer_id", v)).transpose()?;
+    let customer = b
+        .customer_id
+        .map(|v| opt_id("customer_id", v))
+        .transpose()?;
     let agent = b.agent_id.map(|v| opt_id("agent_id", v)).transpose()?;
     let ticket = b.ticket_id.map(|v| opt_id("ticket_id", v)).transpose()?;
     let m = state
@@ -324,6 +344,9 @@ pub async fn delete_interaction(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let p = auth.require(Action::DeleteInteractions)?;
-    state.store.delete_interaction(&p.scope, &p.actor(), &path_id(&id)?).await?;
+    state
+        .store
+        .delete_interaction(&p.scope, &p.actor(), &path_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

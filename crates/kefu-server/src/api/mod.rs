@@ -73,18 +73,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
 /// A path id: anything that is not an id cannot name a record, so it is "not found".
 pub fn path_id(raw: &str) -> Result<String, ApiError> {
-    raw.parse::<kefu_model::Id>().map(|id| id.to_string()).map_err(|_| ApiError::NotFound)
+    raw.parse::<kefu_model::Id>()
+        .map(|id| id.to_string())
+        .map_err(|_| ApiError::NotFound)
 }
 
 /// An optional id in a body or query: a malformed one is an invalid field.
 pub fn opt_id(field: &'static str, raw: Option<String>) -> Result<Option<String>, ApiError> {
     raw.map(|r| {
-        r.parse::<kefu_model::Id>().map(|id| id.to_string()).map_err(|_| {
-            ApiError::Model(kefu_model::ModelError::InvalidField {
-                field: field.into(),
-                reason: kefu_model::error::FieldProblem::Format,
+        r.parse::<kefu_model::Id>()
+            .map(|id| id.to_string())
+            .map_err(|_| {
+                ApiError::Model(kefu_model::ModelError::InvalidField {
+                    field: field.into(),
+                    reason: kefu_model::error::FieldProblem::Format,
+                })
             })
-        })
     })
     .transpose()
 }
@@ -99,7 +103,10 @@ pub struct PageOut<T> {
 
 impl<T> PageOut<T> {
     pub fn map<R, F: Fn(R) -> T>(page: kefu_store::Page<R>, f: F) -> PageOut<T> {
-        PageOut { items: page.items.into_iter().map(f).collect(), next_cursor: page.next_cursor }
+        PageOut {
+            items: page.items.into_iter().map(f).collect(),
+            next_cursor: page.next_cursor,
+        }
     }
 }
 

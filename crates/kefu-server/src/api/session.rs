@@ -44,9 +44,15 @@ pub async fn issue_session(
     let account_key = format!("{}\u{0}{}", login.workspace, login.email.to_lowercase());
     let ip_key = client.map(|c| format!("ip\u{0}{}", c.ip()));
     for key in std::iter::once(&account_key).chain(ip_key.as_ref()) {
-        state.limiter.check(key, now).map_err(|s| ApiError::TooManyAttempts { retry_after_s: s })?;
+        state
+            .limiter
+            .check(key, now)
+            .map_err(|s| ApiError::TooManyAttempts { retry_after_s: s })?;
     }
-    let candidate = state.store.login_candidate(&login.workspace, &login.email).await?;
+    let candidate = state
+        .store
+        .login_candidate(&login.workspace, &login.email)
+        .await?;
     let ok = candidate.as_ref().and_then(|(scope, u)| {
         let hash = u.password_hash.as_deref()?;
         verify_password(hash, &login.password).then_some((scope, u))
@@ -60,8 +66,21 @@ pub async fn issue_session(
     state.limiter.clear(&account_key);
     let (token, hash) = new_token();
     let expires_at = chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS);
-    let actor = kefu_store::Actor { user_id: Some(user.id.clone()) };
-    state.store.create_token(scope, &actor, &user.id, "session", "session", hash, Some(expires_at)).await?;
+    let actor = kefu_store::Actor {
+        user_id: Some(user.id.clone()),
+    };
+    state
+        .store
+        .create_token(
+            scope,
+            &actor,
+            &user.id,
+            "session",
+            "session",
+            hash,
+            Some(expires_at),
+        )
+        .await?;
     Ok(TokenOut { token, expires_at })
 }
 

@@ -19,7 +19,10 @@ use utoipa::{IntoParams, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/teams", get(list_teams).post(create_team))
-        .route("/teams/{id}", get(get_team).patch(update_team).delete(delete_team))
+        .route(
+            "/teams/{id}",
+            get(get_team).patch(update_team).delete(delete_team),
+        )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -71,11 +74,16 @@ async fn out(store: &Store, scope: &WorkspaceScope, m: team::Model) -> Result<Te
 }
 
 fn ids(v: Vec<String>) -> Result<Vec<String>, ApiError> {
-    v.into_iter().map(|i| opt_id("member_ids", Some(i)).map(|o| o.unwrap_or_default())).collect()
+    v.into_iter()
+        .map(|i| opt_id("member_ids", Some(i)).map(|o| o.unwrap_or_default()))
+        .collect()
 }
 
 fn description(d: Option<String>) -> Result<Option<String>, ApiError> {
-    Ok(d.map(|d| optional("description", &d, LONG_TEXT).map(str::to_owned)).transpose()?)
+    Ok(
+        d.map(|d| optional("description", &d, LONG_TEXT).map(str::to_owned))
+            .transpose()?,
+    )
 }
 
 /// Create a team.
@@ -94,14 +102,25 @@ pub async fn create_team(
     let members = ids(b.member_ids)?;
     for m in &members {
         state.store.get_user(&p.scope, m).await.map_err(|_| {
-            ApiError::Store(kefu_store::StoreError::UnknownReference { field: "member_ids" })
+            ApiError::Store(kefu_store::StoreError::UnknownReference {
+                field: "member_ids",
+            })
         })?;
     }
-    let m = state.store.create_team(&p.scope, &p.actor(), fields).await?;
+    let m = state
+        .store
+        .create_team(&p.scope, &p.actor(), fields)
+        .await?;
     if !members.is_empty() {
-        state.store.set_team_members(&p.scope, &p.actor(), &m.id, &members).await?;
+        state
+            .store
+            .set_team_members(&p.scope, &p.actor(), &m.id, &members)
+            .await?;
     }
-    Ok((StatusCode::CREATED, Json(out(&state.store, &p.scope, m).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(out(&state.store, &p.scope, m).await?),
+    ))
 }
 
 /// List teams.
@@ -113,12 +132,18 @@ pub async fn list_teams(
     ApiQuery(q): ApiQuery<TeamQuery>,
 ) -> Result<Json<PageOut<TeamOut>>, ApiError> {
     let p = auth.require(Action::ReadUsers)?;
-    let page = state.store.list_teams(&p.scope, &page_req(q.limit, q.cursor)).await?;
+    let page = state
+        .store
+        .list_teams(&p.scope, &page_req(q.limit, q.cursor))
+        .await?;
     let mut items = Vec::with_capacity(page.items.len());
     for m in page.items {
         items.push(out(&state.store, &p.scope, m).await?);
     }
-    Ok(Json(PageOut { items, next_cursor: page.next_cursor }))
+    Ok(Json(PageOut {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Get a team.
@@ -145,12 +170,19 @@ pub async fn update_team(
 ) -> Result<Json<TeamOut>, ApiError> {
     let p = auth.require(Action::ManageTeams)?;
     let id = path_id(&id)?;
-    let name = b.name.as_deref().map(|n| required("name", n, SHORT_TEXT)).transpose()?;
+    let name = b
+        .name
+        .as_deref()
+        .map(|n| required("name", n, SHORT_TEXT))
+        .transpose()?;
     let desc = b.description.map(description).transpose()?;
     let members = b.member_ids.map(ids).transpose()?;
     state.store.get_team(&p.scope, &id).await?;
     if let Some(members) = &members {
-        state.store.set_team_members(&p.scope, &p.actor(), &id, members).await?;
+        state
+            .store
+            .set_team_members(&p.scope, &p.actor(), &id, members)
+            .await?;
     }
     let m = if name.is_some() || desc.is_some() {
         state
@@ -179,6 +211,9 @@ pub async fn delete_team(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let p = auth.require(Action::ManageTeams)?;
-    state.store.delete_team(&p.scope, &p.actor(), &path_id(&id)?).await?;
+    state
+        .store
+        .delete_team(&p.scope, &p.actor(), &path_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

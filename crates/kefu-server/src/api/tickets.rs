@@ -18,8 +18,14 @@ use utoipa::{IntoParams, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tickets", get(list_tickets).post(create_ticket))
-        .route("/tickets/{id}", get(get_ticket).patch(update_ticket).delete(delete_ticket))
-        .route("/tickets/{id}/transitions", post(transition_ticket).get(list_transitions))
+        .route(
+            "/tickets/{id}",
+            get(get_ticket).patch(update_ticket).delete(delete_ticket),
+        )
+        .route(
+            "/tickets/{id}/transitions",
+            post(transition_ticket).get(list_transitions),
+        )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -118,7 +124,13 @@ pub struct TransitionOut {
 
 impl From<ticket_transition::Model> for TransitionOut {
     fn from(m: ticket_transition::Model) -> Self {
-        TransitionOut { from: m.from_state, to: m.to_state, reason: m.reason, actor_id: m.actor_id, at: m.at }
+        TransitionOut {
+            from: m.from_state,
+            to: m.to_state,
+            reason: m.reason,
+            actor_id: m.actor_id,
+            at: m.at,
+        }
     }
 }
 
@@ -157,7 +169,10 @@ pub async fn create_ticket(
         assignee_id: opt_id("assignee_id", b.assignee_id)?,
         group_id: opt_id("group_id", b.group_id)?,
     };
-    let m = state.store.create_ticket(&p.scope, &p.actor(), fields).await?;
+    let m = state
+        .store
+        .create_ticket(&p.scope, &p.actor(), fields)
+        .await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -178,7 +193,10 @@ pub async fn list_tickets(
         assignee_id: opt_id("assignee_id", q.assignee_id)?,
         group_id: opt_id("group_id", q.group_id)?,
     };
-    let page = state.store.list_tickets(&p.scope, &filter, &page_req(q.limit, q.cursor)).await?;
+    let page = state
+        .store
+        .list_tickets(&p.scope, &filter, &page_req(q.limit, q.cursor))
+        .await?;
     Ok(Json(PageOut::map(page, TicketOut::from)))
 }
 
@@ -191,7 +209,13 @@ pub async fn get_ticket(
     Path(id): Path<String>,
 ) -> Result<Json<TicketOut>, ApiError> {
     let p = auth.require(Action::ReadTickets)?;
-    Ok(Json(state.store.get_ticket(&p.scope, &path_id(&id)?).await?.into()))
+    Ok(Json(
+        state
+            .store
+            .get_ticket(&p.scope, &path_id(&id)?)
+            .await?
+            .into(),
+    ))
 }
 
 /// Change a ticket's fields (its state changes only through transitions).
@@ -204,8 +228,14 @@ pub async fn update_ticket(
     ApiJson(b): ApiJson<TicketPatch>,
 ) -> Result<Json<TicketOut>, ApiError> {
     let p = auth.require(Action::WriteTickets)?;
-    let customer = b.customer_id.map(|v| opt_id("customer_id", v)).transpose()?;
-    let assignee = b.assignee_id.map(|v| opt_id("assignee_id", v)).transpose()?;
+    let customer = b
+        .customer_id
+        .map(|v| opt_id("customer_id", v))
+        .transpose()?;
+    let assignee = b
+        .assignee_id
+        .map(|v| opt_id("assignee_id", v))
+        .transpose()?;
     let group = b.group_id.map(|v| opt_id("group_id", v)).transpose()?;
     let m = state
         .store
@@ -262,7 +292,10 @@ pub async fn list_transitions(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<TransitionOut>>, ApiError> {
     let p = auth.require(Action::ReadTickets)?;
-    let rows = state.store.ticket_transitions(&p.scope, &path_id(&id)?).await?;
+    let rows = state
+        .store
+        .ticket_transitions(&p.scope, &path_id(&id)?)
+        .await?;
     Ok(Json(rows.into_iter().map(TransitionOut::from).collect()))
 }
 
@@ -275,6 +308,9 @@ pub async fn delete_ticket(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let p = auth.require(Action::DeleteTickets)?;
-    state.store.delete_ticket(&p.scope, &p.actor(), &path_id(&id)?).await?;
+    state
+        .store
+        .delete_ticket(&p.scope, &p.actor(), &path_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

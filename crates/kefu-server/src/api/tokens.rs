@@ -78,7 +78,15 @@ pub async fn create_token(
     let (token, hash) = new_token();
     let m = state
         .store
-        .create_token(&p.scope, &p.actor(), &user_id, &name, "api", hash, body.expires_at)
+        .create_token(
+            &p.scope,
+            &p.actor(),
+            &user_id,
+            &name,
+            "api",
+            hash,
+            body.expires_at,
+        )
         .await?;
     let mut out = ApiTokenOut::from(m);
     out.token = Some(token);
@@ -94,7 +102,10 @@ pub async fn list_tokens(
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> Result<Json<PageOut<ApiTokenOut>>, ApiError> {
     let p = auth.require(Action::ManageTokens)?;
-    let page = state.store.list_tokens(&p.scope, &page_req(q.limit, q.cursor)).await?;
+    let page = state
+        .store
+        .list_tokens(&p.scope, &page_req(q.limit, q.cursor))
+        .await?;
     Ok(Json(PageOut::map(page, ApiTokenOut::from)))
 }
 
@@ -107,6 +118,9 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let p = auth.require(Action::ManageTokens)?;
-    state.store.revoke_token(&p.scope, &p.actor(), &path_id(&id)?).await?;
+    state
+        .store
+        .revoke_token(&p.scope, &p.actor(), &path_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -19,7 +19,10 @@ use utoipa::{IntoParams, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/users", get(list_users).post(create_user))
-        .route("/users/{id}", get(get_user).patch(update_user).delete(delete_user))
+        .route(
+            "/users/{id}",
+            get(get_user).patch(update_user).delete(delete_user),
+        )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -100,7 +103,12 @@ pub async fn create_user(
 ) -> Result<(StatusCode, Json<UserOut>), ApiError> {
     let p = auth.require(Action::ManageUsers)?;
     let password_hash = b.password.as_deref().map(password).transpose()?;
-    let new = NewUser { email: b.email, name: b.name, role: b.role, password_hash };
+    let new = NewUser {
+        email: b.email,
+        name: b.name,
+        role: b.role,
+        password_hash,
+    };
     let m = state.store.create_user(&p.scope, &p.actor(), new).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
@@ -114,8 +122,14 @@ pub async fn list_users(
     ApiQuery(q): ApiQuery<UserQuery>,
 ) -> Result<Json<PageOut<UserOut>>, ApiError> {
     let p = auth.require(Action::ReadUsers)?;
-    let filter = UserFilter { role: q.role, active: q.active };
-    let page = state.store.list_users(&p.scope, &filter, &page_req(q.limit, q.cursor)).await?;
+    let filter = UserFilter {
+        role: q.role,
+        active: q.active,
+    };
+    let page = state
+        .store
+        .list_users(&p.scope, &filter, &page_req(q.limit, q.cursor))
+        .await?;
     Ok(Json(PageOut::map(page, UserOut::from)))
 }
 
@@ -128,7 +142,9 @@ pub async fn get_user(
     Path(id): Path<String>,
 ) -> Result<Json<UserOut>, ApiError> {
     let p = auth.require(Action::ReadUsers)?;
-    Ok(Json(state.store.get_user(&p.scope, &path_id(&id)?).await?.into()))
+    Ok(Json(
+        state.store.get_user(&p.scope, &path_id(&id)?).await?.into(),
+    ))
 }
 
 /// Change a user.
@@ -142,7 +158,11 @@ pub async fn update_user(
 ) -> Result<Json<UserOut>, ApiError> {
     let p = auth.require(Action::ManageUsers)?;
     let new_email = b.email.as_deref().map(|e| email("email", e)).transpose()?;
-    let new_name = b.name.as_deref().map(|n| required("name", n, SHORT_TEXT)).transpose()?;
+    let new_name = b
+        .name
+        .as_deref()
+        .map(|n| required("name", n, SHORT_TEXT))
+        .transpose()?;
     let new_hash = b.password.as_deref().map(password).transpose()?;
     let m = state
         .store

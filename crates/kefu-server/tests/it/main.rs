@@ -1,1 +1,10 @@
+//! Integration tests of the server: the real application over HTTP, on SQLite and PostgreSQL.
 
+mod common;
+
+mod auth;
+mod errors;
+mod outbox;
+mod records;
+mod tenancy;
+mod ui;

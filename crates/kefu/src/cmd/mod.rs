@@ -2,6 +2,7 @@
 //! library and prints results.
 
 pub mod admin;
+pub mod database;
 pub mod kpi;
 pub mod serve;
 pub mod sim;
