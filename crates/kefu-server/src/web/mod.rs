@@ -1,7 +1,483 @@
-//! The server-rendered web UI.
+//! The server-rendered web UI: login, language switch, ticket and customer lists and detail
+//! pages. Templates are compiled (askama); every string comes from the Fluent files.
+//! Pages use the same store calls and role checks as the API.
+
 use crate::AppState;
-use axum::Router;
+use crate::api::session::{LoginIn, SESSION_DAYS, issue_session};
+use crate::auth::{Auth, SESSION_COOKIE, cookie, token_hash};
+use crate::error::ApiError;
+use crate::i18n::{Lang, tr};
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{DateTime, Utc};
+use kefu_model::{Action, TicketState};
+use kefu_store::customers::{CustomerFilter, fields_of};
+use kefu_store::tickets::TicketFilter;
+use kefu_store::{PageRequest, WorkspaceScope};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+const LANG_COOKIE: &str = "kefu_lang";
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(|| async { Redirect::to("/tickets") }))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", get(logout))
+        .route("/lang/{code}", get(switch_lang))
+        .route("/tickets", get(tickets_page))
+        .route("/tickets/{id}", get(ticket_page))
+        .route("/tickets/{id}/transition", post(ticket_transition))
+        .route("/customers", get(customers_page))
+        .route("/customers/{id}", get(customer_page))
+}
+
+/// Translations for a template.
+pub struct Tr(Lang);
+
+impl Tr {
+    pub fn get(&self, id: &str) -> String {
+        tr(self.0, id, None)
+    }
+    /// The label of an enumerated value, e.g. `label("state", "open")`.
+    pub fn label(&self, kind: &str, value: &str) -> String {
+        tr(self.0, &format!("{kind}-{value}"), None)
+    }
+    pub fn lang_code(&self) -> &'static str {
+        self.0.code()
+    }
+    pub fn other_lang_code(&self) -> &'static str {
+        match self.0 {
+            Lang::En => "zh-CN",
+            Lang::ZhCn => "en",
+        }
+    }
+}
+
+/// The page language: the `kefu_lang` cookie, else `Accept-Language`.
+fn page_lang(parts: &Parts) -> Lang {
+    cookie(parts, LANG_COOKIE)
+        .and_then(|c| Lang::parse(&c))
+        .unwrap_or_else(|| {
+            Lang::negotiate(
+                parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+            )
+        })
+}
+
+/// A signed-in page request; anything else is sent to the login page.
+pub struct Viewer {
+    auth: Auth,
+    lang: Lang,
+    tz: chrono_tz::Tz,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang = page_lang(parts);
+        let to_login = || Redirect::to("/login").into_response();
+        let token = cookie(parts, SESSION_COOKIE).ok_or_else(to_login)?;
+        let principal = state
+            .store
+            .authenticate(&token_hash(&token), Utc::now())
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?
+            .ok_or_else(to_login)?;
+        let tz = state
+            .store
+            .workspace(&principal.scope)
+            .await
+            .ok()
+            .and_then(|w| w.time_zone.parse().ok())
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        Ok(Viewer {
+            auth: Auth(principal),
+            lang,
+            tz,
+        })
+    }
+}
+
+impl Viewer {
+    fn t(&self) -> Tr {
+        Tr(self.lang)
+    }
+    fn scope(&self) -> &WorkspaceScope {
+        &self.auth.0.scope
+    }
+    fn time(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+}
+
+fn render(t: impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => ApiError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Tr,
+    signed_in: bool,
+    failed: bool,
+    workspace: String,
+}
+
+async fn login_page(parts: Parts) -> Response {
+    render(LoginPage {
+        t: Tr(page_lang(&parts)),
+        signed_in: false,
+        failed: false,
+        workspace: String::new(),
+    })
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginIn>,
+) -> Response {
+    let lang = Lang::negotiate(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    match issue_session(&state, Some(client), &form).await {
+        Ok(tok) => {
+            let max_age = SESSION_DAYS * 24 * 3600;
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}",
+                tok.token
+            );
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/tickets")).into_response()
+        }
+        Err(ApiError::InvalidCredentials | ApiError::TooManyAttempts { .. }) => render(LoginPage {
+            t: Tr(lang),
+            signed_in: false,
+            failed: true,
+            workspace: form.workspace,
+        }),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn logout() -> Response {
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
+}
+
+async fn switch_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
+    let lang = Lang::parse(&code).unwrap_or(Lang::En);
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_owned()))
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+        lang.code()
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+struct TicketRow {
+    id: String,
+    subject: String,
+    ticket_type: String,
+    priority: String,
+    state: String,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets.html")]
+struct TicketsPage {
+    t: Tr,
+    signed_in: bool,
+    states: Vec<&'static str>,
+    state: String,
+    rows: Vec<TicketRow>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    q: String,
+    cursor: Option<String>,
+}
+
+fn ticket_row(v: &Viewer, m: kefu_store::entity::ticket::Model) -> TicketRow {
+    TicketRow {
+        created: v.time(m.created_at),
+        id: m.id,
+        subject: m.subject,
+        ticket_type: m.ticket_type,
+        priority: m.priority,
+        state: m.state,
+    }
+}
+
+async fn tickets_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadTickets)?;
+    let filter = TicketFilter {
+        state: TicketState::parse(&q.state),
+        ..Default::default()
+    };
+    let page = state
+        .store
+        .list_tickets(
+            v.scope(),
+            &filter,
+            &PageRequest {
+                limit: Some(50),
+                cursor: q.cursor,
+            },
+        )
+        .await?;
+    let rows = page.items.into_iter().map(|m| ticket_row(&v, m)).collect();
+    Ok(render(TicketsPage {
+        t: v.t(),
+        signed_in: true,
+        states: TicketState::ALL.iter().map(|s| s.as_str()).collect(),
+        state: q.state,
+        rows,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+struct HistoryRow {
+    at: String,
+    from: String,
+    to: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+struct TicketPage {
+    t: Tr,
+    signed_in: bool,
+    ticket: kefu_store::entity::ticket::Model,
+    customer: Option<(String, String)>,
+    next_states: Vec<&'static str>,
+    history: Vec<HistoryRow>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorQuery {
+    error: Option<String>,
+}
+
+async fn ticket_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Query(eq): Query<ErrorQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let ticket = state.store.get_ticket(v.scope(), &id).await?;
+    let customer = match &ticket.customer_id {
+        Some(c) => state
+            .store
+            .get_customer(v.scope(), c)
+            .await
+            .ok()
+            .map(|c| (c.id, c.name)),
+        None => None,
+    };
+    let current = TicketState::parse(&ticket.state).unwrap_or(TicketState::New);
+    let history = state
+        .store
+        .ticket_transitions(v.scope(), &id)
+        .await?
+        .into_iter()
+        .map(|h| HistoryRow {
+            at: v.time(h.at),
+            from: h.from_state,
+            to: h.to_state,
+            reason: h.reason,
+        })
+        .collect();
+    let error = eq
+        .error
+        .filter(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .map(|code| tr(v.lang, &format!("problem-{code}"), None));
+    Ok(render(TicketPage {
+        t: v.t(),
+        signed_in: true,
+        next_states: current.successors().iter().map(|s| s.as_str()).collect(),
+        ticket,
+        customer,
+        history,
+        error,
+    }))
+}
+
+#[derive(Deserialize)]
+struct TransitionForm {
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn ticket_transition(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<TransitionForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let Some(to) = TicketState::parse(&f.to) else {
+        return Ok(
+            Redirect::to(&format!("/tickets/{id}?error=invalid_transition")).into_response(),
+        );
+    };
+    match state
+        .store
+        .transition_ticket(&p.scope, &p.actor(), &id, to, &f.reason)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
+        Err(e) => {
+            let code = ApiError::from(e).problem().code;
+            Ok(Redirect::to(&format!("/tickets/{id}?error={code}")).into_response())
+        }
+    }
+}
+
+struct CustomerRow {
+    id: String,
+    name: String,
+    phones: Vec<String>,
+    emails: Vec<String>,
+    organization: Option<String>,
+    tags: Vec<String>,
+}
+
+impl From<kefu_store::entity::customer::Model> for CustomerRow {
+    fn from(m: kefu_store::entity::customer::Model) -> Self {
+        let f = fields_of(&m);
+        CustomerRow {
+            id: m.id,
+            name: f.name,
+            phones: f.phones,
+            emails: f.emails,
+            organization: f.organization,
+            tags: f.tags,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "customers.html")]
+struct CustomersPage {
+    t: Tr,
+    signed_in: bool,
+    q: String,
+    rows: Vec<CustomerRow>,
+    next_cursor: Option<String>,
+}
+
+async fn customers_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadCustomers)?;
+    let filter = CustomerFilter {
+        q: Some(q.q.clone()),
+        ..Default::default()
+    };
+    let page = state
+        .store
+        .list_customers(
+            v.scope(),
+            &filter,
+            &PageRequest {
+                limit: Some(50),
+                cursor: q.cursor,
+            },
+        )
+        .await?;
+    Ok(render(CustomersPage {
+        t: v.t(),
+        signed_in: true,
+        q: q.q,
+        rows: page.items.into_iter().map(CustomerRow::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "customer.html")]
+struct CustomerPage {
+    t: Tr,
+    signed_in: bool,
+    c: CustomerRow,
+    tickets: Vec<TicketRow>,
+}
+
+async fn customer_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadCustomers)?;
+    let id = crate::api::path_id(&id)?;
+    let c = state.store.get_customer(v.scope(), &id).await?;
+    let filter = TicketFilter {
+        customer_id: Some(id),
+        ..Default::default()
+    };
+    let tickets = state
+        .store
+        .list_tickets(
+            v.scope(),
+            &filter,
+            &PageRequest {
+                limit: Some(100),
+                cursor: None,
+            },
+        )
+        .await?;
+    Ok(render(CustomerPage {
+        t: v.t(),
+        signed_in: true,
+        c: c.into(),
+        tickets: tickets
+            .items
+            .into_iter()
+            .map(|m| ticket_row(&v, m))
+            .collect(),
+    }))
 }

@@ -1,1 +1,247 @@
-//! The web UI in headless Chromium (see ui tests).
+//! The web UI in headless Chromium through WebDriver (`KEFU_TEST_WEBDRIVER`, started by
+//! `cargo xtask test`): sign in, browse tickets and customers, move a ticket through the
+//! workflow, and switch between English and Chinese.
+
+use crate::both;
+use crate::common::{Backend, TestApp};
+use fantoccini::{Client, ClientBuilder, Locator};
+use reqwest::Method;
+use serde_json::json;
+
+both!(sign_in_browse_and_escalate_in_both_languages);
+
+async fn browser() -> Client {
+    let url = std::env::var("KEFU_TEST_WEBDRIVER").expect(
+        "KEFU_TEST_WEBDRIVER is not set: run the tests with `cargo xtask test`, which starts chromedriver",
+    );
+    let mut chrome = json!({
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic", "--lang=en-US", "--window-size=1280,900"],
+        "prefs": {"intl.accept_languages": "en-US,en"}
+    });
+    if let Ok(bin) = std::env::var("KEFU_TEST_CHROMIUM")
+        && !bin.is_empty()
+    {
+        chrome["binary"] = json!(bin);
+    }
+    // Two TLS back-ends are linked in; WebDriver is plain HTTP on loopback, any will do.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), chrome);
+    ClientBuilder::rustls()
+        .expect("tls")
+        .capabilities(caps)
+        .connect(&url)
+        .await
+        .expect("a WebDriver session")
+}
+
+/// The text of the element `css`, waiting (up to 10 s) for a page that has it.
+async fn text(c: &Client, css: &str) -> String {
+    c.wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn sign_in_browse_and_escalate_in_both_languages(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.workspace("acme").await;
+    let t = Some(token.as_str());
+    let (_, cust) = app
+        .call(
+            Method::POST,
+            "/api/v1/customers",
+            t,
+            Some(json!({"name": "李雷", "phones": ["13800138000"], "tags": ["vip"]})),
+        )
+        .await;
+    let (_, ticket) = app
+        .call(Method::POST, "/api/v1/tickets", t, Some(json!({
+            "type": "complaint", "subject": "Washer will not spin", "priority": "high", "customer_id": cust["id"]
+        })))
+        .await;
+    let ticket_id = ticket["id"].as_str().unwrap().to_owned();
+
+    let c = browser().await;
+    let base = &app.base;
+    // Pages need a session: the browser lands on the login form.
+    c.goto(&format!("{base}/tickets")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+    c.find(Locator::Id("workspace"))
+        .await
+        .unwrap()
+        .send_keys("acme")
+        .await
+        .unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("admin@acme.test")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("wrong-password")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text(&c, "#login-error").await.contains("Login failed"));
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("admin@acme.test")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("password-123")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // The ticket list.
+    assert!(c.current_url().await.unwrap().path().ends_with("/tickets"));
+    let list = text(&c, "#tickets").await;
+    assert!(list.contains("Washer will not spin"), "{list}");
+    assert!(
+        list.contains("Complaint") && list.contains("High") && list.contains("New"),
+        "{list}"
+    );
+
+    // The ticket page: accept it, then escalate it with a reason.
+    c.find(Locator::LinkText("Washer will not spin"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#state").await, "New");
+    assert_eq!(text(&c, "#customer-link").await, "李雷");
+    for (to, reason) in [("open", "accepted"), ("escalated", "needs a technician")] {
+        c.find(Locator::Id("to"))
+            .await
+            .unwrap()
+            .select_by_value(to)
+            .await
+            .unwrap();
+        c.find(Locator::Id("reason"))
+            .await
+            .unwrap()
+            .send_keys(reason)
+            .await
+            .unwrap();
+        c.find(Locator::Id("transition-submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    assert_eq!(text(&c, "#state").await, "Escalated");
+    let history = text(&c, "#history").await;
+    assert!(
+        history.contains("Open → Escalated") && history.contains("needs a technician"),
+        "{history}"
+    );
+    let (_, api) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/tickets/{ticket_id}"),
+            t,
+            None,
+        )
+        .await;
+    assert_eq!(
+        api["state"], "escalated",
+        "the page wrote through the same store"
+    );
+
+    // Switch to Chinese: navigation, labels and states follow.
+    c.find(Locator::Id("lang-switch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#state").await, "已提送二线");
+    assert_eq!(text(&c, "#nav-tickets").await, "工单");
+    let history = text(&c, "#history").await;
+    assert!(history.contains("处理中 → 已提送二线"), "{history}");
+
+    // Customers: list, search, profile with the customer's tickets.
+    c.find(Locator::Id("nav-customers"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let customers = text(&c, "#customers").await;
+    assert!(
+        customers.contains("李雷")
+            && customers.contains("13800138000")
+            && customers.contains("vip"),
+        "{customers}"
+    );
+    c.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("王")
+        .await
+        .unwrap();
+    c.find(Locator::Id("search"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#empty").await, "还没有客户。");
+    c.goto(&format!(
+        "{base}/customers/{}",
+        cust["id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(text(&c, "#name").await, "李雷");
+    let tickets = text(&c, "#customer-tickets").await;
+    assert!(
+        tickets.contains("Washer will not spin") && tickets.contains("已提送二线"),
+        "{tickets}"
+    );
+
+    // Back to English, then sign out.
+    c.find(Locator::Id("lang-switch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#nav-tickets").await, "Tickets");
+    c.find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/tickets")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+    c.close().await.unwrap();
+    app.stop().await;
+}
