@@ -18,24 +18,40 @@ pub struct Db {
 pub async fn fresh_db(postgres: bool) -> Db {
     if !postgres {
         let dir = tempfile::tempdir().unwrap();
-        return Db { flags: vec!["--data-dir".into(), dir.path().display().to_string()], _dir: Some(dir) };
+        return Db {
+            flags: vec!["--data-dir".into(), dir.path().display().to_string()],
+            _dir: Some(dir),
+        };
     }
     let admin = std::env::var("KEFU_TEST_PG_URL")
         .expect("KEFU_TEST_PG_URL is not set: run the tests with `cargo xtask test`");
     let name = format!("kefu_c_{}", uuid::Uuid::now_v7().simple());
     let conn = sea_orm::Database::connect(&admin).await.unwrap();
-    conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     conn.close().await.ok();
     let base = admin.rsplit_once('/').unwrap().0;
-    Db { flags: vec!["--database-url".into(), format!("{base}/{name}")], _dir: None }
+    Db {
+        flags: vec!["--database-url".into(), format!("{base}/{name}")],
+        _dir: None,
+    }
 }
 
 pub fn kefu(args: &[&str], db: &Db) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_kefu")).args(args).args(&db.flags).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .args(&db.flags)
+        .output()
+        .unwrap()
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts `kefu serve` and waits until it answers /healthz.
@@ -74,8 +90,24 @@ async fn login(port: u16) -> String {
 
 async fn crash_loses_nothing_acknowledged(postgres: bool) {
     let db = fresh_db(postgres).await;
-    let out = kefu(&["admin", "bootstrap", "--workspace", "acme", "--email", "admin@acme.test", "--password", "password-123"], &db);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = kefu(
+        &[
+            "admin",
+            "bootstrap",
+            "--workspace",
+            "acme",
+            "--email",
+            "admin@acme.test",
+            "--password",
+            "password-123",
+        ],
+        &db,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let port = free_port();
     let mut child = serve(&db, port).await;
     let token = login(port).await;
@@ -97,7 +129,10 @@ async fn crash_loses_nothing_acknowledged(postgres: bool) {
                 && r.status().is_success()
                 && let Ok(v) = r.json::<Value>().await
             {
-                acked.lock().unwrap().push((v["id"].as_str().unwrap().to_owned(), name));
+                acked
+                    .lock()
+                    .unwrap()
+                    .push((v["id"].as_str().unwrap().to_owned(), name));
             }
         });
     }
@@ -111,7 +146,11 @@ async fn crash_loses_nothing_acknowledged(postgres: bool) {
     child.wait().unwrap();
     while tasks.join_next().await.is_some() {}
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() >= 100 && acked.len() < 400, "the kill landed mid-way: {} acknowledged", acked.len());
+    assert!(
+        acked.len() >= 100 && acked.len() < 400,
+        "the kill landed mid-way: {} acknowledged",
+        acked.len()
+    );
 
     let port = free_port();
     let mut child = serve(&db, port).await;
@@ -123,9 +162,21 @@ async fn crash_loses_nothing_acknowledged(postgres: bool) {
         if let Some(c) = &cursor {
             url.push_str(&format!("&cursor={c}"));
         }
-        let page: Value = client.get(url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let page: Value = client
+            .get(url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         for item in page["items"].as_array().unwrap() {
-            found.insert(format!("{}|{}", item["id"].as_str().unwrap(), item["name"].as_str().unwrap()));
+            found.insert(format!(
+                "{}|{}",
+                item["id"].as_str().unwrap(),
+                item["name"].as_str().unwrap()
+            ));
         }
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
@@ -133,10 +184,15 @@ async fn crash_loses_nothing_acknowledged(postgres: bool) {
         }
     }
     for (id, name) in &acked {
-        assert!(found.contains(&format!("{id}|{name}")), "acknowledged {id} ({name}) was lost");
+        assert!(
+            found.contains(&format!("{id}|{name}")),
+            "acknowledged {id} ({name}) was lost"
+        );
     }
     let audit: Value = client
-        .get(format!("http://127.0.0.1:{port}/api/v1/audit?entity_type=customer&limit=500"))
+        .get(format!(
+            "http://127.0.0.1:{port}/api/v1/audit?entity_type=customer&limit=500"
+        ))
         .bearer_auth(&token)
         .send()
         .await
@@ -144,8 +200,17 @@ async fn crash_loses_nothing_acknowledged(postgres: bool) {
         .json()
         .await
         .unwrap();
-    let audited: HashSet<&str> = audit["items"].as_array().unwrap().iter().map(|a| a["entity_id"].as_str().unwrap()).collect();
-    assert_eq!(audited.len(), found.len(), "one audit row per stored customer, no more, no less");
+    let audited: HashSet<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["entity_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        audited.len(),
+        found.len(),
+        "one audit row per stored customer, no more, no less"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }
