@@ -54,15 +54,33 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A running `kefu serve`, killed (SIGKILL) and reaped when dropped.
+struct Server(Child);
+
+impl Server {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// Starts `kefu serve` and waits until it answers /healthz.
-async fn serve(db: &Db, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(&db.flags)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+async fn serve(db: &Db, port: u16) -> Server {
+    let child = Server(
+        Command::new(env!("CARGO_BIN_EXE_kefu"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(&db.flags)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await
@@ -142,8 +160,7 @@ async fn crash_loses_nothing_acknowledged(postgres: bool) {
         assert!(Instant::now() < deadline, "writes were not acknowledged");
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    child.kill(); // SIGKILL
     while tasks.join_next().await.is_some() {}
     let acked = acked.lock().unwrap().clone();
     assert!(
@@ -211,8 +228,7 @@ async fn crash_loses_nothing_acknowledged(postgres: bool) {
         found.len(),
         "one audit row per stored customer, no more, no less"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
