@@ -1,0 +1,1 @@
+//! Integration tests of kefu-sla: hand-made calendar fixtures and property tests.
