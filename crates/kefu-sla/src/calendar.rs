@@ -480,13 +480,11 @@ impl Calendar {
         while t < MAX_T {
             let end = t + WEEK;
             let off_end = self.offset_at(end);
-            if self.plain_week(t, off_t, off_end) {
-                if self.week_total < rem {
-                    rem -= self.week_total;
-                    t = end;
-                    off_t = off_end;
-                    continue;
-                }
+            if self.week_total < rem && self.plain_week(t, off_t, off_end) {
+                rem -= self.week_total;
+                t = end;
+                off_t = off_end;
+                continue;
             }
             self.intervals_in(t, end, &mut buf);
             for &(s, e) in &buf {
