@@ -1,0 +1,163 @@
+//! Hand-computed due times and elapsed business time on fixed calendars.
+
+use crate::{always, at, berlin, cn, local, new_york};
+
+#[test]
+fn national_day_and_tiaoxiu_sunday() {
+    let c = cn();
+    // Fri 17:00 + 120 min: 60 min on Friday, Saturday off, Sunday 09-27 is worked like a Monday.
+    let due = c.due(at("2026-09-25T17:00:00+08:00"), 120).unwrap();
+    assert_eq!(local(&c, due), "2026-09-27T10:00:00+08:00");
+    // Wed 09-30 16:00 + 180 min: 120 min that day, Oct 1-7 off, Thu Oct 8 09:00-10:00.
+    let due = c.due(at("2026-09-30T16:00:00+08:00"), 180).unwrap();
+    assert_eq!(local(&c, due), "2026-10-08T10:00:00+08:00");
+    // Exactly at the end of the last day before the holiday: the first minute after it.
+    let due = c.due(at("2026-09-30T18:00:00+08:00"), 1).unwrap();
+    assert_eq!(local(&c, due), "2026-10-08T09:01:00+08:00");
+    // Two weeks: Fri 9-25 (8 h), Sun 9-27 (8 h), Mon-Wed (24 h), holidays, Thu+Fri 10-8/9 (16 h).
+    let e = c
+        .elapsed_minutes(
+            at("2026-09-25T09:00:00+08:00"),
+            at("2026-10-09T18:00:00+08:00"),
+        )
+        .unwrap();
+    assert_eq!(e, 56 * 60);
+    // Nothing is worked during the holiday week.
+    let e = c
+        .elapsed_seconds(
+            at("2026-10-01T00:00:00+08:00"),
+            at("2026-10-08T00:00:00+08:00"),
+        )
+        .unwrap();
+    assert_eq!(e, 0);
+    // The 调休 Sunday counts as a full working day; the Saturday before it does not.
+    let e = c
+        .elapsed_minutes(
+            at("2026-09-26T00:00:00+08:00"),
+            at("2026-09-28T00:00:00+08:00"),
+        )
+        .unwrap();
+    assert_eq!(e, 8 * 60);
+}
+
+#[test]
+fn lunch_break_christmas_and_zero() {
+    let c = cn();
+    let due = c.due(at("2026-09-28T12:30:00+08:00"), 30).unwrap();
+    assert_eq!(local(&c, due), "2026-09-28T13:30:00+08:00");
+    // Thu 12-24 17:30 + 60 min: 30 min Thursday, Christmas Friday and the weekend off.
+    let due = c.due(at("2026-12-24T17:30:00+08:00"), 60).unwrap();
+    assert_eq!(local(&c, due), "2026-12-28T09:30:00+08:00");
+    // Zero minutes: due is the start itself, even outside working hours.
+    let start = at("2026-10-03T03:00:00+08:00");
+    assert_eq!(c.due(start, 0).unwrap(), start);
+    // Seconds are kept: 10:00:30 + 1 min = 10:01:30.
+    let due = c.due(at("2026-09-28T10:00:30+08:00"), 1).unwrap();
+    assert_eq!(local(&c, due), "2026-09-28T10:01:30+08:00");
+    // Elapsed is antisymmetric.
+    let (a, b) = (
+        at("2026-09-28T10:00:00+08:00"),
+        at("2026-09-29T10:00:00+08:00"),
+    );
+    assert_eq!(c.elapsed_minutes(a, b).unwrap(), 480);
+    assert_eq!(c.elapsed_minutes(b, a).unwrap(), -480);
+}
+
+#[test]
+fn berlin_spring_forward_and_fall_back() {
+    let c = berlin();
+    // Sun 2026-03-29 is 00:00-24:00 but only 23 hours long.
+    let e = c
+        .elapsed_minutes(
+            at("2026-03-29T00:00:00+01:00"),
+            at("2026-03-30T00:00:00+02:00"),
+        )
+        .unwrap();
+    assert_eq!(e, 23 * 60);
+    // From Sunday 00:00 CET, 180 min: 00:00-02:00 CET, then the clock reads 03:00 CEST, and one
+    // more hour ends at 04:00 CEST.
+    let due = c.due(at("2026-03-29T00:00:00+01:00"), 180).unwrap();
+    assert_eq!(local(&c, due), "2026-03-29T04:00:00+02:00");
+    // Sun 2026-10-25 lasts 25 hours.
+    let e = c
+        .elapsed_minutes(
+            at("2026-10-25T00:00:00+02:00"),
+            at("2026-10-26T00:00:00+01:00"),
+        )
+        .unwrap();
+    assert_eq!(e, 25 * 60);
+    // 03:00 is reached twice that night: after 180 minutes from midnight CEST it is 02:00 CET.
+    let due = c.due(at("2026-10-25T00:00:00+02:00"), 180).unwrap();
+    assert_eq!(local(&c, due), "2026-10-25T02:00:00+01:00");
+    // Friday night shift 22:00-24:00, Saturday 00:00-06:00, then all Sunday: from Fri 15:00 CET
+    // (the Friday before spring forward), 60 + 120 + 360 + 60 = 600 min ends Sun 01:00 CET.
+    let due = c.due(at("2026-03-27T15:00:00+01:00"), 600).unwrap();
+    assert_eq!(local(&c, due), "2026-03-29T01:00:00+01:00");
+    // A whole week around the spring change: 5*8 + 2 + 6 + 23 = 71 hours.
+    let e = c
+        .elapsed_minutes(
+            at("2026-03-23T00:00:00+01:00"),
+            at("2026-03-30T00:00:00+02:00"),
+        )
+        .unwrap();
+    assert_eq!(e, 71 * 60);
+}
+
+#[test]
+fn new_york_dst_and_thanksgiving() {
+    let c = new_york();
+    // Fri 2026-03-06 16:00 EST + 120 min: 60 min Friday, then Sunday 03-08 from 00:00 EST:
+    // 60 min ends 01:00 EST.
+    let due = c.due(at("2026-03-06T16:00:00-05:00"), 120).unwrap();
+    assert_eq!(local(&c, due), "2026-03-08T01:00:00-05:00");
+    // 180 min from Sunday midnight crosses the skipped 02:00-03:00: ends 04:00 EDT.
+    let due = c.due(at("2026-03-08T00:00:00-05:00"), 180).unwrap();
+    assert_eq!(local(&c, due), "2026-03-08T04:00:00-04:00");
+    // Fall back: 180 min from Sunday 11-01 midnight EDT ends at 02:00 EST.
+    let due = c.due(at("2026-11-01T00:00:00-04:00"), 180).unwrap();
+    assert_eq!(local(&c, due), "2026-11-01T02:00:00-05:00");
+    // Thanksgiving Thu 11-26 is a holiday: Wed 16:30 + 60 min -> Fri 09:30.
+    let due = c.due(at("2026-11-25T16:30:00-05:00"), 60).unwrap();
+    assert_eq!(local(&c, due), "2026-11-27T09:30:00-05:00");
+}
+
+#[test]
+fn always_open_counts_real_time() {
+    for zone in ["America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "UTC"] {
+        let c = always(zone);
+        let (a, b) = (at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"));
+        assert_eq!(c.elapsed_seconds(a, b).unwrap(), 365 * 86_400, "{zone}");
+        let due = c.due(a, 365 * 24 * 60).unwrap();
+        assert_eq!(due, b, "{zone}");
+    }
+}
+
+#[test]
+fn long_targets_agree_with_day_by_day_sums() {
+    // 10,000 business hours at 40 h a week minus holidays: compare with a count of working days.
+    let c = cn();
+    let start = at("2026-01-05T09:00:00+08:00"); // a Monday morning
+    let due = c.due(start, 10_000 * 60).unwrap();
+    assert_eq!(c.elapsed_minutes(start, due).unwrap(), 10_000 * 60);
+    // 1250 working days of 8 h. 2026 from Jan 5 and later years only have the weekday pattern
+    // plus 2026's exceptions: count the days independently.
+    let mut days = 0;
+    let mut d = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let holidays = |d: chrono::NaiveDate| {
+        let s = d.to_string();
+        s.as_str() >= "2026-10-01" && s.as_str() <= "2026-10-07" || s == "2026-12-25"
+    };
+    let last = loop {
+        use chrono::Datelike;
+        let working = d.to_string() == "2026-09-27"
+            || (d.weekday().num_days_from_monday() < 5 && !holidays(d));
+        if working {
+            days += 1;
+            if days == 1250 {
+                break d;
+            }
+        }
+        d = d.succ_opt().unwrap();
+    };
+    assert_eq!(local(&c, due), format!("{last}T18:00:00+08:00"));
+}
