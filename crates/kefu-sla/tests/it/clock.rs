@@ -229,7 +229,10 @@ fn compliance_per_policy() {
     assert_eq!(c.len(), 2);
     let standard = c.iter().find(|p| p.policy == "standard").unwrap();
     assert_eq!(
-        (standard.first_response.met, standard.first_response.breached),
+        (
+            standard.first_response.met,
+            standard.first_response.breached
+        ),
         (1, 0)
     );
     assert_eq!(standard.resolution.percent(), Some(100.0));

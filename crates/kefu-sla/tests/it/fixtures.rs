@@ -123,7 +123,12 @@ fn new_york_dst_and_thanksgiving() {
 
 #[test]
 fn always_open_counts_real_time() {
-    for zone in ["America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "UTC"] {
+    for zone in [
+        "America/New_York",
+        "Europe/Berlin",
+        "Australia/Lord_Howe",
+        "UTC",
+    ] {
         let c = always(zone);
         let (a, b) = (at("2026-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"));
         assert_eq!(c.elapsed_seconds(a, b).unwrap(), 365 * 86_400, "{zone}");

@@ -49,7 +49,8 @@ fn instant() -> impl Strategy<Value = DateTime<Utc>> {
         "2026-10-30T00:00:00Z",
         "2026-12-22T00:00:00Z",
     ];
-    (0..anchors.len(), 0i64..(6 * 24 * 60)).prop_map(move |(i, m)| at(anchors[i]) + Duration::minutes(m))
+    (0..anchors.len(), 0i64..(6 * 24 * 60))
+        .prop_map(move |(i, m)| at(anchors[i]) + Duration::minutes(m))
 }
 
 proptest! {
@@ -112,20 +113,29 @@ fn history(pause: Option<(i64, i64)>, reply_after: Option<i64>) -> Vec<TicketEve
     let t0 = at("2026-09-24T01:00:00Z");
     let mut evs = vec![TicketEvent {
         at: t0,
-        kind: EventKind::Created { attributes: attrs(Priority::Normal, None) },
+        kind: EventKind::Created {
+            attributes: attrs(Priority::Normal, None),
+        },
     }];
     if let Some((p, len)) = pause {
         evs.push(TicketEvent {
             at: t0 + Duration::minutes(p),
-            kind: EventKind::StateChanged { to: TicketState::PendingCustomer },
+            kind: EventKind::StateChanged {
+                to: TicketState::PendingCustomer,
+            },
         });
         evs.push(TicketEvent {
             at: t0 + Duration::minutes(p + len),
-            kind: EventKind::StateChanged { to: TicketState::Open },
+            kind: EventKind::StateChanged {
+                to: TicketState::Open,
+            },
         });
     }
     if let Some(r) = reply_after {
-        evs.push(TicketEvent { at: t0 + Duration::minutes(r), kind: EventKind::AgentReply { public: true } });
+        evs.push(TicketEvent {
+            at: t0 + Duration::minutes(r),
+            kind: EventKind::AgentReply { public: true },
+        });
     }
     evs
 }

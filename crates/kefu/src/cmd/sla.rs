@@ -1,8 +1,232 @@
-//! `kefu sla`: placeholder until its engine lands.
+//! `kefu sla`: check business calendars and SLA clocks by hand. Thin: parses arguments, reads
+//! files and prints what `kefu-sla` computes.
+//!
+//! - `kefu sla due --calendar CAL.yaml --start RFC3339 --minutes N` prints the due instant
+//!   (RFC 3339 in the calendar's zone).
+//! - `kefu sla elapsed --calendar CAL.yaml --from RFC3339 --to RFC3339` prints whole business
+//!   minutes.
+//! - `kefu sla check --calendar CAL.yaml` validates a calendar and prints its weekly hours.
+//! - `kefu sla clock --policies P.yaml --events EVENTS.json --now RFC3339` evaluates the SLA
+//!   targets of one ticket from its event history.
+//!
+//! `--json` prints a JSON object instead.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use kefu_sla::{Calendar, PolicySet, TargetStatus, TicketEvent, evaluate};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Print JSON instead of plain text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("kefu sla is not built yet")
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// The instant at which N business minutes after START have been worked.
+    Due {
+        /// Calendar file (YAML).
+        #[arg(long)]
+        calendar: PathBuf,
+        /// Start instant, RFC 3339 (e.g. 2026-09-30T16:00:00+08:00).
+        #[arg(long)]
+        start: String,
+        /// Business minutes.
+        #[arg(long)]
+        minutes: i64,
+    },
+    /// Business minutes between two instants (negative when TO is before FROM).
+    Elapsed {
+        /// Calendar file (YAML).
+        #[arg(long)]
+        calendar: PathBuf,
+        /// RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// RFC 3339 instant.
+        #[arg(long)]
+        to: String,
+    },
+    /// Validate a calendar file and show its week.
+    Check {
+        /// Calendar file (YAML).
+        #[arg(long)]
+        calendar: PathBuf,
+    },
+    /// Evaluate the SLA targets of one ticket from its event history.
+    Clock {
+        /// Calendars and policies (YAML).
+        #[arg(long)]
+        policies: PathBuf,
+        /// The ticket's events: a JSON array of {"at", "event", ...}.
+        #[arg(long)]
+        events: PathBuf,
+        /// The instant to evaluate at, RFC 3339.
+        #[arg(long)]
+        now: String,
+    },
+}
+
+fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn load_calendar(path: &Path) -> anyhow::Result<Calendar> {
+    Calendar::from_yaml(&read(path)?).with_context(|| format!("calendar {}", path.display()))
+}
+
+fn instant(s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|d| d.with_timezone(&Utc))
+        .with_context(|| format!("--{what} `{s}` is not an RFC 3339 instant"))
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Command::Due {
+            calendar,
+            start,
+            minutes,
+        } => {
+            let cal = load_calendar(&calendar)?;
+            let start = instant(&start, "start")?;
+            let due = cal.due(start, minutes)?;
+            let tz = cal.time_zone();
+            if args.json {
+                print_json(&serde_json::json!({
+                    "time_zone": tz.name(),
+                    "start": local(start, tz),
+                    "minutes": minutes,
+                    "due": local(due, tz),
+                    "due_utc": due.to_rfc3339_opts(SecondsFormat::Secs, true),
+                }))
+            } else {
+                println!("{}", local(due, tz));
+                Ok(())
+            }
+        }
+        Command::Elapsed { calendar, from, to } => {
+            let cal = load_calendar(&calendar)?;
+            let (from, to) = (instant(&from, "from")?, instant(&to, "to")?);
+            let seconds = cal.elapsed_seconds(from, to)?;
+            let tz = cal.time_zone();
+            if args.json {
+                print_json(&serde_json::json!({
+                    "time_zone": tz.name(),
+                    "from": local(from, tz),
+                    "to": local(to, tz),
+                    "minutes": seconds / 60,
+                    "seconds": seconds,
+                }))
+            } else {
+                println!("{}", seconds / 60);
+                Ok(())
+            }
+        }
+        Command::Check { calendar } => {
+            let cal = load_calendar(&calendar)?;
+            let spec = cal.spec();
+            if args.json {
+                print_json(&serde_json::json!({
+                    "valid": true,
+                    "time_zone": cal.time_zone().name(),
+                    "week_minutes": cal.week_seconds() / 60,
+                    "holidays": spec.holidays,
+                    "extra_workdays": spec.extra_workdays,
+                }))
+            } else {
+                println!("time zone: {}", cal.time_zone().name());
+                println!(
+                    "business time per week: {} h {:02} min",
+                    cal.week_seconds() / 3600,
+                    cal.week_seconds() % 3600 / 60
+                );
+                for (day, ranges) in &spec.weekly {
+                    println!("  {day}: {}", ranges.join(", "));
+                }
+                if !spec.holidays.is_empty() {
+                    println!("holidays: {}", spec.holidays.join(", "));
+                }
+                for (date, like) in &spec.extra_workdays {
+                    println!("extra working day: {date} (worked like {like})");
+                }
+                Ok(())
+            }
+        }
+        Command::Clock {
+            policies,
+            events,
+            now,
+        } => {
+            let set = PolicySet::from_yaml(&read(&policies)?)
+                .with_context(|| format!("policies {}", policies.display()))?;
+            let evs: Vec<TicketEvent> = serde_json::from_str(&read(&events)?)
+                .with_context(|| format!("events {}", events.display()))?;
+            let now = instant(&now, "now")?;
+            let status = evaluate(&evs, &set, now)?;
+            if args.json {
+                return print_json(&serde_json::to_value(&status)?);
+            }
+            println!(
+                "policy: {}  state: {:?}",
+                status.policy.as_deref().unwrap_or("(none)"),
+                status.state
+            );
+            let zone = |t: &TargetStatus| {
+                set.policies()
+                    .iter()
+                    .find(|p| p.name == t.policy)
+                    .map_or(Tz::UTC, |p| set.calendar_of(p).time_zone())
+            };
+            let line = |name: &str, t: &TargetStatus| {
+                let tz = zone(t);
+                let flag = if t.breached {
+                    "BREACHED"
+                } else if t.met_at.is_some() {
+                    "met"
+                } else if t.paused {
+                    "paused"
+                } else if t.warning {
+                    "WARNING"
+                } else {
+                    "running"
+                };
+                println!(
+                    "{name:<15} {flag:<9} {:>6}/{:<6} min  due {}{}",
+                    t.elapsed_seconds / 60,
+                    t.target_minutes,
+                    local(t.due, tz),
+                    t.met_at
+                        .map(|m| format!("  met {}", local(m, tz)))
+                        .unwrap_or_default()
+                );
+            };
+            if let Some(t) = &status.first_response {
+                line("first_response", t);
+            }
+            for t in &status.next_response {
+                line("next_response", t);
+            }
+            if let Some(t) = &status.resolution {
+                line("resolution", t);
+            }
+            Ok(())
+        }
+    }
 }
