@@ -37,7 +37,7 @@ pub enum SlaError {
     OutOfRange(String),
     #[error("no due time before the year 2400 (too many business minutes for this calendar)")]
     BeyondHorizon,
-    #[error("negative business time: {0}")]
+    #[error("business time must not be negative (got {0})")]
     Negative(i64),
     #[error("policy `{policy}` uses unknown calendar `{calendar}`")]
     UnknownCalendar { policy: String, calendar: String },

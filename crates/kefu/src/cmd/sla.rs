@@ -38,7 +38,7 @@ enum Command {
         #[arg(long)]
         start: String,
         /// Business minutes.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         minutes: i64,
     },
     /// Business minutes between two instants (negative when TO is before FROM).
@@ -157,7 +157,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     cal.week_seconds() / 3600,
                     cal.week_seconds() % 3600 / 60
                 );
-                for (day, ranges) in &spec.weekly {
+                let order = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+                let mut days: Vec<_> = spec.weekly.iter().collect();
+                days.sort_by_key(|(d, _)| {
+                    let d = d.to_ascii_lowercase();
+                    order.iter().position(|o| d.starts_with(o)).unwrap_or(7)
+                });
+                for (day, ranges) in days {
                     println!("  {day}: {}", ranges.join(", "));
                 }
                 if !spec.holidays.is_empty() {
@@ -184,9 +190,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 return print_json(&serde_json::to_value(&status)?);
             }
             println!(
-                "policy: {}  state: {:?}",
+                "policy: {}  state: {}",
                 status.policy.as_deref().unwrap_or("(none)"),
-                status.state
+                serde_json::to_value(status.state)?
+                    .as_str()
+                    .unwrap_or_default()
             );
             let zone = |t: &TargetStatus| {
                 set.policies()
