@@ -3,7 +3,7 @@
 The reference is written from the definition with Python's own time-zone database (zoneinfo +
 tzdata, not chrono-tz): an instant is working when its local wall time lies in a working range
 of its local date; business time is counted minute by minute. Random cases around the DST
-changes of New York and Berlin, Lord Howe's half-hour DST and China's 2026 National Day holiday
+changes of New York and Berlin, Lord Howe's half-hour DST, Beirut and Santiago (changes at midnight) and China's 2026 National Day holiday
 with its 调休 Sunday. Prints agreements and the time per CLI call versus the reference.
 """
 
@@ -42,6 +42,18 @@ CALENDARS = {
     "lord_howe": {
         "time_zone": "Australia/Lord_Howe",
         "weekly": {d: ["01:00-03:00", "09:00-17:00"] for d in WEEKDAYS},
+        "holidays": [],
+        "extra_workdays": {},
+    },
+    "beirut": {
+        "time_zone": "Asia/Beirut",
+        "weekly": {"fri": ["23:30-24:00"], "sat": ["21:00-24:00"], "sun": ["00:00-02:00", "08:00-09:00"]},
+        "holidays": [],
+        "extra_workdays": {},
+    },
+    "santiago": {
+        "time_zone": "America/Santiago",
+        "weekly": {"sat": ["22:30-24:00"], "sun": ["00:00-00:45", "10:00-11:00"], "mon": ["09:00-18:00"]},
         "holidays": [],
         "extra_workdays": {},
     },

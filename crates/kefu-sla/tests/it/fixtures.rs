@@ -166,3 +166,20 @@ fn long_targets_agree_with_day_by_day_sums() {
     };
     assert_eq!(local(&c, due), format!("{last}T18:00:00+08:00"));
 }
+
+#[test]
+fn midnight_fall_back_repeats_the_last_hour_of_saturday() {
+    // Beirut falls back at 24:00 on Sat 2026-10-24 to 23:00: 21:00-24:00 lasts four hours.
+    let c = kefu_sla::Calendar::from_yaml(
+        "time_zone: Asia/Beirut\nweekly: {sat: [\"21:00-24:00\"], sun: [\"00:00-01:00\"]}\n",
+    )
+    .unwrap();
+    let sat = chrono::NaiveDate::from_ymd_opt(2026, 10, 24).unwrap();
+    assert_eq!(c.seconds_on(sat), 4 * 3600);
+    // 21:00 EEST = 18:00Z; after 200 minutes it is 23:20 EET (21:20Z), the second 23:20.
+    let due = c.due(at("2026-10-24T21:00:00+03:00"), 200).unwrap();
+    assert_eq!(local(&c, due), "2026-10-24T23:20:00+02:00");
+    // Sunday 00:00-01:00 EET follows directly: 300 minutes end at 01:00 on Sunday.
+    let due = c.due(at("2026-10-24T21:00:00+03:00"), 300).unwrap();
+    assert_eq!(local(&c, due), "2026-10-25T01:00:00+02:00");
+}
