@@ -125,6 +125,28 @@ pub struct SlaStatus {
     pub resolution: Option<TargetStatus>,
 }
 
+impl SlaStatus {
+    /// All targets: first response, every next-response cycle, resolution.
+    pub fn targets(&self) -> impl Iterator<Item = &TargetStatus> {
+        self.first_response
+            .iter()
+            .chain(self.next_response.iter())
+            .chain(self.resolution.iter())
+    }
+
+    /// The next instant after `now` at which this status changes by the passing of time alone: a
+    /// running, unpaused target reaching its warning threshold (`warn_at`) or becoming breached
+    /// (one second after `due`). `None` when only a new event can change it. A timer sleeps
+    /// until then and evaluates again.
+    pub fn next_change(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.targets()
+            .filter(|t| t.met_at.is_none() && !t.paused && !t.breached)
+            .flat_map(|t| [t.warn_at, t.due + chrono::Duration::seconds(1)])
+            .filter(|&c| c > now)
+            .min()
+    }
+}
+
 /// What is known of a ticket's history, distilled from its events.
 struct History {
     created: DateTime<Utc>,
@@ -406,6 +428,36 @@ policies:
         assert_eq!(r.met_at, None);
         // 300 minutes left from 15:00 on Tue: 3 h to 18:00, then Wed 09:00-11:00.
         assert_eq!(r.due, at("2026-11-25T11:00:00+08:00"));
+    }
+
+    #[test]
+    fn next_change_is_when_flags_flip() {
+        let set = PolicySet::from_yaml(SET).unwrap();
+        // Mon 09:00, 60 min first response: warning at 09:48, breach after 10:00.
+        let evs = vec![created("2026-11-23T09:00:00+08:00")];
+        let now = at("2026-11-23T09:10:00+08:00");
+        let s = evaluate(&evs, &set, now).unwrap();
+        let next = s.next_change(now).unwrap();
+        assert_eq!(next, at("2026-11-23T09:48:00+08:00"));
+        let before = evaluate(&evs, &set, next - chrono::Duration::seconds(1)).unwrap();
+        assert!(!before.first_response.unwrap().warning);
+        let s = evaluate(&evs, &set, next).unwrap();
+        assert!(s.first_response.as_ref().unwrap().warning);
+        let next = s.next_change(next).unwrap();
+        assert_eq!(next, at("2026-11-23T10:00:01+08:00"));
+        let s = evaluate(&evs, &set, next).unwrap();
+        assert!(s.first_response.as_ref().unwrap().breached);
+        // The resolution clock (600 min) is what changes next: its warning at 80 % = 480 min,
+        // 09-12 and 13-18 on Monday.
+        assert_eq!(s.next_change(next), Some(at("2026-11-23T18:00:00+08:00")));
+        // Paused clocks never change by time alone.
+        let mut evs = evs;
+        evs.push(state(
+            "2026-11-23T09:05:00+08:00",
+            TicketState::PendingCustomer,
+        ));
+        let s = evaluate(&evs, &set, now).unwrap();
+        assert_eq!(s.next_change(now), None);
     }
 
     #[test]

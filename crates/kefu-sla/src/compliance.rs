@@ -49,12 +49,7 @@ pub struct PolicyCompliance {
 pub fn compliance<'a>(statuses: impl IntoIterator<Item = &'a SlaStatus>) -> Vec<PolicyCompliance> {
     let mut by: BTreeMap<String, PolicyCompliance> = BTreeMap::new();
     for s in statuses {
-        let targets = s
-            .first_response
-            .iter()
-            .chain(s.next_response.iter())
-            .chain(s.resolution.iter());
-        for t in targets {
+        for t in s.targets() {
             let pc = by
                 .entry(t.policy.clone())
                 .or_insert_with(|| PolicyCompliance {
