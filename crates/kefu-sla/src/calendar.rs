@@ -15,8 +15,14 @@
 //! Time is walked in 7-day blocks of UTC time: a block with one UTC offset throughout and no
 //! holiday or extra working day inside contains exactly one nominal week of business time and is
 //! skipped in O(log n); only blocks with a zone transition or an exception are expanded into
-//! working intervals day by day. (A block counts as one offset when the offsets at both of its
-//! ends agree: zones do not change offset twice within a week.)
+//! working intervals day by day.
+//!
+//! A block counts as one offset when the offsets at its start, middle and end agree. That is
+//! exact as long as a zone never changes offset twice within 3.5 days: in the tz database since
+//! 1900 the closest pair of changes is 3.99 days apart (Africa/Freetown, 1940s), while several
+//! zones do leave and re-enter summer time within one week (America/Noronha in 2000, Asia/Gaza
+//! and Asia/Hebron around Ramadan from 2040), which is why the middle is checked too. Days are
+//! expanded assuming at most one change within the three days around them.
 
 use std::collections::BTreeMap;
 
@@ -413,9 +419,11 @@ impl Calendar {
     }
 
     /// Whether the 7-day block `[t, t + WEEK)` holds exactly one nominal week, given the offsets
-    /// at both ends.
+    /// at both ends; the offset is also checked in the middle, because some zones leave and
+    /// re-enter summer time within a week (see the module docs).
     fn plain_week(&self, t: i64, off_t: i64, off_end: i64) -> bool {
         off_t == off_end
+            && off_t == self.offset_at(t + WEEK / 2)
             && !self.has_exception(
                 (t + off_t).div_euclid(DAY),
                 (t + WEEK + off_t).div_euclid(DAY),

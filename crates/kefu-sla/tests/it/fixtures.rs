@@ -183,3 +183,44 @@ fn midnight_fall_back_repeats_the_last_hour_of_saturday() {
     let due = c.due(at("2026-10-24T21:00:00+03:00"), 300).unwrap();
     assert_eq!(local(&c, due), "2026-10-25T01:00:00+02:00");
 }
+
+#[test]
+fn week_long_dst_breaks_are_not_skipped() {
+    // Some zones leave and re-enter summer time within a week: Asia/Gaza around Ramadan in
+    // 2040 (predicted rules), America/Noronha in October 2000. The offsets at both ends of a
+    // 7-day block agree there, so a block test that only looked at its ends would miss them.
+    for (zone, from) in [
+        ("Asia/Gaza", "2040-10-19T20:00:00Z"),
+        ("America/Noronha", "2000-10-07T22:00:00Z"),
+    ] {
+        let c = kefu_sla::Calendar::from_yaml(&format!(
+            "time_zone: {zone}\nweekly: {{{}}}\n",
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .map(|d| format!("{d}: [\"00:20-00:40\", \"01:00-01:45\", \"02:15-03:00\", \"09:00-17:00\", \"22:00-23:30\"]"))
+                .join(", ")
+        ))
+        .unwrap();
+        // Blocks starting within a few hours before the first change hold both changes.
+        for step in 0..36 {
+            let from = at(from) + chrono::Duration::minutes(10 * step);
+            let to = from + chrono::Duration::days(14);
+            let mut reference = 0;
+            let mut t = from;
+            while t < to {
+                reference += i64::from(c.is_working(t)) * 60;
+                t += chrono::Duration::minutes(1);
+            }
+            assert_eq!(
+                c.elapsed_seconds(from, to).unwrap(),
+                reference,
+                "{zone} {from}"
+            );
+            let due = c.due(from, reference / 60).unwrap();
+            assert_eq!(
+                c.elapsed_seconds(from, due).unwrap(),
+                reference,
+                "{zone} {from}"
+            );
+        }
+    }
+}
