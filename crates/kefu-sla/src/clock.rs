@@ -12,9 +12,10 @@
 //! - **Resolution** runs from `created` until the ticket is resolved or closed; a reopen resumes
 //!   it with the business time already used (time spent resolved is not counted).
 //! - Every clock is **paused** while the ticket is `pending_customer`, `resolved` or `closed`.
-//! - The **policy** (and so target, calendar and warning threshold) is the one matching the
-//!   ticket's attributes when the metric stops, or at `now` while it runs; changing priority,
-//!   type or tier re-targets running clocks over the whole business time already used.
+//! - The **policy** (and so target, calendar and warning threshold) is the one in force when the
+//!   metric stops, or at `now` while it runs: the policy assigned by hand if any, else the first
+//!   matching the ticket's attributes. Changing priority, type, tier or the assigned policy
+//!   re-targets running clocks over the whole business time already used.
 //! - **Due** is the earliest instant at which the counted business time reaches the target. If
 //!   it has not been reached by the time the clock stopped (or by `now`), due is projected from
 //!   that instant as if the clock ran on. **Breached** means the clock stopped (or `now` is)
@@ -25,7 +26,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SlaError};
-use crate::policy::{PolicySet, TicketAttributes};
+use crate::policy::{Policy, PolicySet, TicketAttributes};
 
 /// Ticket states (SPEC C3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -75,6 +76,12 @@ pub enum EventKind {
     StateChanged { to: TicketState },
     /// Type, priority or customer tier changed (so the policy may change).
     AttributesChanged { attributes: TicketAttributes },
+    /// A policy was chosen by hand (`Some(name)`), overriding matching from then on, or the
+    /// choice was withdrawn (`None`): matching by attributes applies again.
+    PolicyAssigned {
+        #[serde(default)]
+        policy: Option<String>,
+    },
 }
 
 /// One event of a ticket's history.
@@ -152,6 +159,7 @@ struct History {
     created: DateTime<Utc>,
     states: Vec<(DateTime<Utc>, TicketState)>,
     attrs: Vec<(DateTime<Utc>, TicketAttributes)>,
+    assigned: Vec<(DateTime<Utc>, Option<String>)>,
 }
 
 impl History {
@@ -167,6 +175,14 @@ impl History {
         // attrs[0] is the created event's; `t` is never before it.
         let i = self.attrs.iter().rposition(|(at, _)| *at <= t).unwrap_or(0);
         &self.attrs[i].1
+    }
+
+    /// The policy in force at `t`: the one assigned by hand, else the first matching one.
+    fn policy_at<'s>(&self, set: &'s PolicySet, t: DateTime<Utc>) -> Option<&'s Policy> {
+        match self.assigned.iter().rev().find(|(at, _)| *at <= t) {
+            Some((_, Some(name))) => set.policy(name),
+            _ => set.select(self.attrs_at(t)),
+        }
     }
 
     /// The unpaused stretches of `[from, until)`, in order.
@@ -199,7 +215,7 @@ fn measure(
     now: DateTime<Utc>,
 ) -> Result<Option<TargetStatus>> {
     let end = stop.unwrap_or(now);
-    let Some(policy) = set.select(h.attrs_at(end)) else {
+    let Some(policy) = h.policy_at(set, end) else {
         return Ok(None);
     };
     let target = match metric {
@@ -269,6 +285,7 @@ pub fn evaluate(events: &[TicketEvent], set: &PolicySet, now: DateTime<Utc>) -> 
         created,
         states: vec![(created, TicketState::New)],
         attrs: vec![(created, first_attrs)],
+        assigned: Vec::new(),
     };
     let mut first_reply: Option<DateTime<Utc>> = None;
     let mut cycles: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::new();
@@ -303,6 +320,12 @@ pub fn evaluate(events: &[TicketEvent], set: &PolicySet, now: DateTime<Utc>) -> 
             EventKind::AttributesChanged { attributes } => {
                 h.attrs.push((e.at, attributes.clone()));
             }
+            EventKind::PolicyAssigned { policy } => {
+                if let Some(name) = policy.as_deref().filter(|n| set.policy(n).is_none()) {
+                    return Err(SlaError::UnknownPolicy(name.to_string()));
+                }
+                h.assigned.push((e.at, policy.clone()));
+            }
         }
     }
     let first_response = measure(&h, set, Metric::FirstResponse, h.created, first_reply, now)?;
@@ -313,7 +336,7 @@ pub fn evaluate(events: &[TicketEvent], set: &PolicySet, now: DateTime<Utc>) -> 
         .collect::<Result<Vec<_>>>()?;
     let resolution = measure(&h, set, Metric::Resolution, h.created, resolved_at, now)?;
     Ok(SlaStatus {
-        policy: set.select(h.attrs_at(now)).map(|p| p.name.clone()),
+        policy: h.policy_at(set, now).map(|p| p.name.clone()),
         state: h.state_at(now),
         first_response,
         next_response,

@@ -45,6 +45,8 @@ pub enum SlaError {
     DuplicatePolicy(String),
     #[error("policy `{policy}`: {reason}")]
     BadPolicy { policy: String, reason: String },
+    #[error("the event history assigns unknown policy `{0}`")]
+    UnknownPolicy(String),
     #[error("the event history has no `created` event before its other events")]
     NotCreated,
     #[error("the event history has more than one `created` event")]

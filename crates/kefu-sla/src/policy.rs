@@ -191,6 +191,11 @@ impl PolicySet {
         self.policies.iter().find(|p| p.applies_to(attrs))
     }
 
+    /// A policy by name.
+    pub fn policy(&self, name: &str) -> Option<&Policy> {
+        self.policies.iter().find(|p| p.name == name)
+    }
+
     /// The policies in match order.
     pub fn policies(&self) -> &[Policy] {
         &self.policies

@@ -207,6 +207,42 @@ fn priority_change_retargets_running_clock() {
 }
 
 #[test]
+fn policy_assigned_by_hand_overrides_matching() {
+    let mut evs = vec![
+        created("2026-11-23T09:00:00+08:00", Priority::Normal),
+        ev(
+            "2026-11-23T09:05:00+08:00",
+            EventKind::PolicyAssigned {
+                policy: Some("vip".into()),
+            },
+        ),
+    ];
+    let s = evaluate(&evs, &set(), at("2026-11-23T09:10:00+08:00")).unwrap();
+    assert_eq!(s.policy.as_deref(), Some("vip"));
+    // VIP runs on the 24/7 calendar: 30 min from 09:00.
+    assert_eq!(
+        s.first_response.unwrap().due,
+        at("2026-11-23T09:30:00+08:00")
+    );
+    evs.push(ev(
+        "2026-11-23T09:20:00+08:00",
+        EventKind::PolicyAssigned { policy: None },
+    ));
+    let s = evaluate(&evs, &set(), at("2026-11-23T09:25:00+08:00")).unwrap();
+    assert_eq!(s.policy.as_deref(), Some("standard"));
+    evs.push(ev(
+        "2026-11-23T09:21:00+08:00",
+        EventKind::PolicyAssigned {
+            policy: Some("gold".into()),
+        },
+    ));
+    assert_eq!(
+        evaluate(&evs, &set(), at("2026-11-23T09:25:00+08:00")).unwrap_err(),
+        kefu_sla::SlaError::UnknownPolicy("gold".into())
+    );
+}
+
+#[test]
 fn compliance_per_policy() {
     let set = set();
     let now = at("2026-11-27T18:00:00+08:00");
