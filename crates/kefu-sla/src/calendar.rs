@@ -74,8 +74,10 @@ enum DayKind {
 }
 
 /// A validated business calendar. Build it with [`Calendar::from_yaml`] or
-/// [`Calendar::from_spec`].
-#[derive(Debug, Clone)]
+/// [`Calendar::from_spec`]; with serde it reads and writes as its [`CalendarSpec`] (and is
+/// validated while reading).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "CalendarSpec", into = "CalendarSpec")]
 pub struct Calendar {
     tz: Tz,
     /// Working ranges per weekday (Monday = 0), as seconds from local midnight, sorted, disjoint
@@ -197,6 +199,20 @@ fn check_instant(t: &DateTime<Utc>) -> Result<i64> {
 
 fn to_instant(t: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(t, 0).ok_or(SlaError::BeyondHorizon)
+}
+
+impl TryFrom<CalendarSpec> for Calendar {
+    type Error = SlaError;
+
+    fn try_from(spec: CalendarSpec) -> Result<Calendar> {
+        Calendar::from_spec(spec)
+    }
+}
+
+impl From<Calendar> for CalendarSpec {
+    fn from(cal: Calendar) -> CalendarSpec {
+        cal.spec
+    }
 }
 
 impl Calendar {

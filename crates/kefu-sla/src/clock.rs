@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SlaError};
-use crate::policy::{Policy, PolicySet, TicketAttributes};
+use crate::policy::{Escalation, Policy, PolicySet, TicketAttributes};
 
 /// Ticket states (SPEC C3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -118,6 +118,15 @@ pub struct TargetStatus {
     pub warning: bool,
     pub breached: bool,
     pub met_at: Option<DateTime<Utc>>,
+    /// Set when breached and the policy escalates breaches.
+    pub escalate_to: Option<Escalation>,
+}
+
+impl TargetStatus {
+    /// Business seconds left before due (negative once more than the target is used).
+    pub fn remaining_seconds(&self) -> i64 {
+        i64::from(self.target_minutes) * 60 - self.elapsed_seconds
+    }
 }
 
 /// Every SLA target of one ticket at one instant.
@@ -265,6 +274,7 @@ fn measure(
         warning: running && !breached && warn_at <= now,
         breached,
         met_at: stop,
+        escalate_to: policy.escalate_to.filter(|_| breached),
     }))
 }
 

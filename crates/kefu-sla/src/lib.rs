@@ -18,4 +18,6 @@ pub use calendar::{Calendar, CalendarSpec};
 pub use clock::{EventKind, Metric, SlaStatus, TargetStatus, TicketEvent, TicketState, evaluate};
 pub use compliance::{MetricCompliance, PolicyCompliance, compliance};
 pub use error::SlaError;
-pub use policy::{Policy, PolicySet, PolicySetSpec, Priority, TicketAttributes, TicketType};
+pub use policy::{
+    Escalation, Policy, PolicySet, PolicySetSpec, Priority, TicketAttributes, TicketType,
+};

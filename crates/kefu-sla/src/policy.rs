@@ -77,6 +77,16 @@ pub struct Targets {
     pub resolution: Option<u32>,
 }
 
+/// Who takes over a ticket when one of its targets is breached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Escalation {
+    /// Escalate to the second line (提送二线).
+    Tier2,
+    /// Alert the department supervisor (部门主管).
+    Supervisor,
+}
+
 fn default_warning() -> u8 {
     80
 }
@@ -93,6 +103,9 @@ pub struct PolicySpec {
     /// Warn when this share of a target (percent, 1..=100) has elapsed.
     #[serde(default = "default_warning")]
     pub warning_percent: u8,
+    /// Escalation when a target is breached (none by default).
+    #[serde(default)]
+    pub escalate_to: Option<Escalation>,
 }
 
 /// Calendars and policies as written (YAML or JSON).
@@ -110,6 +123,7 @@ pub struct Policy {
     pub matches: PolicyMatch,
     pub targets: Targets,
     pub warning_percent: u8,
+    pub escalate_to: Option<Escalation>,
     calendar: usize,
 }
 
@@ -127,10 +141,27 @@ impl Policy {
 }
 
 /// Validated calendars and policies, in match order.
-#[derive(Debug, Clone)]
+/// With serde it reads and writes as its [`PolicySetSpec`] (validated while reading).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "PolicySetSpec", into = "PolicySetSpec")]
 pub struct PolicySet {
     calendars: Vec<(String, Calendar)>,
     policies: Vec<Policy>,
+    spec: PolicySetSpec,
+}
+
+impl TryFrom<PolicySetSpec> for PolicySet {
+    type Error = SlaError;
+
+    fn try_from(spec: PolicySetSpec) -> Result<PolicySet> {
+        PolicySet::from_spec(spec)
+    }
+}
+
+impl From<PolicySet> for PolicySetSpec {
+    fn from(set: PolicySet) -> PolicySetSpec {
+        set.spec
+    }
 }
 
 impl PolicySet {
@@ -143,11 +174,11 @@ impl PolicySet {
     pub fn from_spec(spec: PolicySetSpec) -> Result<PolicySet> {
         let calendars = spec
             .calendars
-            .into_iter()
-            .map(|(name, c)| Ok((name, Calendar::from_spec(c)?)))
+            .iter()
+            .map(|(name, c)| Ok((name.clone(), Calendar::from_spec(c.clone())?)))
             .collect::<Result<Vec<_>>>()?;
         let mut policies: Vec<Policy> = Vec::new();
-        for p in spec.policies {
+        for p in spec.policies.iter().cloned() {
             let bad = |reason: &str| SlaError::BadPolicy {
                 policy: p.name.clone(),
                 reason: reason.to_string(),
@@ -177,12 +208,14 @@ impl PolicySet {
                 matches: p.matches,
                 targets: p.targets,
                 warning_percent: p.warning_percent,
+                escalate_to: p.escalate_to,
                 calendar,
             });
         }
         Ok(PolicySet {
             calendars,
             policies,
+            spec,
         })
     }
 

@@ -29,6 +29,7 @@ policies:
     calendar: cn
     match: {priorities: [urgent]}
     targets: {first_response: 30, next_response: 60, resolution: 240}
+    escalate_to: supervisor
   - name: standard
     calendar: cn
     match: {types: [inquiry, complaint, after_sales, tech_support]}
@@ -190,6 +191,8 @@ fn priority_change_retargets_running_clock() {
     // Urgent target 30 min over the 40 business minutes already used: due 09:30, breached.
     assert_eq!(fr.due, at("2026-11-23T09:30:00+08:00"));
     assert!(fr.breached);
+    assert_eq!(fr.escalate_to, Some(kefu_sla::Escalation::Supervisor));
+    assert_eq!(fr.remaining_seconds(), -10 * 60);
     // A VIP tier switches to the 24/7 calendar; warning at 50 % of 30 min.
     evs.push(ev(
         "2026-11-23T09:25:00+08:00",
@@ -278,6 +281,25 @@ fn compliance_per_policy() {
     // Never resolved in a week: 240 min exceeded.
     assert_eq!(urgent.resolution.breached, 1);
     assert_eq!(urgent.first_response.percent(), Some(0.0));
+}
+
+#[test]
+fn calendars_and_policies_roundtrip_through_serde() {
+    let s = set();
+    let json = serde_json::to_string(&s).unwrap();
+    let back: PolicySet = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    // Validation runs while deserializing.
+    let bad = json.replace("Asia/Shanghai", "Asia/Nowhere");
+    let err = serde_json::from_str::<PolicySet>(&bad).unwrap_err();
+    assert!(
+        err.to_string().contains("unknown time zone `Asia/Nowhere`"),
+        "{err}"
+    );
+    let cal: kefu_sla::Calendar =
+        serde_json::from_str(r#"{"time_zone": "UTC", "weekly": {"mon": ["09:00-10:00"]}}"#)
+            .unwrap();
+    assert_eq!(cal.week_seconds(), 3600);
 }
 
 #[test]

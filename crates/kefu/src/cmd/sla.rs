@@ -8,6 +8,8 @@
 //! - `kefu sla check --calendar CAL.yaml` validates a calendar and prints its weekly hours.
 //! - `kefu sla clock --policies P.yaml --events EVENTS.json --now RFC3339` evaluates the SLA
 //!   targets of one ticket from its event history.
+//! - `kefu sla compliance --policies P.yaml --tickets TICKETS.jsonl --now RFC3339` reports SLA
+//!   compliance per policy (one `{"ticket": ID, "events": [...]}` object per line).
 //!
 //! `--json` prints a JSON object instead.
 
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
-use kefu_sla::{Calendar, PolicySet, TargetStatus, TicketEvent, evaluate};
+use kefu_sla::{Calendar, PolicySet, TargetStatus, TicketEvent, compliance, evaluate};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -71,6 +73,29 @@ enum Command {
         #[arg(long)]
         now: String,
     },
+    /// SLA compliance per policy over many tickets.
+    Compliance {
+        /// Calendars and policies (YAML).
+        #[arg(long)]
+        policies: PathBuf,
+        /// JSON Lines: one {"ticket": ID, "events": [...]} per line.
+        #[arg(long)]
+        tickets: PathBuf,
+        /// The instant to evaluate at, RFC 3339.
+        #[arg(long)]
+        now: String,
+    },
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct TicketLine {
+    #[serde(default)]
+    ticket: Option<serde_json::Value>,
+    events: Vec<TicketEvent>,
+}
+
+fn load_policies(path: &Path) -> anyhow::Result<PolicySet> {
+    PolicySet::from_yaml(&read(path)?).with_context(|| format!("policies {}", path.display()))
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {
@@ -180,8 +205,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             events,
             now,
         } => {
-            let set = PolicySet::from_yaml(&read(&policies)?)
-                .with_context(|| format!("policies {}", policies.display()))?;
+            let set = load_policies(&policies)?;
             let evs: Vec<TicketEvent> = serde_json::from_str(&read(&events)?)
                 .with_context(|| format!("events {}", events.display()))?;
             let now = instant(&now, "now")?;
@@ -233,6 +257,63 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
             if let Some(t) = &status.resolution {
                 line("resolution", t);
+            }
+            Ok(())
+        }
+        Command::Compliance {
+            policies,
+            tickets,
+            now,
+        } => {
+            let set = load_policies(&policies)?;
+            let now = instant(&now, "now")?;
+            let text = read(&tickets)?;
+            let mut statuses = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let where_ = || format!("{} line {}", tickets.display(), i + 1);
+                let t: TicketLine = serde_json::from_str(line).with_context(where_)?;
+                let status = evaluate(&t.events, &set, now).with_context(|| {
+                    format!(
+                        "{} (ticket {})",
+                        where_(),
+                        t.ticket.map(|v| v.to_string()).unwrap_or_default()
+                    )
+                })?;
+                statuses.push(status);
+            }
+            let report = compliance(&statuses);
+            if args.json {
+                return print_json(&serde_json::json!({
+                    "tickets": statuses.len(),
+                    "policies": report,
+                }));
+            }
+            println!("{} tickets", statuses.len());
+            println!(
+                "{:<24} {:<15} {:>7} {:>9} {:>8} {:>11}",
+                "policy", "metric", "met", "breached", "running", "compliance"
+            );
+            for p in &report {
+                for (name, m) in [
+                    ("first_response", &p.first_response),
+                    ("next_response", &p.next_response),
+                    ("resolution", &p.resolution),
+                ] {
+                    if m.met + m.breached + m.running == 0 {
+                        continue;
+                    }
+                    let pct = m
+                        .percent()
+                        .map(|v| format!("{v:.1} %"))
+                        .unwrap_or_else(|| "-".to_string());
+                    println!(
+                        "{:<24} {name:<15} {:>7} {:>9} {:>8} {pct:>11}",
+                        p.policy, m.met, m.breached, m.running
+                    );
+                }
             }
             Ok(())
         }

@@ -239,3 +239,92 @@ fn clock_evaluates_a_ticket_history() {
     assert!(text.contains("first_response"), "{text}");
     assert!(text.contains("paused"), "{text}");
 }
+
+#[test]
+fn compliance_over_tickets() {
+    let policies = file(
+        "cpolicies.yaml",
+        &format!(
+            "calendars:\n  cn:\n{}policies:\n  - name: standard\n    calendar: cn\n    targets: {{first_response: 60}}\n",
+            CN.lines().map(|l| format!("    {l}\n")).collect::<String>()
+        ),
+    );
+    let created = |at: &str| {
+        format!(
+            r#"{{"at": "{at}", "event": "created", "attributes": {{"ticket_type": "inquiry", "priority": "low"}}}}"#
+        )
+    };
+    let reply = |at: &str| format!(r#"{{"at": "{at}", "event": "agent_reply"}}"#);
+    let lines = [
+        // Met: 30 business minutes.
+        format!(
+            r#"{{"ticket": 1, "events": [{}, {}]}}"#,
+            created("2026-11-23T01:00:00Z"),
+            reply("2026-11-23T01:30:00Z")
+        ),
+        // Met across the night: Mon 17:30 local to Tue 09:15 is 45 business minutes.
+        format!(
+            r#"{{"ticket": 2, "events": [{}, {}]}}"#,
+            created("2026-11-23T09:30:00Z"),
+            reply("2026-11-24T01:15:00Z")
+        ),
+        // Breached: 2 hours.
+        format!(
+            r#"{{"ticket": 3, "events": [{}, {}]}}"#,
+            created("2026-11-23T01:00:00Z"),
+            reply("2026-11-23T03:00:00Z")
+        ),
+        // Running, not yet due.
+        format!(
+            r#"{{"ticket": 4, "events": [{}]}}"#,
+            created("2026-11-25T09:50:00Z")
+        ),
+    ];
+    let tickets = file("tickets.jsonl", &lines.join("\n"));
+    let args = [
+        "sla",
+        "compliance",
+        "--json",
+        "--policies",
+        policies.to_str().unwrap(),
+        "--tickets",
+        tickets.to_str().unwrap(),
+        "--now",
+        "2026-11-25T10:00:00Z",
+    ];
+    let v: serde_json::Value = serde_json::from_str(&stdout(&kefu(&args))).unwrap();
+    assert_eq!(v["tickets"], 4);
+    let fr = &v["policies"][0]["first_response"];
+    assert_eq!(
+        (
+            fr["met"].as_u64(),
+            fr["breached"].as_u64(),
+            fr["running"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    let text = stdout(&kefu(
+        &args[..2]
+            .iter()
+            .chain(&args[3..])
+            .copied()
+            .collect::<Vec<_>>(),
+    ));
+    assert!(text.contains("66.7 %"), "{text}");
+    let broken = file(
+        "broken.jsonl",
+        &format!("{}\n{{\"ticket\": 9, \"events\": []}}", lines[0]),
+    );
+    let o = kefu(&[
+        "sla",
+        "compliance",
+        "--policies",
+        policies.to_str().unwrap(),
+        "--tickets",
+        broken.to_str().unwrap(),
+        "--now",
+        "2026-11-25T10:00:00Z",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 2 (ticket 9)"));
+}
