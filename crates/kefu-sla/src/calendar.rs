@@ -532,6 +532,39 @@ impl Calendar {
         self.due_seconds(start, seconds)
     }
 
+    /// The working stretch at or after `t`: `(from, until)`, with `from = t` when `t` is working
+    /// time, else the next opening; `until` is the next instant that is not working time (a
+    /// stretch running over midnight is followed to its end), or `None` when the calendar stays
+    /// open for more than a year from `from` (e.g. 24/7). Answers "open now until …" and
+    /// "closed, opens at …" for queues, portals and auto-replies.
+    pub fn next_open(&self, t: DateTime<Utc>) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+        let mut u = check_instant(&t)?;
+        let mut buf = Vec::new();
+        while u < MAX_T {
+            // Look a day past the block so that a stretch crossing its end is seen whole.
+            let mut window_end = u + WEEK + DAY;
+            self.intervals_in(u, window_end, &mut buf);
+            if let Some(&(from, first_end)) = buf.first().filter(|r| r.0 < u + WEEK) {
+                let mut until = first_end;
+                while until == window_end {
+                    if until - from > 366 * DAY {
+                        return Ok((to_instant(from)?, None));
+                    }
+                    let next = until;
+                    window_end = next + WEEK;
+                    self.intervals_in(next, window_end, &mut buf);
+                    match buf.first() {
+                        Some(&(s, e)) if s == next => until = e,
+                        _ => break,
+                    }
+                }
+                return Ok((to_instant(from)?, Some(to_instant(until)?)));
+            }
+            u += WEEK;
+        }
+        Err(SlaError::BeyondHorizon)
+    }
+
     /// The working intervals between two instants, in order (for display and checking).
     pub fn working_intervals(
         &self,

@@ -224,3 +224,32 @@ fn week_long_dst_breaks_are_not_skipped() {
         }
     }
 }
+
+#[test]
+fn next_open_answers_open_until_and_opens_at() {
+    let c = cn();
+    // During the morning: open now until lunch.
+    let (from, until) = c.next_open(at("2026-09-28T10:15:00+08:00")).unwrap();
+    assert_eq!(local(&c, from), "2026-09-28T10:15:00+08:00");
+    assert_eq!(local(&c, until.unwrap()), "2026-09-28T12:00:00+08:00");
+    // Evening before the holiday week: next opening is Thu Oct 8 09:00.
+    let (from, until) = c.next_open(at("2026-09-30T19:00:00+08:00")).unwrap();
+    assert_eq!(local(&c, from), "2026-10-08T09:00:00+08:00");
+    assert_eq!(local(&c, until.unwrap()), "2026-10-08T12:00:00+08:00");
+    // Saturday before the 调休 Sunday: opens on Sunday.
+    let (from, _) = c.next_open(at("2026-09-26T12:00:00+08:00")).unwrap();
+    assert_eq!(local(&c, from), "2026-09-27T09:00:00+08:00");
+    // Berlin: Friday night shift runs through Saturday 06:00.
+    let b = berlin();
+    let (from, until) = b.next_open(at("2026-03-27T20:00:00+01:00")).unwrap();
+    assert_eq!(local(&b, from), "2026-03-27T22:00:00+01:00");
+    assert_eq!(local(&b, until.unwrap()), "2026-03-28T06:00:00+01:00");
+    // Open around the clock: never closes before the end of the supported range.
+    let t = at("2026-01-01T00:00:00Z");
+    assert_eq!(always("UTC").next_open(t).unwrap(), (t, None));
+    // Open every day but Sunday 00:00-24:00 in New York: Saturday night until Sunday's end.
+    let n = new_york();
+    let (from, until) = n.next_open(at("2026-10-31T12:00:00-04:00")).unwrap();
+    assert_eq!(local(&n, from), "2026-11-01T00:00:00-04:00");
+    assert_eq!(local(&n, until.unwrap()), "2026-11-02T00:00:00-05:00");
+}

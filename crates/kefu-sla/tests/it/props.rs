@@ -125,6 +125,24 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn next_open_is_the_next_working_stretch(c in 0usize..7, t in instant(), secs in 0i64..60) {
+        let cal = &calendars()[c];
+        let t = t + Duration::seconds(secs);
+        let (from, until) = cal.next_open(t).unwrap();
+        prop_assert!(from >= t);
+        prop_assert_eq!(cal.elapsed_seconds(t, from).unwrap(), 0);
+        prop_assert!(cal.is_working(from));
+        if let Some(until) = until {
+            prop_assert_eq!(cal.elapsed_seconds(from, until).unwrap(), (until - from).num_seconds());
+            prop_assert!(!cal.is_working(until));
+        }
+    }
+}
+
 fn history(pause: Option<(i64, i64)>, reply_after: Option<i64>) -> Vec<TicketEvent> {
     let t0 = at("2026-09-24T01:00:00Z");
     let mut evs = vec![TicketEvent {

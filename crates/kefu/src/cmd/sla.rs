@@ -5,6 +5,8 @@
 //!   (RFC 3339 in the calendar's zone).
 //! - `kefu sla elapsed --calendar CAL.yaml --from RFC3339 --to RFC3339` prints whole business
 //!   minutes.
+//! - `kefu sla open --calendar CAL.yaml --at RFC3339` says whether the calendar is open then,
+//!   until when, or when it opens next.
 //! - `kefu sla check --calendar CAL.yaml` validates a calendar and prints its weekly hours.
 //! - `kefu sla clock --policies P.yaml --events EVENTS.json --now RFC3339` evaluates the SLA
 //!   targets of one ticket from its event history.
@@ -54,6 +56,15 @@ enum Command {
         /// RFC 3339 instant.
         #[arg(long)]
         to: String,
+    },
+    /// Whether the calendar is open at an instant, until when, or when it opens next.
+    Open {
+        /// Calendar file (YAML).
+        #[arg(long)]
+        calendar: PathBuf,
+        /// RFC 3339 instant.
+        #[arg(long)]
+        at: String,
     },
     /// Validate a calendar file and show its week.
     Check {
@@ -163,6 +174,27 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 println!("{}", seconds / 60);
                 Ok(())
             }
+        }
+        Command::Open { calendar, at } => {
+            let cal = load_calendar(&calendar)?;
+            let at = instant(&at, "at")?;
+            let (from, until) = cal.next_open(at)?;
+            let tz = cal.time_zone();
+            let open = from == at;
+            if args.json {
+                return print_json(&serde_json::json!({
+                    "open": open,
+                    "opens": (!open).then(|| local(from, tz)),
+                    "closes": until.map(|u| local(u, tz)),
+                }));
+            }
+            let closes = until.map_or("more than a year later".to_string(), |u| local(u, tz));
+            if open {
+                println!("open until {closes}");
+            } else {
+                println!("closed; opens {} until {closes}", local(from, tz));
+            }
+            Ok(())
         }
         Command::Check { calendar } => {
             let cal = load_calendar(&calendar)?;

@@ -328,3 +328,42 @@ fn compliance_over_tickets() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 2 (ticket 9)"));
 }
+
+#[test]
+fn open_says_until_when_or_when_next() {
+    let cal = file("open.yaml", CN);
+    let cal = cal.to_str().unwrap();
+    let o = kefu(&[
+        "sla",
+        "open",
+        "--calendar",
+        cal,
+        "--at",
+        "2026-09-28T02:00:00Z",
+    ]);
+    assert_eq!(stdout(&o).trim(), "open until 2026-09-28T12:00:00+08:00");
+    let o = kefu(&[
+        "sla",
+        "open",
+        "--calendar",
+        cal,
+        "--at",
+        "2026-10-02T10:00:00+08:00",
+    ]);
+    assert_eq!(
+        stdout(&o).trim(),
+        "closed; opens 2026-10-08T09:00:00+08:00 until 2026-10-08T12:00:00+08:00"
+    );
+    let o = kefu(&[
+        "sla",
+        "open",
+        "--json",
+        "--calendar",
+        cal,
+        "--at",
+        "2026-09-26T12:00:00+08:00",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["open"], false);
+    assert_eq!(v["opens"], "2026-09-27T09:00:00+08:00");
+}
