@@ -19,6 +19,12 @@ weekly: {mon: ["08:00-17:00"], tue: ["08:00-17:00"], wed: ["08:00-17:00"], thu: 
 holidays: ["2026-12-25", "2027-01-01", "2027-07-05", "2027-12-24"]
 "#;
 
+/// No DST and no holidays: every block takes the fast path (the cost of a skipped week).
+const PLAIN: &str = r#"
+time_zone: UTC
+weekly: {mon: ["08:00-17:00"], tue: ["08:00-17:00"], wed: ["08:00-17:00"], thu: ["08:00-17:00"], fri: ["08:00-17:00"]}
+"#;
+
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
@@ -26,7 +32,7 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 fn bench(c: &mut Criterion) {
-    for (name, yaml) in [("shanghai", CN), ("new_york", NY)] {
+    for (name, yaml) in [("shanghai", CN), ("new_york", NY), ("plain_utc", PLAIN)] {
         let cal = match Calendar::from_yaml(yaml) {
             Ok(cal) => cal,
             Err(e) => panic!("bench calendar {name}: {e}"),
