@@ -12,25 +12,26 @@
 //! and `due(start, a + b) = due(due(start, a), b)`. Minutes on the API are 60 business seconds.
 //!
 //! # Speed
-//! Time is walked in 7-day blocks of UTC time: a block with one UTC offset throughout and no
-//! holiday or extra working day inside contains exactly one nominal week of business time and is
-//! skipped in O(log n); only blocks with a zone transition or an exception are expanded into
-//! working intervals day by day.
+//! Time is walked in 7-day blocks of UTC time. A block with one UTC offset throughout and no
+//! holiday or extra working day holds exactly one nominal week of business time, so every run of
+//! such blocks up to the next offset change or exception is skipped at once (arithmetic, two
+//! binary searches); only the blocks holding a change or an exception are expanded into working
+//! intervals day by day. A long span costs O(offset changes + exceptions) in it, not O(weeks).
 //!
-//! A block counts as one offset when the offsets at its start, middle and end agree. That is
-//! exact as long as a zone never changes offset twice within 3.5 days: in the tz database since
-//! 1900 the closest pair of changes is 3.99 days apart (Africa/Freetown, 1940s), while several
-//! zones do leave and re-enter summer time within one week (America/Noronha in 2000, Asia/Gaza
-//! and Asia/Hebron around Ramadan from 2040), which is why the middle is checked too. Days are
-//! expanded assuming at most one change within the three days around them.
+//! The zone's offset changes come from [`crate::offsets`], which finds every change as long as a
+//! zone never changes twice within 3.5 days (true of the tz database since 1900; note that some
+//! zones do leave and re-enter summer time within one week: America/Noronha in 2000, Asia/Gaza
+//! and Asia/Hebron around Ramadan from 2040). Days are expanded assuming at most one change
+//! within the three days around them.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, SlaError};
+use crate::offsets::{Offsets, raw_offset};
 
 const DAY: i64 = 86_400;
 const WEEK: i64 = 7 * DAY;
@@ -87,6 +88,7 @@ pub struct Calendar {
     exceptions: BTreeMap<i64, DayKind>,
     /// Business seconds of a nominal week.
     week_total: i64,
+    offsets: Offsets,
     spec: CalendarSpec,
 }
 
@@ -318,6 +320,7 @@ impl Calendar {
             weekly,
             exceptions,
             week_total,
+            offsets: Offsets::new(tz, MIN_T - 4 * WEEK, MAX_T + 4 * WEEK),
             spec,
         })
     }
@@ -339,15 +342,7 @@ impl Calendar {
 
     /// UTC offset (local minus UTC, seconds) in force at Unix second `t`.
     fn offset_at(&self, t: i64) -> i64 {
-        match DateTime::from_timestamp(t.clamp(MIN_T - WEEK, MAX_T + WEEK), 0) {
-            Some(d) => i64::from(
-                self.tz
-                    .offset_from_utc_datetime(&d.naive_utc())
-                    .fix()
-                    .local_minus_utc(),
-            ),
-            None => 0,
-        }
+        self.offsets.at(t)
     }
 
     /// Working ranges (seconds from local midnight) of local day `idx`.
@@ -359,15 +354,12 @@ impl Calendar {
         }
     }
 
-    fn has_exception(&self, first_day: i64, last_day: i64) -> bool {
-        self.exceptions.range(first_day..=last_day).next().is_some()
-    }
-
     /// Whether instant `t` is working time, straight from the definition (local wall time inside
-    /// a working range of its local date). Independent of the interval machinery below.
+    /// a working range of its local date). Independent of the interval machinery below: it asks
+    /// chrono-tz for the offset of this very instant.
     pub fn is_working(&self, t: DateTime<Utc>) -> bool {
         let s = t.timestamp();
-        let wall = s + self.offset_at(s);
+        let wall = s + raw_offset(self.tz, s);
         let idx = wall.div_euclid(DAY);
         let sec = wall.rem_euclid(DAY);
         self.day_ranges(idx)
@@ -385,22 +377,11 @@ impl Calendar {
         let d0 = idx * DAY;
         let (lo, hi) = (d0 - DAY, d0 + 2 * DAY);
         let oa = self.offset_at(lo);
-        let ob = self.offset_at(hi);
-        if oa == ob {
+        let Some(switch) = self.offsets.next_change(lo, hi) else {
             out.extend(ranges.iter().map(|&(a, b)| (d0 + a - oa, d0 + b - oa)));
             return;
-        }
-        // The first second with the new offset.
-        let (mut l, mut h) = (lo, hi);
-        while h - l > 1 {
-            let m = l + (h - l) / 2;
-            if self.offset_at(m) == oa {
-                l = m;
-            } else {
-                h = m;
-            }
-        }
-        let switch = h;
+        };
+        let ob = self.offset_at(switch);
         for &(a, b) in ranges {
             let (s, e) = (d0 + a - oa, (d0 + b - oa).min(switch));
             if s < e {
@@ -434,39 +415,39 @@ impl Calendar {
         }
     }
 
-    /// Whether the 7-day block `[t, t + WEEK)` holds exactly one nominal week, given the offsets
-    /// at both ends; the offset is also checked in the middle, because some zones leave and
-    /// re-enter summer time within a week (see the module docs).
-    fn plain_week(&self, t: i64, off_t: i64, off_end: i64) -> bool {
-        off_t == off_end
-            && off_t == self.offset_at(t + WEEK / 2)
-            && !self.has_exception(
-                (t + off_t).div_euclid(DAY),
-                (t + WEEK + off_t).div_euclid(DAY),
-            )
+    /// How many whole 7-day blocks from `t` on (at most `max`) are plain weeks: one UTC offset
+    /// throughout and no holiday or extra working day, so each holds exactly one nominal week.
+    fn plain_weeks(&self, t: i64, max: i64) -> i64 {
+        if max <= 0 {
+            return 0;
+        }
+        let horizon = t + max * WEEK;
+        let o = self.offset_at(t);
+        // The blocks must end by the next offset change…
+        let mut limit = self.offsets.next_change(t, horizon).unwrap_or(horizon);
+        // …and before the first local date that is an exception.
+        if let Some((&x, _)) = self.exceptions.range((t + o).div_euclid(DAY)..).next() {
+            limit = limit.min(x * DAY - o - 1);
+        }
+        ((limit - t) / WEEK).clamp(0, max)
     }
 
     /// Business seconds in `[u, v)`, `u <= v`, both in range.
     fn business(&self, u: i64, v: i64) -> i64 {
         let mut total = 0;
         let mut t = u;
-        let mut off_t = self.offset_at(t);
         let mut buf = Vec::new();
-        while v - t >= WEEK {
-            let end = t + WEEK;
-            let off_end = self.offset_at(end);
-            if self.plain_week(t, off_t, off_end) {
-                total += self.week_total;
-            } else {
-                self.intervals_in(t, end, &mut buf);
-                total += buf.iter().map(|r| r.1 - r.0).sum::<i64>();
+        while t < v {
+            let k = self.plain_weeks(t, (v - t) / WEEK);
+            if k > 0 {
+                total += k * self.week_total;
+                t += k * WEEK;
+                continue;
             }
-            t = end;
-            off_t = off_end;
-        }
-        if t < v {
-            self.intervals_in(t, v, &mut buf);
+            let end = (t + WEEK).min(v);
+            self.intervals_in(t, end, &mut buf);
             total += buf.iter().map(|r| r.1 - r.0).sum::<i64>();
+            t = end;
         }
         total
     }
@@ -499,17 +480,16 @@ impl Calendar {
             return to_instant(t);
         }
         let mut rem = seconds;
-        let mut off_t = self.offset_at(t);
         let mut buf = Vec::new();
         while t < MAX_T {
-            let end = t + WEEK;
-            let off_end = self.offset_at(end);
-            if self.week_total < rem && self.plain_week(t, off_t, off_end) {
-                rem -= self.week_total;
-                t = end;
-                off_t = off_end;
+            // Skip whole plain weeks while more than a week's worth remains after them.
+            let k = self.plain_weeks(t, (rem - 1) / self.week_total);
+            if k > 0 {
+                rem -= k * self.week_total;
+                t += k * WEEK;
                 continue;
             }
+            let end = t + WEEK;
             self.intervals_in(t, end, &mut buf);
             for &(s, e) in &buf {
                 if e - s >= rem {
@@ -518,7 +498,6 @@ impl Calendar {
                 rem -= e - s;
             }
             t = end;
-            off_t = off_end;
         }
         Err(SlaError::BeyondHorizon)
     }

@@ -31,6 +31,7 @@ pub mod calendar;
 pub mod clock;
 pub mod compliance;
 pub mod error;
+mod offsets;
 pub mod policy;
 
 pub use calendar::{Calendar, CalendarSpec};
