@@ -133,7 +133,7 @@ def kefu(*args):
 
 def main():
     rng = random.Random(20261001)
-    cases = int(os.environ.get("SLA_CASES", "60"))
+    cases = int(os.environ.get("SLA_CASES", "200"))
     agree = total = 0
     kefu_time = ref_time = 0.0
     with tempfile.TemporaryDirectory() as tmp:
