@@ -723,6 +723,39 @@ weekly: {mon: ["09:00-17:00"], tue: ["09:00-17:00"], wed: ["09:00-17:00"], thu: 
     }
 
     #[test]
+    fn typos_and_shapes_are_reported() {
+        let e =
+            Calendar::from_yaml("time_zone: UTC\nweekly: {mon: [\"09:00-17:00\"]}\nholiday: []")
+                .unwrap_err();
+        assert!(
+            matches!(&e, SlaError::Yaml(m) if m.contains("unknown field `holiday`")),
+            "{e}"
+        );
+        let e = Calendar::from_yaml(
+            "time_zone: UTC\nweekly: {mon: [\"09:00-17:00\"]}\nholidays: [\"2026-10-1\"]",
+        )
+        .unwrap_err();
+        assert_eq!(e, SlaError::BadDate("2026-10-1".into()));
+        let e = Calendar::from_yaml("time_zone: UTC\nweekly: {mon: [\"09:00\"]}").unwrap_err();
+        assert!(matches!(e, SlaError::BadRange { .. }), "{e}");
+        let e = Calendar::from_yaml(
+            "time_zone: UTC\nweekly: {mon: [\"09:00-17:00\"], monday: [\"18:00-19:00\"]}",
+        )
+        .unwrap_err();
+        assert!(matches!(e, SlaError::BadRange { .. }), "{e}");
+        // Spaces around the dash and full day names are fine.
+        let c = cal("time_zone: Etc/GMT-8\nweekly: {Monday: [\" 09:00 - 12:00 \"]}");
+        assert_eq!(c.week_seconds(), 3 * 3600);
+    }
+
+    #[test]
+    fn calendars_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Calendar>();
+        assert_send_sync::<crate::PolicySet>();
+    }
+
+    #[test]
     fn touching_ranges_merge() {
         let c = cal("time_zone: UTC\nweekly: {mon: [\"13:00-18:00\", \"09:00-13:00\"]}");
         assert_eq!(c.weekly[0], vec![(9 * 3600, 18 * 3600)]);
