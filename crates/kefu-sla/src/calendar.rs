@@ -18,11 +18,11 @@
 //! binary searches); only the blocks holding a change or an exception are expanded into working
 //! intervals day by day. A long span costs O(offset changes + exceptions) in it, not O(weeks).
 //!
-//! The zone's offset changes come from [`crate::offsets`], which finds every change as long as a
-//! zone never changes twice within 3.5 days (true of the tz database since 1900; note that some
-//! zones do leave and re-enter summer time within one week: America/Noronha in 2000, Asia/Gaza
-//! and Asia/Hebron around Ramadan from 2040). Days are expanded assuming at most one change
-//! within the three days around them.
+//! The zone's offset changes come from the private `offsets` module, which finds every change
+//! as long as a zone never changes twice within 3.5 days (true of the tz database since 1900;
+//! some zones do leave and re-enter summer time within one week: America/Noronha in 2000,
+//! Asia/Gaza and Asia/Hebron around Ramadan from 2040). Days are expanded assuming at most one
+//! change within the three days around them.
 
 use std::collections::BTreeMap;
 

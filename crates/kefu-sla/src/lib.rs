@@ -6,7 +6,7 @@
 //! - [`policy`]: SLA policies (targets per ticket type, priority and customer tier) and their
 //!   YAML format.
 //! - [`clock`]: the SLA clock of one ticket, a pure function of its event history.
-//! - [`compliance`]: SLA compliance per policy over a set of tickets.
+//! - [`compliance`](mod@compliance): SLA compliance per policy over a set of tickets.
 //!
 //! ```
 //! use chrono::{DateTime, Utc};
