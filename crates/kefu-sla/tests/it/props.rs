@@ -218,3 +218,85 @@ proptest! {
         prop_assert_eq!(evaluate(&noisy, &set, now).unwrap(), base);
     }
 }
+
+/// A random ticket history: created, then events at random gaps (minutes).
+fn random_history() -> impl Strategy<Value = Vec<TicketEvent>> {
+    let kind = prop_oneof![
+        Just(EventKind::AgentReply { public: true }),
+        Just(EventKind::AgentReply { public: false }),
+        Just(EventKind::CustomerReply),
+        Just(EventKind::StateChanged {
+            to: TicketState::Open
+        }),
+        Just(EventKind::StateChanged {
+            to: TicketState::PendingCustomer
+        }),
+        Just(EventKind::StateChanged {
+            to: TicketState::Escalated
+        }),
+        Just(EventKind::StateChanged {
+            to: TicketState::Resolved
+        }),
+        Just(EventKind::StateChanged {
+            to: TicketState::Closed
+        }),
+        Just(EventKind::StateChanged {
+            to: TicketState::Reopened
+        }),
+    ];
+    (
+        any::<bool>(),
+        proptest::collection::vec((0i64..1500, kind), 0..12),
+    )
+        .prop_map(|(urgent, steps)| {
+            let mut t = at("2026-09-24T01:00:00Z");
+            let priority = if urgent {
+                Priority::Urgent
+            } else {
+                Priority::Normal
+            };
+            let mut evs = vec![TicketEvent {
+                at: t,
+                kind: EventKind::Created {
+                    attributes: attrs(priority, None),
+                },
+            }];
+            for (gap, kind) in steps {
+                t += Duration::minutes(gap);
+                evs.push(TicketEvent { at: t, kind });
+            }
+            evs
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn clocks_only_move_forward(evs in random_history(), n1 in 0i64..20_000, d in 0i64..20_000) {
+        let set = set();
+        let now1 = at("2026-09-24T01:00:00Z") + Duration::minutes(n1);
+        let now2 = now1 + Duration::minutes(d);
+        let (s1, s2) = (evaluate(&evs, &set, now1).unwrap(), evaluate(&evs, &set, now2).unwrap());
+        let pairs = [(&s1.first_response, &s2.first_response), (&s1.resolution, &s2.resolution)];
+        for (a, b) in pairs {
+            let (a, b) = (a.as_ref().unwrap(), b.as_ref().unwrap());
+            // Business time used never decreases, a breach never heals.
+            prop_assert!(b.elapsed_seconds >= a.elapsed_seconds);
+            prop_assert!(!a.breached || b.breached);
+            // Breached exactly when the clock stopped (or now is) after due.
+            prop_assert_eq!(a.breached, a.met_at.unwrap_or(now1) > a.due);
+        }
+        // A first response met by now1 is frozen: later evaluations give exactly the same.
+        if s1.first_response.as_ref().unwrap().met_at.is_some() {
+            prop_assert_eq!(&s1.first_response, &s2.first_response);
+        }
+        // Every next-response cycle closed by now1 is frozen too.
+        for (a, b) in s1.next_response.iter().zip(&s2.next_response) {
+            if a.met_at.is_some() {
+                prop_assert_eq!(a, b);
+            }
+        }
+        prop_assert!(s2.next_response.len() >= s1.next_response.len());
+    }
+}
