@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::KpiError;
-use crate::accum::{Bucket, Buckets, Sums};
+use crate::accum::{Bucket, Buckets, Sums, Sym};
 use crate::calendar::{Calendar, Interval};
 use crate::kpis::Kpis;
 use crate::options::{ComputeOptions, Definitions, GroupBy, IngestOptions};
@@ -100,7 +100,7 @@ impl Buckets {
     /// → merged bucket, in order.
     pub fn rollup(&self, spec: &ReportSpec) -> BTreeMap<(i64, Option<String>), Bucket> {
         let mut starts: HashMap<i64, i64> = HashMap::new();
-        let mut out: BTreeMap<(i64, Option<String>), Bucket> = BTreeMap::new();
+        let mut grouped: HashMap<(i64, Option<Sym>), Bucket> = HashMap::new();
         let range = spec.range.map(|(a, b)| (a.timestamp(), b.timestamp()));
         for (k, b) in &self.map {
             if let Some((from, to)) = range
@@ -118,10 +118,12 @@ impl Buckets {
                 GroupBy::Team => k.team,
                 GroupBy::Agent => k.agent,
             };
-            let group = sym.map(|s| self.names.name(s).to_string());
-            out.entry((start, group)).or_default().merge(b);
+            grouped.entry((start, sym)).or_default().merge(b);
         }
-        out
+        grouped
+            .into_iter()
+            .map(|((start, sym), b)| ((start, sym.map(|s| self.names.name(s).to_string())), b))
+            .collect()
     }
 
     /// Computes the report `spec` from these accumulators.
