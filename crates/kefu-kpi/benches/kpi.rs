@@ -110,7 +110,7 @@ fn month_from_records(c: &mut Criterion) {
 fn month_from_buckets(c: &mut Criterion) {
     let mut b = empty_store();
     fill(&mut b, CONTACTS);
-    eprintln!("accumulators kept: {}", b.map.len());
+    eprintln!("accumulators kept: {}", b.len());
     let mut g = c.benchmark_group("month_from_buckets");
     g.sample_size(10);
     for (name, interval, by) in [

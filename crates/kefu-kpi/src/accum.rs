@@ -5,6 +5,7 @@
 //! [`Buckets`] is the in-memory store keyed that way, with the ingest of every record type.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::AddAssign;
 
 use crate::calendar::{BUCKET_S, bucket_of_ms};
@@ -210,7 +211,52 @@ pub struct Buckets {
     options: IngestOptions,
     short_abandon_ms: i64,
     answer_within_ms: i64,
-    pub map: HashMap<BucketKey, Bucket>,
+    index: HashMap<BucketKey, u32, BuildHasherDefault<FastHasher>>,
+    keys: Vec<BucketKey>,
+    buckets: Vec<Bucket>,
+}
+
+/// A multiply-rotate hasher for the small integer keys of the accumulator index (the keys are
+/// not attacker-chosen; SipHash's protection is not needed and costs time at 10⁷ records).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn write_isize(&mut self, i: isize) {
+        self.add(i as u64);
+    }
 }
 
 /// Calls `f(bucket_start_s, overlap_ms)` for each 15-minute bucket that `[from_ms, to_ms)`
@@ -234,13 +280,25 @@ impl Buckets {
             short_abandon_ms: secs_to_ms(options.short_abandon_s) as i64,
             answer_within_ms: secs_to_ms(options.answer_within_s) as i64,
             options,
-            map: HashMap::new(),
+            index: HashMap::default(),
+            keys: Vec::new(),
+            buckets: Vec::new(),
         })
     }
 
     /// The options the store was built with.
     pub fn options(&self) -> &IngestOptions {
         &self.options
+    }
+
+    /// The accumulator for `key`, created empty if new.
+    pub fn bucket_mut(&mut self, key: BucketKey) -> &mut Bucket {
+        let i = *self.index.entry(key).or_insert_with(|| {
+            self.keys.push(key);
+            self.buckets.push(Bucket::default());
+            (self.buckets.len() - 1) as u32
+        });
+        &mut self.buckets[i as usize]
     }
 
     fn entry(
@@ -250,14 +308,27 @@ impl Buckets {
         team: Option<Sym>,
         agent: Option<Sym>,
     ) -> &mut Bucket {
-        self.map
-            .entry(BucketKey {
-                start,
-                queue,
-                team,
-                agent,
-            })
-            .or_default()
+        self.bucket_mut(BucketKey {
+            start,
+            queue,
+            team,
+            agent,
+        })
+    }
+
+    /// Every accumulator with its key, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&BucketKey, &Bucket)> {
+        self.keys.iter().zip(self.buckets.iter())
+    }
+
+    /// Number of accumulators kept.
+    pub fn len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// Whether no accumulator is kept.
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
     }
 
     /// Interns an interaction's names and converts it to a [`Contact`].
@@ -355,14 +426,12 @@ impl Buckets {
             r.to.timestamp_millis(),
             |b, ms| {
                 let s = &mut self
-                    .map
-                    .entry(BucketKey {
+                    .bucket_mut(BucketKey {
                         start: b,
                         queue: None,
                         team,
                         agent,
                     })
-                    .or_default()
                     .sums;
                 if state.logged_in() {
                     s.state_logged_in_ms += ms;
@@ -510,16 +579,14 @@ impl Buckets {
             let agent = Some(self.names.intern(&seg.agent));
             let team = self.names.opt(seg.team.as_deref());
             split_by_bucket(from, to, |b, ms| {
-                self.map
-                    .entry(BucketKey {
-                        start: b,
-                        queue: None,
-                        team,
-                        agent,
-                    })
-                    .or_default()
-                    .sums
-                    .scheduled_ms += ms;
+                self.bucket_mut(BucketKey {
+                    start: b,
+                    queue: None,
+                    team,
+                    agent,
+                })
+                .sums
+                .scheduled_ms += ms;
             });
             for st in by_agent.get(seg.agent.as_str()).into_iter().flatten() {
                 if !seg.activity.matches(st.state) {
@@ -528,16 +595,14 @@ impl Buckets {
                 let lo = from.max(st.from.timestamp_millis());
                 let hi = to.min(st.to.timestamp_millis());
                 split_by_bucket(lo, hi, |b, ms| {
-                    self.map
-                        .entry(BucketKey {
-                            start: b,
-                            queue: None,
-                            team,
-                            agent,
-                        })
-                        .or_default()
-                        .sums
-                        .adherent_ms += ms;
+                    self.bucket_mut(BucketKey {
+                        start: b,
+                        queue: None,
+                        team,
+                        agent,
+                    })
+                    .sums
+                    .adherent_ms += ms;
                 });
             }
             let e = shifts
@@ -577,14 +642,14 @@ impl Buckets {
         }
         let remap =
             |s: Option<Sym>, names: &mut Names| s.map(|s| names.intern(other.names.name(s)));
-        for (k, b) in &other.map {
+        for (k, b) in other.iter() {
             let key = BucketKey {
                 start: k.start,
                 queue: remap(k.queue, &mut self.names),
                 team: remap(k.team, &mut self.names),
                 agent: remap(k.agent, &mut self.names),
             };
-            self.map.entry(key).or_default().merge(b);
+            self.bucket_mut(key).merge(b);
         }
         Ok(())
     }

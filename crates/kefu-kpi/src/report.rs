@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::KpiError;
-use crate::accum::{Bucket, Buckets, Sums, Sym};
+use std::hash::BuildHasherDefault;
+
+use crate::accum::{Bucket, Buckets, FastHasher, Sums, Sym};
 use crate::calendar::{Calendar, Interval};
 use crate::kpis::Kpis;
 use crate::options::{ComputeOptions, Definitions, GroupBy, IngestOptions};
@@ -100,9 +102,10 @@ impl Buckets {
     /// → merged bucket, in order.
     pub fn rollup(&self, spec: &ReportSpec) -> BTreeMap<(i64, Option<String>), Bucket> {
         let mut starts: HashMap<i64, i64> = HashMap::new();
-        let mut grouped: HashMap<(i64, Option<Sym>), Bucket> = HashMap::new();
+        let mut grouped: HashMap<(i64, Option<Sym>), Bucket, BuildHasherDefault<FastHasher>> =
+            HashMap::default();
         let range = spec.range.map(|(a, b)| (a.timestamp(), b.timestamp()));
-        for (k, b) in &self.map {
+        for (k, b) in self.iter() {
             if let Some((from, to)) = range
                 && (k.start < from || k.start >= to)
             {
