@@ -6,11 +6,13 @@
 //! month in the workspace's time zone, grouped by none/queue/team/agent, and compute every rate
 //! from the accumulated counts ([`Kpis::compute`]), null on a zero denominator. Industry variants
 //! are explicit options ([`SlVariant`], [`AsaVariant`], the short-abandon threshold) and every
-//! report carries its [`Definitions`]. [`crisis`] detects complaint surges.
+//! report carries its [`Definitions`]. [`daily`] compares a day with the same weekday a week
+//! earlier (日报); [`crisis`] detects complaint surges.
 
 pub mod accum;
 pub mod calendar;
 pub mod crisis;
+pub mod daily;
 mod error;
 pub mod kpis;
 pub mod options;
@@ -20,6 +22,7 @@ pub mod report;
 
 pub use accum::{Bucket, BucketKey, Buckets, Contact, Names, Sums, Sym};
 pub use calendar::{Calendar, Interval};
+pub use daily::{DailyReport, Trend};
 pub use error::KpiError;
 pub use kpis::Kpis;
 pub use options::{AsaVariant, ComputeOptions, Definitions, GroupBy, IngestOptions, SlVariant};
