@@ -97,6 +97,10 @@ struct ReportArgs {
     /// Only records before this instant (RFC 3339).
     #[arg(long)]
     to: Option<DateTime<Utc>>,
+    /// Daily report (日报) of this local date against the same weekday a week earlier,
+    /// grouped by --by (JSON or text).
+    #[arg(long)]
+    daily: Option<chrono::NaiveDate>,
     /// Print JSON (same as --format json).
     #[arg(long)]
     json: bool,
@@ -241,6 +245,16 @@ fn run_report(a: ReportArgs) -> anyhow::Result<()> {
         compute,
         range,
     };
+    if let Some(date) = a.daily {
+        let buckets = inputs.accumulate(ingest)?;
+        let daily = buckets.daily(date, &spec.calendar, by, &spec.compute)?;
+        let text = match format {
+            "json" => serde_json::to_string_pretty(&daily)? + "\n",
+            "text" => daily_text(&daily),
+            other => bail!("--daily prints text or json, not {other}"),
+        };
+        return emit(&a.output, &text);
+    }
     let report = kefu_kpi::report(&inputs, ingest, &spec)?;
 
     match format {
@@ -256,17 +270,59 @@ fn run_report(a: ReportArgs) -> anyhow::Result<()> {
                 "csv" => to_csv(&report)?,
                 _ => to_text(&report),
             };
-            match &a.output {
-                Some(p) => {
-                    std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))
-                }
-                None => {
-                    std::io::stdout().write_all(text.as_bytes())?;
-                    Ok(())
-                }
-            }
+            emit(&a.output, &text)
         }
     }
+}
+
+fn emit(output: &Option<PathBuf>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(())
+        }
+    }
+}
+
+fn daily_text(d: &kefu_kpi::DailyReport) -> String {
+    let arrow = |c: &kefu_kpi::daily::Compared| match c.trend {
+        kefu_kpi::Trend::Up => "↑",
+        kefu_kpi::Trend::Down => "↓",
+        kefu_kpi::Trend::Flat => "=",
+        kefu_kpi::Trend::Unknown => " ",
+    };
+    let mut s = format!(
+        "daily report {} (against {})\n{:<16} {:>9} {:>14} {:>14} {:>14} {:>14}\n",
+        d.date,
+        d.previous_date,
+        d.by.field().unwrap_or(""),
+        "offered",
+        "answer%",
+        "SL%",
+        "ASA s",
+        "AHT s"
+    );
+    let mut line = |g: &str, r: &kefu_kpi::daily::DailyRow| {
+        let cell = |k: &str, pct: bool| {
+            let c = &r.kpis[k];
+            format!("{}{}", fmt_opt(c.value, pct), arrow(c))
+        };
+        s.push_str(&format!(
+            "{:<16} {:>9} {:>14} {:>14} {:>14} {:>14}\n",
+            g,
+            r.offered.value.unwrap_or(0.0),
+            cell("answer_rate", true),
+            cell("service_level", true),
+            cell("asa_s", false),
+            cell("aht_s", false)
+        ));
+    };
+    for r in &d.rows {
+        line(r.group.as_deref().unwrap_or("-"), r);
+    }
+    line("total", &d.totals);
+    s
 }
 
 fn cell_text(c: &Cell) -> String {

@@ -360,3 +360,81 @@ fn crisis_detection_flags_the_surge() {
     assert_eq!(topics[1]["topic"], "billing");
     assert_eq!(topics[1]["alert"], false);
 }
+
+#[test]
+fn daily_report_against_last_week() {
+    let d = dir("daily");
+    let p = d.join("interactions.jsonl");
+    let line = |id: &str, offered: &str, answered: Option<&str>, abandoned: Option<&str>| {
+        serde_json::json!({
+            "id": id, "channel": "voice", "direction": "inbound", "queue": "sales",
+            "offered_at": offered, "answered_at": answered, "abandoned_at": abandoned,
+            "agent": answered.map(|_| "a1"), "talk_s": 100,
+        })
+        .to_string()
+    };
+    let lines = [
+        // last Monday: 1 of 2 answered
+        line(
+            "p1",
+            "2026-01-05T09:00:00+08:00",
+            Some("2026-01-05T09:00:10+08:00"),
+            None,
+        ),
+        line(
+            "p2",
+            "2026-01-05T09:10:00+08:00",
+            None,
+            Some("2026-01-05T09:10:30+08:00"),
+        ),
+        // this Monday: 2 of 2 answered
+        line(
+            "n1",
+            "2026-01-12T09:00:00+08:00",
+            Some("2026-01-12T09:00:10+08:00"),
+            None,
+        ),
+        line(
+            "n2",
+            "2026-01-12T23:59:00+08:00",
+            Some("2026-01-12T23:59:10+08:00"),
+            None,
+        ),
+    ];
+    std::fs::write(&p, lines.join("\n")).unwrap();
+    let r = json(&kefu(&[
+        "kpi",
+        "--interactions",
+        p.to_str().unwrap(),
+        "--tz",
+        "Asia/Shanghai",
+        "--by",
+        "queue",
+        "--daily",
+        "2026-01-12",
+        "--json",
+    ]));
+    assert_eq!(r["previous_date"], "2026-01-05");
+    let sales = &r["rows"][0];
+    assert_eq!(sales["group"], "sales");
+    let ar = &sales["kpis"]["answer_rate"];
+    close(&ar["value"], 1.0);
+    close(&ar["previous"], 0.5);
+    assert_eq!(ar["trend"], "up");
+    assert_eq!(ar["better"], true);
+    assert_eq!(r["totals"]["offered"]["value"], 2.0);
+    // text form shows the arrows
+    let out = kefu(&[
+        "kpi",
+        "--interactions",
+        p.to_str().unwrap(),
+        "--tz",
+        "Asia/Shanghai",
+        "--by",
+        "queue",
+        "--daily",
+        "2026-01-12",
+    ]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("100.0%↑"));
+}
