@@ -15,6 +15,7 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pandas as pd
 
 N = int(os.environ.get("KPI_BENCH_N", "200000"))
@@ -65,7 +66,8 @@ def reference(path, tz, interval, by):
         df[c] = pd.to_datetime(df[c], utc=True, format="ISO8601")
     local = df["offered_at"].dt.tz_convert(tz)
     df["start"] = local.dt.floor("h") if interval == "60" else local.dt.normalize()
-    ms = lambda td: (td.dt.total_seconds() * 1000).round()
+    # whole milliseconds, rounded half up, as kefu does
+    ms = lambda td: np.floor(((td.dt.total_seconds() * 1e6).round() + 500) / 1000)
     inbound = df["direction"] == "inbound"
     ans = df["answered_at"].notna()
     ab = df["abandoned_at"].notna()

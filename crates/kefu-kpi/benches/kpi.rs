@@ -33,7 +33,7 @@ fn contact(n: u64) -> Contact {
     let offered_ms = MONTH_START_MS + (r % MONTH_MS) as i64;
     let agent = (r2 >> 8) % AGENTS;
     let kind = (r2 >> 20) % 10;
-    let wait = ((r2 >> 32) % 120_000) as i64;
+    let wait = (r2 >> 32) % 120_000;
     let answered = kind < 8;
     Contact {
         direction: if kind == 9 {
@@ -53,9 +53,9 @@ fn contact(n: u64) -> Contact {
             None
         },
         offered_ms,
-        answered_ms: answered.then_some(offered_ms + wait),
-        abandoned_ms: (kind == 8).then_some(offered_ms + wait),
-        ended_ms: None,
+        answered_after_ms: answered.then_some(wait),
+        abandoned_after_ms: (kind == 8).then_some(wait),
+        ended_after_ms: None,
         ring_ms: (r2 >> 48) % 20_000,
         talk_ms: 30_000 + (r >> 40) % 600_000,
         hold_ms: (r >> 20) % 60_000,

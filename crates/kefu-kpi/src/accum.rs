@@ -194,9 +194,12 @@ pub struct Contact {
     pub team: Option<Sym>,
     pub agent: Option<Sym>,
     pub offered_ms: i64,
-    pub answered_ms: Option<i64>,
-    pub abandoned_ms: Option<i64>,
-    pub ended_ms: Option<i64>,
+    /// Queue time to answer, ms (answered_at − offered_at), if answered.
+    pub answered_after_ms: Option<u64>,
+    /// Queue time to abandon, ms, if abandoned.
+    pub abandoned_after_ms: Option<u64>,
+    /// Time from offer to end, ms, if ended.
+    pub ended_after_ms: Option<u64>,
     pub ring_ms: u64,
     pub talk_ms: u64,
     pub hold_ms: u64,
@@ -204,13 +207,19 @@ pub struct Contact {
     pub outcome: Option<OutboundOutcome>,
 }
 
+/// `to − from` in whole milliseconds, rounded to nearest (0 if `to` is earlier).
+fn after_ms(from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> u64 {
+    let us = (to - from).num_microseconds().unwrap_or(i64::MAX).max(0) as u64;
+    (us + 500) / 1000
+}
+
 /// Accumulators keyed by [`BucketKey`], built under one [`IngestOptions`].
 #[derive(Debug, Clone)]
 pub struct Buckets {
     pub names: Names,
     options: IngestOptions,
-    short_abandon_ms: i64,
-    answer_within_ms: i64,
+    short_abandon_ms: u64,
+    answer_within_ms: u64,
     index: HashMap<BucketKey, u32, BuildHasherDefault<FastHasher>>,
     keys: Vec<BucketKey>,
     buckets: Vec<Bucket>,
@@ -277,8 +286,8 @@ impl Buckets {
         options.validate()?;
         Ok(Buckets {
             names: Names::default(),
-            short_abandon_ms: secs_to_ms(options.short_abandon_s) as i64,
-            answer_within_ms: secs_to_ms(options.answer_within_s) as i64,
+            short_abandon_ms: secs_to_ms(options.short_abandon_s),
+            answer_within_ms: secs_to_ms(options.answer_within_s),
             options,
             index: HashMap::default(),
             keys: Vec::new(),
@@ -340,9 +349,9 @@ impl Buckets {
             team: self.names.opt(i.team.as_deref()),
             agent: self.names.opt(i.agent.as_deref()),
             offered_ms: i.offered_at.timestamp_millis(),
-            answered_ms: i.answered_at.map(|t| t.timestamp_millis()),
-            abandoned_ms: i.abandoned_at.map(|t| t.timestamp_millis()),
-            ended_ms: i.ended_at.map(|t| t.timestamp_millis()),
+            answered_after_ms: i.answered_at.map(|t| after_ms(i.offered_at, t)),
+            abandoned_after_ms: i.abandoned_at.map(|t| after_ms(i.offered_at, t)),
+            ended_after_ms: i.ended_at.map(|t| after_ms(i.offered_at, t)),
             ring_ms: secs_to_ms(i.ring_s),
             talk_ms: secs_to_ms(i.talk_s),
             hold_ms: secs_to_ms(i.hold_s),
@@ -365,8 +374,7 @@ impl Buckets {
         let t_ms = self.answer_within_ms;
         let b = self.entry(bucket_of_ms(c.offered_ms), c.queue, c.team, c.agent);
         let s = &mut b.sums;
-        let wait = |t: i64| (t - c.offered_ms).max(0);
-        if c.answered_ms.is_some() {
+        if c.answered_after_ms.is_some() {
             s.handled += 1;
             s.talk_ms += c.talk_ms;
             s.hold_ms += c.hold_ms;
@@ -385,31 +393,29 @@ impl Buckets {
                 }
             }
             Direction::Inbound => {
-                if let Some(a) = c.abandoned_ms {
-                    let q = wait(a);
+                if let Some(q) = c.abandoned_after_ms {
                     if q < short_ms {
                         s.short_abandoned += 1;
                         return;
                     }
                     s.offered += 1;
                     s.abandoned += 1;
-                    s.queue_ms_offered += q as u64;
+                    s.queue_ms_offered += q;
                     if q <= t_ms {
                         s.abandoned_within_t += 1;
                     }
-                } else if let Some(a) = c.answered_ms {
-                    let q = wait(a);
+                } else if let Some(q) = c.answered_after_ms {
                     s.offered += 1;
                     s.answered += 1;
-                    s.queue_ms_offered += q as u64;
-                    s.queue_ms_answered += q as u64;
+                    s.queue_ms_offered += q;
+                    s.queue_ms_answered += q;
                     s.ring_ms_answered += c.ring_ms;
                     if q <= t_ms {
                         s.answered_within_t += 1;
                     }
                 } else {
                     s.offered += 1;
-                    s.queue_ms_offered += c.ended_ms.map_or(0, wait) as u64;
+                    s.queue_ms_offered += c.ended_after_ms.unwrap_or(0);
                 }
             }
         }
