@@ -325,6 +325,32 @@ impl Buckets {
         })
     }
 
+    /// Adds a kept accumulator (e.g. a row the server stored) under its names. `start` must be
+    /// on the 15-minute UTC grid.
+    pub fn add_bucket(
+        &mut self,
+        start: i64,
+        queue: Option<&str>,
+        team: Option<&str>,
+        agent: Option<&str>,
+        bucket: &Bucket,
+    ) -> Result<(), KpiError> {
+        if start.rem_euclid(BUCKET_S) != 0 {
+            return Err(KpiError::BadOption {
+                name: "bucket start",
+                what: format!("{start} is not a multiple of {BUCKET_S} s"),
+            });
+        }
+        let key = BucketKey {
+            start,
+            queue: self.names.opt(queue),
+            team: self.names.opt(team),
+            agent: self.names.opt(agent),
+        };
+        self.bucket_mut(key).merge(bucket);
+        Ok(())
+    }
+
     /// Every accumulator with its key, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&BucketKey, &Bucket)> {
         self.keys.iter().zip(self.buckets.iter())

@@ -7,10 +7,12 @@
 //! from the accumulated counts ([`Kpis::compute`]), null on a zero denominator. Industry variants
 //! are explicit options ([`SlVariant`], [`AsaVariant`], the short-abandon threshold) and every
 //! report carries its [`Definitions`]. [`daily`] compares a day with the same weekday a week
-//! earlier (日报); [`crisis`] detects complaint surges.
+//! earlier (日报); [`complaints`] breaks complaints down into hotspots; [`crisis`] detects
+//! complaint surges.
 
 pub mod accum;
 pub mod calendar;
+pub mod complaints;
 pub mod crisis;
 pub mod daily;
 mod error;

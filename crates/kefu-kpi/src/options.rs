@@ -266,7 +266,7 @@ impl Definitions {
                     "total (queue time + ring time) of answered contacts / answered"
                 }
             },
-            avg_queue_time: "total queue time of offered contacts (to answer, to abandon, or to end when neither) / offered",
+            avg_queue_time: "total queue time of offered contacts (to answer, to abandon, or to end when neither) / offered; this is the wait averaged over all arrivals, where asa is over answered contacts",
             avg_ring_count: format!(
                 "total ring time of answered inbound contacts / {} s ring cycle / answered",
                 compute.ring_cycle_s

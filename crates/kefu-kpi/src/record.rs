@@ -208,6 +208,9 @@ pub struct Ticket {
     /// Complaint category, e.g. `attitude` for service-attitude complaints (服务态度投诉).
     #[serde(default)]
     pub complaint_category: Option<String>,
+    /// Product the ticket is about, if known.
+    #[serde(default)]
+    pub product: Option<String>,
     pub created_at: DateTime<Utc>,
     #[serde(default)]
     pub resolved_at: Option<DateTime<Utc>>,

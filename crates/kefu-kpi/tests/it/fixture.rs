@@ -98,6 +98,7 @@ fn ticket(id: &str, kind: TicketKind) -> Ticket {
         agent: Some("a1".into()),
         kind,
         complaint_category: None,
+        product: None,
         created_at: t("2026-01-05T02:00:00Z"),
         resolved_at: None,
         contacts: 1,

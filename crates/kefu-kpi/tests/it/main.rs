@@ -2,6 +2,7 @@
 //! and properties of the accumulators.
 
 mod boundaries;
+mod complaints;
 mod daily;
 mod fixture;
 mod props;

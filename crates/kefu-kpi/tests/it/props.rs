@@ -118,6 +118,7 @@ fn ticket() -> impl Strategy<Value = Ticket> {
                 TicketKind::Inquiry
             },
             complaint_category: Some("attitude".into()),
+            product: None,
             created_at: at(off),
             resolved_at: res.map(|r| at(off + r)),
             contacts,
