@@ -66,6 +66,12 @@ impl<'a> Inputs<'a> {
     /// Accumulates every record into a fresh [`Buckets`].
     pub fn accumulate(&self, ingest: IngestOptions) -> Result<Buckets, KpiError> {
         let mut b = Buckets::new(ingest)?;
+        self.accumulate_into(&mut b)?;
+        Ok(b)
+    }
+
+    /// Accumulates every record into `b`.
+    pub fn accumulate_into(&self, b: &mut Buckets) -> Result<(), KpiError> {
         for i in self.interactions {
             b.add_interaction(i)?;
         }
@@ -84,7 +90,7 @@ impl<'a> Inputs<'a> {
         if !self.schedule.is_empty() {
             b.add_schedule(self.schedule, self.agent_states)?;
         }
-        Ok(b)
+        Ok(())
     }
 }
 

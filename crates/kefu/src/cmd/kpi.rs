@@ -10,8 +10,8 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Utc, Weekday};
 use kefu_kpi::crisis::{self, ComplaintEvent, CrisisConfig};
 use kefu_kpi::{
-    AsaVariant, Calendar, Cell, ComputeOptions, CostConfig, GroupBy, IngestOptions, Inputs,
-    Interval, Report, ReportSpec, SlVariant,
+    AsaVariant, Buckets, Calendar, Cell, ComputeOptions, CostConfig, GroupBy, IngestOptions,
+    Inputs, Interaction, Interval, Report, ReportSpec, SlVariant,
 };
 use serde::de::DeserializeOwned;
 
@@ -147,18 +147,30 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
 }
 
-fn read_jsonl<T: DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
-    let f = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut out = Vec::new();
-    for (n, line) in BufReader::new(f).lines().enumerate() {
+/// Calls `f` on each record of a JSON Lines file (blank lines skipped); errors name the line.
+fn for_each_jsonl<T: DeserializeOwned>(
+    path: &Path,
+    mut f: impl FnMut(T) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    for (n, line) in BufReader::new(file).lines().enumerate() {
         let line = line.with_context(|| format!("cannot read {}", path.display()))?;
         if line.trim().is_empty() {
             continue;
         }
         let v = serde_json::from_str(&line)
             .with_context(|| format!("{}:{}: invalid record", path.display(), n + 1))?;
-        out.push(v);
+        f(v).with_context(|| format!("{}:{}", path.display(), n + 1))?;
     }
+    Ok(())
+}
+
+fn read_jsonl<T: DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
+    let mut out = Vec::new();
+    for_each_jsonl(path, |v| {
+        out.push(v);
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -224,20 +236,26 @@ fn run_report(a: ReportArgs) -> anyhow::Result<()> {
         )),
     };
 
-    let interactions = read_jsonl(interactions_path)?;
+    // Interactions stream straight into the accumulators (an export can be tens of millions
+    // of lines); the other files are small and kept whole.
+    let mut buckets = Buckets::new(ingest)?;
+    for_each_jsonl(interactions_path, |i: Interaction| {
+        Ok(buckets.add_interaction(&i)?)
+    })?;
     let agent_states = read_opt(&a.agent_states)?;
     let tickets = read_opt(&a.tickets)?;
     let evaluations = read_opt(&a.evaluations)?;
     let surveys = read_opt(&a.surveys)?;
     let schedule = read_opt(&a.schedule)?;
     let inputs = Inputs {
-        interactions: &interactions,
+        interactions: &[],
         agent_states: &agent_states,
         tickets: &tickets,
         evaluations: &evaluations,
         surveys: &surveys,
         schedule: &schedule,
     };
+    inputs.accumulate_into(&mut buckets)?;
     let spec = ReportSpec {
         interval,
         by,
@@ -246,7 +264,6 @@ fn run_report(a: ReportArgs) -> anyhow::Result<()> {
         range,
     };
     if let Some(date) = a.daily {
-        let buckets = inputs.accumulate(ingest)?;
         let daily = buckets.daily(date, &spec.calendar, by, &spec.compute)?;
         let text = match format {
             "json" => serde_json::to_string_pretty(&daily)? + "\n",
@@ -255,7 +272,7 @@ fn run_report(a: ReportArgs) -> anyhow::Result<()> {
         };
         return emit(&a.output, &text);
     }
-    let report = kefu_kpi::report(&inputs, ingest, &spec)?;
+    let report = buckets.report(&spec)?;
 
     match format {
         "xlsx" => {

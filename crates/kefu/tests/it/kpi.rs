@@ -297,6 +297,18 @@ fn bad_input_is_reported_with_its_line() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.jsonl:2"), "{err}");
+    // a well-formed record that contradicts itself is refused with its line and reason
+    let q = d.join("order.jsonl");
+    std::fs::write(
+        &q,
+        "\n{\"id\":\"z\",\"channel\":\"voice\",\"direction\":\"inbound\",\"queue\":\"q\",\"offered_at\":\"2026-01-05T10:00:00Z\",\"answered_at\":\"2026-01-05T09:59:00Z\"}\n",
+    )
+    .unwrap();
+    let out = kefu(&["kpi", "--interactions", q.to_str().unwrap(), "--json"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("order.jsonl:2"), "{err}");
+    assert!(err.contains("answered_at is before offered_at"), "{err}");
     let out = kefu(&[
         "kpi",
         "--interactions",
