@@ -118,7 +118,7 @@ sums! {
 
 /// One accumulator: [`Sums`] plus the business-minute samples of tickets (exact percentiles
 /// need the values; tickets are few per bucket).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Bucket {
     pub sums: Sums,
     pub first_response_min: Vec<f64>,

@@ -242,7 +242,7 @@ impl Definitions {
             by,
             time_zone: cal.tz.name().to_string(),
             week_start: format!("{:?}", cal.week_start),
-            attribution: "a contact belongs to the interval in which it was offered; agent-state and schedule time is split across intervals by overlap; tickets count when created (complaints, first response) or resolved (FCR, resolution); evaluations and survey responses when made",
+            attribution: "a contact belongs to the interval in which it was offered; agent-state and schedule time is split across intervals by overlap; tickets count when created (complaints, first response) or resolved (FCR, resolution); evaluations and survey responses when made; records without the grouped attribute (agent states and schedules have no queue, unassigned contacts no agent) form the row whose group is null",
             offered: format!(
                 "inbound contacts that entered a queue, excluding short abandons (abandoned after less than {} s of queue time), which are counted in short_abandoned",
                 ingest.short_abandon_s

@@ -450,3 +450,78 @@ fn daily_report_against_last_week() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("100.0%↑"));
 }
+
+#[test]
+fn tickets_evaluations_surveys_and_schedule_files() {
+    let (d, file) = write_interactions("others");
+    let w = |name: &str, text: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let tickets = w(
+        "tickets.jsonl",
+        r#"{"id":"t1","kind":"inquiry","created_at":"2026-01-05T02:00:00Z","resolved_at":"2026-01-05T03:00:00Z","contacts":1,"first_response_business_min":4,"first_response_target_min":5,"resolution_business_min":60}
+{"id":"t2","kind":"complaint","complaint_category":"attitude","created_at":"2026-01-05T02:00:00Z","resolved_at":"2026-01-05T04:00:00Z","contacts":1,"reopened_at":"2026-01-07T04:00:00Z","first_response_business_min":6,"first_response_target_min":5,"resolution_business_min":120}
+"#,
+    );
+    let evaluations = w(
+        "evaluations.jsonl",
+        r#"{"id":"e1","agent":"a1","at":"2026-01-05T05:00:00Z","score":90}
+{"id":"e2","agent":"a1","at":"2026-01-05T05:00:00Z","score":85,"pass_mark":88}
+"#,
+    );
+    let surveys = w(
+        "surveys.jsonl",
+        r#"{"id":"s1","at":"2026-01-05T05:00:00Z","kind":"csat","score":5}
+{"id":"s2","at":"2026-01-05T05:00:00Z","kind":"csat","score":3}
+{"id":"s3","at":"2026-01-05T05:00:00Z","kind":"nps","score":10}
+{"id":"s4","at":"2026-01-05T05:00:00Z","kind":"nps","score":9}
+{"id":"s5","at":"2026-01-05T05:00:00Z","kind":"nps","score":2}
+{"id":"s6","at":"2026-01-05T05:00:00Z","kind":"nps","score":7}
+"#,
+    );
+    let states = w(
+        "states.jsonl",
+        r#"{"agent":"a1","state":"available","from":"2026-01-05T02:00:00Z","to":"2026-01-05T02:45:00Z"}
+{"agent":"a1","state":"aux","from":"2026-01-05T02:45:00Z","to":"2026-01-05T03:00:00Z"}
+"#,
+    );
+    // a1 scheduled to work 02:00–03:00: in a work state 45 of 60 minutes
+    let schedule = w(
+        "schedule.jsonl",
+        r#"{"agent":"a1","shift":"mon","activity":"work","from":"2026-01-05T02:00:00Z","to":"2026-01-05T03:00:00Z"}
+"#,
+    );
+    let r = json(&kefu(&[
+        "kpi",
+        "--interactions",
+        &file,
+        "--tickets",
+        &tickets,
+        "--evaluations",
+        &evaluations,
+        "--surveys",
+        &surveys,
+        "--agent-states",
+        &states,
+        "--schedule",
+        &schedule,
+        "--tz",
+        "Asia/Shanghai",
+        "--json",
+    ]));
+    let t = &r["totals"];
+    close(&t["fcr"], 0.5); // t2 reopened 2 days later
+    close(&t["first_response_median_min"], 5.0); // (4 + 6) / 2
+    close(&t["first_response_p90_min"], 5.8); // 4 + 0.9 · 2
+    close(&t["resolution_median_min"], 90.0);
+    close(&t["first_response_sla"], 0.5); // 4 ≤ 5 met, 6 > 5 missed
+    close(&t["complaint_rate"], 0.25); // 1 complaint / 4 handled
+    close(&t["attitude_complaint_rate"], 0.25);
+    close(&t["qa_pass_rate"], 0.5); // 90 ≥ 80; 85 < its own 88
+    close(&t["csat"], 0.5);
+    close(&t["nps"], 25.0); // (2 promoters − 1 detractor) / 4 · 100
+    close(&t["attendance"], 1.0);
+    close(&t["adherence"], 0.75);
+}
