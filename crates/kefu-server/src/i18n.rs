@@ -1,5 +1,6 @@
-//! Translations: Fluent bundles for zh-CN and en, compiled into the binary, and language
-//! negotiation from `Accept-Language` or the UI's `lang` cookie.
+//! Translations: Fluent bundles for zh-CN and en, compiled into the binary from every
+//! `locales/<lang>/*.ftl` file (one file per feature area), and language negotiation from
+//! `Accept-Language` or the UI's `lang` cookie.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
@@ -54,24 +55,40 @@ impl Lang {
 
 type Bundle = FluentBundle<FluentResource>;
 
-fn bundle(lang: &str, source: &str) -> Bundle {
-    let id: unic_langid::LanguageIdentifier = lang.parse().expect("built-in language id");
+#[derive(rust_embed::RustEmbed)]
+#[folder = "locales/"]
+struct Locales;
+
+/// The sources of every Fluent file of `lang`, in file-name order.
+fn sources(lang: Lang) -> Vec<String> {
+    let prefix = format!("{}/", lang.code());
+    let mut names: Vec<String> = Locales::iter()
+        .filter(|n| n.starts_with(&prefix) && n.ends_with(".ftl"))
+        .map(|n| n.into_owned())
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .filter_map(|n| Locales::get(n))
+        .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+        .collect()
+}
+
+fn bundle(lang: Lang) -> Bundle {
+    let id: unic_langid::LanguageIdentifier = lang.code().parse().expect("built-in language id");
     let mut b = FluentBundle::new_concurrent(vec![id]);
     b.set_use_isolating(false);
-    let res = FluentResource::try_new(source.to_owned()).expect("built-in Fluent file parses");
-    b.add_resource(res)
-        .expect("built-in Fluent file has no duplicate ids");
+    for source in sources(lang) {
+        let res = FluentResource::try_new(source).expect("built-in Fluent file parses");
+        b.add_resource(res)
+            .expect("built-in Fluent files have no duplicate ids");
+    }
     b
 }
 
 fn bundles() -> &'static [Arc<Bundle>; 2] {
     static B: OnceLock<[Arc<Bundle>; 2]> = OnceLock::new();
-    B.get_or_init(|| {
-        [
-            Arc::new(bundle("en", include_str!("../locales/en/kefu.ftl"))),
-            Arc::new(bundle("zh-CN", include_str!("../locales/zh-CN/kefu.ftl"))),
-        ]
-    })
+    B.get_or_init(|| [Arc::new(bundle(Lang::En)), Arc::new(bundle(Lang::ZhCn))])
 }
 
 /// The message `id` in `lang` with `args`; the id itself if a message is missing.
@@ -89,11 +106,9 @@ pub fn tr(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
 
 /// Every message id of a language, for the completeness test.
 pub fn message_ids(lang: Lang) -> Vec<String> {
-    let src = match lang {
-        Lang::En => include_str!("../locales/en/kefu.ftl"),
-        Lang::ZhCn => include_str!("../locales/zh-CN/kefu.ftl"),
-    };
-    src.lines()
+    sources(lang)
+        .iter()
+        .flat_map(|src| src.lines())
         .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
         .filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim().to_owned()))
         .collect()
@@ -111,6 +126,9 @@ mod tests {
         zh.sort();
         assert_eq!(en, zh);
         assert!(en.len() > 40);
+        let mut unique = en.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), en.len(), "a message id is defined twice");
     }
 
     #[test]

@@ -1,20 +1,9 @@
-//! Schema migrations, written once with sea-query's schema builder so they run unchanged on
-//! SQLite and PostgreSQL. Applied at start by [`crate::Store::connect`].
+//! The first migration: workspaces, users, tokens, teams, customers, tickets and their
+//! transitions, interactions, the audit log, the outbox and consumer positions.
 
+use super::{a, index};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-
-pub struct Migrator;
-
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Foundation)]
-    }
-}
-
-fn a(name: &str) -> Alias {
-    Alias::new(name)
-}
 
 fn id_col(name: &str) -> ColumnDef {
     string_len(a(name), 36)
@@ -41,19 +30,7 @@ fn table(name: &str, cols: Vec<ColumnDef>) -> TableCreateStatement {
     t.to_owned()
 }
 
-fn index(table: &str, name: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(a(table));
-    for c in cols {
-        i.col(a(c));
-    }
-    if unique {
-        i.unique();
-    }
-    i.to_owned()
-}
-
-struct Foundation;
+pub(super) struct Foundation;
 
 impl MigrationName for Foundation {
     fn name(&self) -> &str {

@@ -1,0 +1,33 @@
+//! Schema migrations, written with sea-query's schema builder so they run unchanged on
+//! SQLite and PostgreSQL; one file per migration, applied in the order of
+//! [`Migrator::migrations`] at start by [`crate::Store::connect`].
+
+mod foundation;
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(foundation::Foundation)]
+    }
+}
+
+/// A table or column name.
+pub(crate) fn a(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+/// An index on `table(cols…)`.
+pub(crate) fn index(table: &str, name: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(a(table));
+    for c in cols {
+        i.col(a(c));
+    }
+    if unique {
+        i.unique();
+    }
+    i.to_owned()
+}
