@@ -1,0 +1,173 @@
+//! Exact arithmetic for staffing roundings.
+//!
+//! A float such as `0.3` is read back as the decimal it was written as (Rust prints the
+//! shortest decimal that round-trips), so `21 / (1 − 0.3)` is computed as `21·10 / 7 = 30`
+//! exactly instead of the float `30.000000000000004` whose ceiling is 31.
+
+/// A non-negative rational `num / den` with `den > 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ratio {
+    pub num: u128,
+    pub den: u128,
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+impl Ratio {
+    pub fn new(num: u128, den: u128) -> Option<Ratio> {
+        if den == 0 {
+            return None;
+        }
+        let g = gcd(num, den).max(1);
+        Some(Ratio {
+            num: num / g,
+            den: den / g,
+        })
+    }
+
+    pub fn integer(n: u128) -> Ratio {
+        Ratio { num: n, den: 1 }
+    }
+
+    /// The decimal a finite non-negative float was written as, if it has at most 30
+    /// fractional digits and fits.
+    pub fn from_f64(x: f64) -> Option<Ratio> {
+        if !x.is_finite() || x < 0.0 {
+            return None;
+        }
+        Ratio::from_decimal_str(&format!("{x}"))
+    }
+
+    /// Parses `123`, `0.85`, `1.5e3`-free decimal text.
+    pub fn from_decimal_str(s: &str) -> Option<Ratio> {
+        let s = s.trim();
+        let (int, frac) = match s.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (s, ""),
+        };
+        if int.is_empty() && frac.is_empty() {
+            return None;
+        }
+        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let frac = frac.trim_end_matches('0');
+        if frac.len() > 30 {
+            return None;
+        }
+        let mut num: u128 = 0;
+        for b in int.bytes().chain(frac.bytes()) {
+            num = num.checked_mul(10)?.checked_add(u128::from(b - b'0'))?;
+        }
+        let den = 10u128.checked_pow(frac.len() as u32)?;
+        Ratio::new(num, den)
+    }
+
+    pub fn mul(self, o: Ratio) -> Option<Ratio> {
+        let g1 = gcd(self.num, o.den).max(1);
+        let g2 = gcd(o.num, self.den).max(1);
+        Ratio::new(
+            (self.num / g1).checked_mul(o.num / g2)?,
+            (self.den / g2).checked_mul(o.den / g1)?,
+        )
+    }
+
+    pub fn div(self, o: Ratio) -> Option<Ratio> {
+        if o.num == 0 {
+            return None;
+        }
+        self.mul(Ratio {
+            num: o.den,
+            den: o.num,
+        })
+    }
+
+    /// `self − o`, `None` when negative or on overflow.
+    pub fn sub(self, o: Ratio) -> Option<Ratio> {
+        let g = gcd(self.den, o.den).max(1);
+        let l = self.den / g;
+        let r = o.den / g;
+        let a = self.num.checked_mul(r)?;
+        let b = o.num.checked_mul(l)?;
+        Ratio::new(a.checked_sub(b)?, self.den.checked_mul(r)?)
+    }
+
+    pub fn floor(self) -> u128 {
+        self.num / self.den
+    }
+
+    pub fn ceil(self) -> u128 {
+        self.num.div_ceil(self.den)
+    }
+
+    pub fn to_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+
+    /// `self ≤ o`, exactly.
+    pub fn le(self, o: Ratio) -> Option<bool> {
+        Some(self.num.checked_mul(o.den)? <= o.num.checked_mul(self.den)?)
+    }
+}
+
+/// Heads to schedule so that `agents` remain after `shrinkage` (a fraction in [0, 1)):
+/// `ceil(agents / (1 − shrinkage))`, exact for decimal shrinkage.
+pub fn with_shrinkage(agents: u32, shrinkage: f64) -> Option<u32> {
+    if !(0.0..1.0).contains(&shrinkage) {
+        return None;
+    }
+    let exact = Ratio::from_f64(shrinkage)
+        .and_then(|s| Ratio::integer(1).sub(s))
+        .and_then(|keep| Ratio::integer(u128::from(agents)).div(keep))
+        .map(Ratio::ceil);
+    let value = match exact {
+        Some(v) => v as f64,
+        // Not a short decimal: float, snapped when within rounding noise of an integer.
+        None => {
+            let q = f64::from(agents) / (1.0 - shrinkage);
+            let r = q.round();
+            if (q - r).abs() <= 1e-9 * q.max(1.0) {
+                r
+            } else {
+                q.ceil()
+            }
+        }
+    };
+    if value > f64::from(u32::MAX) {
+        None
+    } else {
+        Some(value as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shrinkage_is_exact() {
+        // The float quotient is 30.000000000000004.
+        assert!(21.0 / (1.0 - 0.3) > 30.0);
+        assert_eq!(with_shrinkage(21, 0.3), Some(30));
+        assert_eq!(with_shrinkage(22, 0.3), Some(32)); // 31.43 → 32
+        assert_eq!(with_shrinkage(0, 0.3), Some(0));
+        assert_eq!(with_shrinkage(10, 0.0), Some(10));
+        assert_eq!(with_shrinkage(17, 0.15), Some(20)); // 17/0.85 = 20 exactly
+        assert_eq!(with_shrinkage(10, 1.0), None);
+    }
+
+    #[test]
+    fn decimals_parse() {
+        assert_eq!(Ratio::from_f64(0.85), Ratio::new(17, 20));
+        assert_eq!(Ratio::from_f64(1800.0), Some(Ratio::integer(1800)));
+        assert_eq!(Ratio::from_decimal_str("x"), None);
+        let a = Ratio::from_f64(8.5).unwrap();
+        let occ = Ratio::from_f64(0.85).unwrap();
+        assert_eq!(a.div(occ).map(Ratio::ceil), Some(10));
+    }
+}
