@@ -68,7 +68,7 @@ impl Ratio {
         Ratio::new(num, den)
     }
 
-    pub fn mul(self, o: Ratio) -> Option<Ratio> {
+    pub fn checked_mul(self, o: Ratio) -> Option<Ratio> {
         let g1 = gcd(self.num, o.den).max(1);
         let g2 = gcd(o.num, self.den).max(1);
         Ratio::new(
@@ -77,18 +77,18 @@ impl Ratio {
         )
     }
 
-    pub fn div(self, o: Ratio) -> Option<Ratio> {
+    pub fn checked_div(self, o: Ratio) -> Option<Ratio> {
         if o.num == 0 {
             return None;
         }
-        self.mul(Ratio {
+        self.checked_mul(Ratio {
             num: o.den,
             den: o.num,
         })
     }
 
     /// `self − o`, `None` when negative or on overflow.
-    pub fn sub(self, o: Ratio) -> Option<Ratio> {
+    pub fn checked_sub(self, o: Ratio) -> Option<Ratio> {
         let g = gcd(self.den, o.den).max(1);
         let l = self.den / g;
         let r = o.den / g;
@@ -122,8 +122,8 @@ pub fn with_shrinkage(agents: u32, shrinkage: f64) -> Option<u32> {
         return None;
     }
     let exact = Ratio::from_f64(shrinkage)
-        .and_then(|s| Ratio::integer(1).sub(s))
-        .and_then(|keep| Ratio::integer(u128::from(agents)).div(keep))
+        .and_then(|s| Ratio::integer(1).checked_sub(s))
+        .and_then(|keep| Ratio::integer(u128::from(agents)).checked_div(keep))
         .map(Ratio::ceil);
     let value = match exact {
         Some(v) => v as f64,
@@ -151,8 +151,9 @@ mod tests {
 
     #[test]
     fn shrinkage_is_exact() {
-        // The float quotient is 30.000000000000004.
-        assert!(21.0 / (1.0 - 0.3) > 30.0);
+        // The float quotient is 30.000000000000004, whose ceiling is 31.
+        let (n, s) = std::hint::black_box((21.0f64, 0.3f64));
+        assert_eq!((n / (1.0 - s)).ceil(), 31.0);
         assert_eq!(with_shrinkage(21, 0.3), Some(30));
         assert_eq!(with_shrinkage(22, 0.3), Some(32)); // 31.43 → 32
         assert_eq!(with_shrinkage(0, 0.3), Some(0));
@@ -168,6 +169,6 @@ mod tests {
         assert_eq!(Ratio::from_decimal_str("x"), None);
         let a = Ratio::from_f64(8.5).unwrap();
         let occ = Ratio::from_f64(0.85).unwrap();
-        assert_eq!(a.div(occ).map(Ratio::ceil), Some(10));
+        assert_eq!(a.checked_div(occ).map(Ratio::ceil), Some(10));
     }
 }

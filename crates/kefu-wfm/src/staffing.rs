@@ -143,9 +143,9 @@ fn occupancy_ok_c(input: &StaffInput, a: f64, n: u32) -> bool {
     }
     let exact = (|| {
         let a = Ratio::from_f64(input.calls)?
-            .mul(Ratio::from_f64(input.aht_s)?)?
-            .div(Ratio::from_f64(input.interval_s)?)?;
-        a.le(Ratio::from_f64(occ)?.mul(Ratio::integer(u128::from(n)))?)
+            .checked_mul(Ratio::from_f64(input.aht_s)?)?
+            .checked_div(Ratio::from_f64(input.interval_s)?)?;
+        a.le(Ratio::from_f64(occ)?.checked_mul(Ratio::integer(u128::from(n)))?)
     })();
     exact.unwrap_or(a / f64::from(n) <= occ + TOL)
 }
@@ -154,8 +154,8 @@ fn occupancy_ok_c(input: &StaffInput, a: f64, n: u32) -> bool {
 fn least_stable(input: &StaffInput, a: f64) -> u32 {
     let exact = (|| {
         Ratio::from_f64(input.calls)?
-            .mul(Ratio::from_f64(input.aht_s)?)?
-            .div(Ratio::from_f64(input.interval_s)?)
+            .checked_mul(Ratio::from_f64(input.aht_s)?)?
+            .checked_div(Ratio::from_f64(input.interval_s)?)
             .map(Ratio::floor)
     })();
     let floor = exact.map(|f| f as f64).unwrap_or(a.floor());

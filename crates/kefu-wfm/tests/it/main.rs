@@ -1,1 +1,4 @@
-//! Integration tests of kefu-wfm.
+//! Integration tests of kefu-wfm against independent references.
+
+mod erlang_a_chain;
+mod properties;
