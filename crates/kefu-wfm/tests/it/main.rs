@@ -2,3 +2,4 @@
 
 mod erlang_a_chain;
 mod properties;
+mod schedule;
