@@ -122,9 +122,7 @@ proptest! {
 fn breaks_leave_a_hole_in_coverage() {
     let types = spec().shift_types().unwrap();
     let mut required = vec![0u32; 24];
-    for h in 8..16 {
-        required[h] = 2;
-    }
+    required[8..16].fill(2);
     let r = Requirement {
         interval_min: 60,
         days: 1,
