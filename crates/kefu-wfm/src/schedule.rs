@@ -351,6 +351,9 @@ pub struct Plan {
     pub variables: usize,
 }
 
+/// Fractional parts at or above which an LP value is rounded up (1.0: round down).
+const ROUNDING_THRESHOLDS: [f64; 5] = [1.0, 0.7, 0.5, 0.3, 0.15];
+
 /// How hard to work.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SolveOptions {
@@ -523,24 +526,43 @@ pub fn solve(
         }
     }
 
-    // LP relaxation.
-    let (lp_x, lower_bound) = lp(&cols, req, obj, false, None)?;
-
-    // Round down, repair, improve.
-    let mut st = State {
+    // LP relaxation, then a dive: round the most fractional-up variable up, re-optimise
+    // from the current basis, until the LP solution is integral.
+    let dive = lp_dive(&cols, req, obj)?;
+    let lower_bound = dive.lower_bound;
+    let fresh = || State {
         cols: &cols,
         req: &req.required,
         obj,
         x: vec![0; cols.len()],
         cov: vec![0; horizon],
     };
-    for (j, v) in lp_x.iter().enumerate() {
-        let k = (v + 1e-7).floor().max(0.0) as i64;
-        if k > 0 {
-            st.apply(j, k);
+    let mut st = fresh();
+    let mut best_value = f64::INFINITY;
+    // Candidates: the dive's end point, and the first LP rounded at several thresholds.
+    let candidates = std::iter::once((&dive.last, 1.0 - 1e-6))
+        .chain(ROUNDING_THRESHOLDS.iter().map(|&t| (&dive.first, t)));
+    for (values, threshold) in candidates {
+        let mut cand = fresh();
+        for (j, v) in values.iter().enumerate() {
+            let k = (v - threshold + 1.0 - 1e-7).floor().max(0.0) as i64;
+            if k > 0 {
+                cand.apply(j, k);
+            }
+        }
+        // An integral point at the LP bound is optimal: nothing to improve.
+        if cand.objective() > lower_bound + 1e-6 {
+            improve(&mut cand);
+        }
+        let value = cand.objective();
+        if value < best_value - 1e-9 {
+            best_value = value;
+            st = cand;
+        }
+        if best_value <= lower_bound + 1e-6 {
+            break;
         }
     }
-    improve(&mut st);
     let mut x = st.x.clone();
     if let Some(gap) = opts.mip_gap {
         let start: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
@@ -664,6 +686,79 @@ fn improve(st: &mut State) {
             break;
         }
     }
+}
+
+struct Dive {
+    first: Vec<f64>,
+    last: Vec<f64>,
+    lower_bound: f64,
+}
+
+/// Most rounding steps a dive takes before handing over to threshold rounding.
+const MAX_DIVE_STEPS: usize = 400;
+
+/// LP relaxation with microlp, then diving: each step adds `x_j ≥ ceil(x_j)` for the
+/// variable with the largest fractional part and re-optimises with the dual simplex from
+/// the current basis. Rounding up keeps the covering program feasible.
+fn lp_dive(cols: &[Column], req: &Requirement, obj: Objective) -> Result<Dive> {
+    use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem};
+    let horizon = req.required.len();
+    let mut p = Problem::new(OptimizationDirection::Minimize);
+    let xs: Vec<microlp::Variable> = cols
+        .iter()
+        .map(|c| p.add_var(obj.cost_weight * c.cost, (0.0, f64::INFINITY)))
+        .collect();
+    let mut rows: Vec<LinearExpr> = (0..horizon).map(|_| LinearExpr::empty()).collect();
+    for (c, &x) in cols.iter().zip(&xs) {
+        for &t in &c.slots {
+            rows[t].add(x, 1.0);
+        }
+    }
+    for (t, mut row) in rows.into_iter().enumerate() {
+        let r = f64::from(req.required[t]);
+        if let Some(w) = obj.under_weight {
+            row.add(p.add_var(w, (0.0, f64::INFINITY)), 1.0);
+        }
+        if obj.over_weight > 0.0 {
+            row.add(p.add_var(obj.over_weight, (0.0, f64::INFINITY)), -1.0);
+            p.add_constraint(row, ComparisonOp::Eq, r);
+        } else if r > 0.0 {
+            p.add_constraint(row, ComparisonOp::Ge, r);
+        }
+    }
+    let solver_err = |e: microlp::Error| WfmError::Solver(e.to_string());
+    let interrupted = |_| WfmError::Solver("LP interrupted".into());
+    let mut sol = p
+        .solve()
+        .map_err(solver_err)?
+        .into_solution()
+        .map_err(interrupted)?;
+    let lower_bound = sol.objective();
+    let values = |s: &microlp::Solution| xs.iter().map(|&x| s.var_value(x)).collect::<Vec<_>>();
+    let first = values(&sol);
+    let mut last = first.clone();
+    for _ in 0..MAX_DIVE_STEPS {
+        let pick = last
+            .iter()
+            .enumerate()
+            .map(|(j, v)| (v - v.floor(), j))
+            .filter(|(f, _)| *f > 1e-6 && *f < 1.0 - 1e-6)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        let Some((_, j)) = pick else { break };
+        let mut e = LinearExpr::empty();
+        e.add(xs[j], 1.0);
+        sol = sol
+            .add_constraint(e, ComparisonOp::Ge, last[j].ceil())
+            .map_err(solver_err)?
+            .into_solution()
+            .map_err(interrupted)?;
+        last = values(&sol);
+    }
+    Ok(Dive {
+        first,
+        last,
+        lower_bound,
+    })
 }
 
 /// Solves the LP relaxation (or the MIP with `integer`); returns x and the objective.

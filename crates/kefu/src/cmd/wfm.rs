@@ -3,7 +3,9 @@
 //! Glue only: reads CSV/YAML, calls `kefu-wfm`, prints JSON (`--json`) or text, writes SVG.
 
 use anyhow::{Context, Result, bail};
-use kefu_wfm::{erlang, staffing};
+use chrono::Timelike;
+use kefu_wfm::schedule::{self, Requirement, ScheduleSpec, SolveOptions};
+use kefu_wfm::{erlang, staffing, svg};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -93,14 +95,28 @@ struct StaffArgs {
 struct ForecastArgs {}
 
 #[derive(Debug, clap::Args)]
-struct ScheduleArgs {}
+struct ScheduleArgs {
+    /// CSV: `interval_start,required` (ISO date-times) or `day,interval,required`
+    /// (`agents_scheduled` or `agents` also accepted for `required`; rows of one interval add up).
+    requirements: PathBuf,
+    /// Shift templates, objective, rules and agents (YAML).
+    shifts: PathBuf,
+    /// Polish with branch and bound down to this relative gap (e.g. 0.005).
+    #[arg(long)]
+    mip_gap: Option<f64>,
+    /// Write a coverage chart (requirement vs scheduled) as SVG.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
 
 pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Erlang(a) => run_erlang(a),
         Command::Staff(a) => run_staff(a),
         Command::Forecast(_) => bail!("not yet"),
-        Command::Schedule(_) => bail!("not yet"),
+        Command::Schedule(a) => run_schedule(a),
     }
 }
 
@@ -240,4 +256,253 @@ fn run_staff(a: StaffArgs) -> Result<()> {
     };
     let s = staffing::staff(&input(calls, aht))?;
     print(&staff_json(&s), a.json)
+}
+
+/// Reads the requirement CSV into whole days of `interval_min` slots.
+fn read_requirements(
+    path: &std::path::Path,
+    interval_min: u32,
+) -> Result<(Requirement, Vec<String>)> {
+    let spd = (1440 / interval_min) as usize;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
+    let value_col = find(&["required", "agents_scheduled", "agents"])
+        .with_context(|| format!("{}: needs a column required", path.display()))?;
+    let start_col = find(&["interval_start"]);
+    let day_col = find(&["day"]);
+    let slot_col = find(&["interval"]);
+    let mut cells: Vec<(chrono::NaiveDate, usize, u32)> = Vec::new();
+    let mut by_index: Vec<(usize, usize, u32)> = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec?;
+        let line = i + 2;
+        let get = |c: usize| rec.get(c).unwrap_or("").to_string();
+        let v = get(value_col);
+        let value: f64 = v
+            .parse()
+            .with_context(|| format!("line {line}: bad requirement {v:?}"))?;
+        if !value.is_finite() || value < 0.0 {
+            bail!("line {line}: requirement must be ≥ 0");
+        }
+        let value = value.ceil() as u32;
+        if let Some(c) = start_col {
+            let text = get(c);
+            let ts = parse_datetime(&text)
+                .with_context(|| format!("line {line}: bad interval_start {text:?}"))?;
+            let minute = ts.time().num_seconds_from_midnight() / 60;
+            if minute % interval_min != 0 {
+                bail!("line {line}: {text} is not on a {interval_min}-minute boundary");
+            }
+            cells.push((ts.date(), (minute / interval_min) as usize, value));
+        } else if let (Some(dc), Some(sc)) = (day_col, slot_col) {
+            let day: usize = get(dc)
+                .parse()
+                .with_context(|| format!("line {line}: bad day"))?;
+            let slot: usize = get(sc)
+                .parse()
+                .with_context(|| format!("line {line}: bad interval"))?;
+            if slot >= spd || day > 366 {
+                bail!("line {line}: interval {slot} out of 0..{spd} or day too large");
+            }
+            by_index.push((day, slot, value));
+        } else {
+            bail!(
+                "{}: needs interval_start, or day and interval",
+                path.display()
+            );
+        }
+    }
+    let mut labels = Vec::new();
+    if !cells.is_empty() {
+        let first = cells.iter().map(|c| c.0).min().unwrap_or_default();
+        for (date, slot, v) in cells {
+            by_index.push(((date - first).num_days() as usize, slot, v));
+        }
+        let days = by_index.iter().map(|c| c.0).max().unwrap_or(0) + 1;
+        labels = (0..days)
+            .map(|d| {
+                (first + chrono::Days::new(d as u64))
+                    .format("%a %m-%d")
+                    .to_string()
+            })
+            .collect();
+    }
+    let days = by_index.iter().map(|c| c.0).max().map_or(0, |d| d + 1);
+    if days == 0 {
+        bail!("{}: no requirement rows", path.display());
+    }
+    if labels.is_empty() {
+        labels = (0..days).map(|d| format!("day {d}")).collect();
+    }
+    let mut required = vec![0u32; days * spd];
+    for (d, s, v) in by_index {
+        required[d * spd + s] += v;
+    }
+    Ok((
+        Requirement {
+            interval_min,
+            days,
+            required,
+        },
+        labels,
+    ))
+}
+
+fn parse_datetime(s: &str) -> Option<chrono::NaiveDateTime> {
+    [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+    .or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|d| d.naive_local())
+    })
+}
+
+fn hhmm(min: u32) -> String {
+    format!("{:02}:{:02}", min / 60, min % 60)
+}
+
+fn run_schedule(a: ScheduleArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&a.shifts)
+        .with_context(|| format!("reading {}", a.shifts.display()))?;
+    let spec: ScheduleSpec = serde_yaml_ng::from_str(&text)
+        .with_context(|| format!("{}: bad shift spec", a.shifts.display()))?;
+    let types = spec.shift_types()?;
+    let (req, labels) = read_requirements(&a.requirements, spec.interval_minutes)?;
+    let started = std::time::Instant::now();
+    let plan = schedule::solve(
+        &req,
+        &types,
+        spec.objective,
+        SolveOptions { mip_gap: a.mip_gap },
+    )?;
+    let solve_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let assignment = if spec.agents.is_empty() {
+        None
+    } else {
+        Some(schedule::assign(
+            &plan,
+            &types,
+            &spec.agents,
+            spec.rules,
+            req.days,
+        )?)
+    };
+    let spd = req.slots_per_day();
+    let shift_json = |day: usize, s: usize| {
+        let t = &types[s];
+        json!({
+            "day": day,
+            "date": labels.get(day),
+            "shift": t.name,
+            "template": t.template,
+            "start": hhmm(t.start_min),
+            "end": hhmm(t.start_min + t.length_min),
+            "breaks": t.breaks.iter().map(|b| json!({
+                "start": hhmm(t.start_min + b.0), "minutes": b.1, "paid": b.2
+            })).collect::<Vec<_>>(),
+        })
+    };
+    let out = json!({
+        "objective": plan.objective,
+        "cost": plan.cost,
+        "lower_bound": plan.lower_bound,
+        "gap": num(Some(plan.gap)),
+        "under_intervals": plan.under,
+        "over_intervals": plan.over,
+        "shift_types": types.len(),
+        "variables": plan.variables,
+        "solve_ms": solve_ms,
+        "shifts": plan.shifts.iter().map(|&(d, s, n)| {
+            let mut v = shift_json(d, s);
+            v["count"] = json!(n);
+            v
+        }).collect::<Vec<_>>(),
+        "coverage": (0..req.required.len()).map(|t| json!({
+            "day": t / spd,
+            "time": hhmm((t % spd) as u32 * req.interval_min),
+            "required": req.required[t],
+            "scheduled": plan.coverage[t],
+        })).collect::<Vec<_>>(),
+        "assignment": assignment.as_ref().map(|asg| json!({
+            "agents": asg.agents.iter().map(|ag| json!({
+                "agent": ag.agent,
+                "shifts": ag.shifts.iter().map(|&(d, s)| shift_json(d, s)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "unfilled": asg.unfilled.iter().map(|&(d, s)| shift_json(d, s)).collect::<Vec<_>>(),
+        })),
+    });
+    if let Some(path) = &a.svg {
+        let chart = svg::Chart {
+            title: format!(
+                "Coverage: {} shifts, cost {:.1} (LP bound {:.1})",
+                plan.shifts.iter().map(|s| s.2).sum::<u32>(),
+                plan.cost,
+                plan.lower_bound
+            ),
+            y_label: "agents".into(),
+            series: vec![
+                svg::Series {
+                    label: "required".into(),
+                    color: "#d62728".into(),
+                    values: req.required.iter().map(|&v| Some(f64::from(v))).collect(),
+                    step: true,
+                },
+                svg::Series {
+                    label: "scheduled".into(),
+                    color: "#1f77b4".into(),
+                    values: plan.coverage.iter().map(|&v| Some(v as f64)).collect(),
+                    step: true,
+                },
+            ],
+            bands: vec![],
+            ticks: (0..req.days)
+                .map(|d| (d * spd, labels[d].clone()))
+                .collect(),
+        };
+        std::fs::write(path, chart.render(1200.0, 420.0))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "cost {:.2}  objective {:.2}  LP bound {:.2}  gap {:.3}%  under {}  over {}  ({} shift types, {:.0} ms)",
+            plan.cost,
+            plan.objective,
+            plan.lower_bound,
+            plan.gap * 100.0,
+            plan.under,
+            plan.over,
+            types.len(),
+            solve_ms
+        );
+        for &(d, s, n) in &plan.shifts {
+            println!("{:<10} {:>3} × {}", labels[d], n, types[s].name);
+        }
+        if let Some(asg) = &assignment {
+            for ag in &asg.agents {
+                let days: Vec<String> = ag
+                    .shifts
+                    .iter()
+                    .map(|&(d, s)| format!("{} {}", labels[d], hhmm(types[s].start_min)))
+                    .collect();
+                println!("{:<12} {}", ag.agent, days.join(", "));
+            }
+            if !asg.unfilled.is_empty() {
+                println!("unfilled: {}", asg.unfilled.len());
+            }
+        }
+    }
+    Ok(())
 }

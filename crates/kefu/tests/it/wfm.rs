@@ -211,3 +211,79 @@ fn staff_intervals_file() {
     assert!(!ok && err.contains("line 2"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn schedule_covers_and_assigns() {
+    let dir = std::env::temp_dir().join(format!("kefu-wfm-sched-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let req = dir.join("req.csv");
+    let mut csv = String::from("interval_start,queue,required\n");
+    for day in 5..=6 {
+        for h in 9..17 {
+            // Two queues add up: 2 + 1 agents from 09:00 to 17:00, 4 from 12:00 to 14:00.
+            let extra = if (12..14).contains(&h) { 1 } else { 0 };
+            csv.push_str(&format!("2026-01-{day:02}T{h:02}:00,a,{}\n", 2 + extra));
+            csv.push_str(&format!("2026-01-{day:02}T{h:02}:00,b,1\n"));
+        }
+    }
+    std::fs::write(&req, csv).unwrap();
+    let shifts = dir.join("shifts.yaml");
+    std::fs::write(
+        &shifts,
+        "interval_minutes: 60\n\
+         shifts:\n\
+         \x20 - name: day\n\
+         \x20   start_from: \"08:00\"\n\
+         \x20   start_to: \"12:00\"\n\
+         \x20   lengths_minutes: [240, 480]\n\
+         rules:\n\
+         \x20 max_consecutive_days: 5\n\
+         \x20 days_off_per_week: 2\n\
+         agents:\n\
+         \x20 - {name: 王芳}\n\
+         \x20 - {name: 李强}\n\
+         \x20 - {name: 张伟, days_off: [1]}\n\
+         \x20 - {name: 刘洋}\n\
+         \x20 - {name: 陈静}\n",
+    )
+    .unwrap();
+    let svg = dir.join("cov.svg");
+    let v = json(&[
+        "wfm",
+        "schedule",
+        req.to_str().unwrap(),
+        shifts.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(v["under_intervals"], 0);
+    // 3 agents × 8 h + 1 × 2 h extra a day: the cheapest cover is three 8 h and one 4 h
+    // shift (28 paid hours) per day, 56 for both days; the LP bound agrees.
+    assert_eq!(f(&v, "cost"), 56.0);
+    assert!((f(&v, "lower_bound") - 56.0).abs() < 1e-6);
+    let cov = v["coverage"].as_array().unwrap();
+    assert_eq!(cov.len(), 48);
+    for c in cov {
+        assert!(c["scheduled"].as_i64().unwrap() >= c["required"].as_i64().unwrap());
+    }
+    let asg = &v["assignment"];
+    assert_eq!(asg["unfilled"].as_array().unwrap().len(), 0);
+    // 张伟 is off on day 1.
+    let zhang = asg["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agent"] == "张伟")
+        .unwrap();
+    assert!(
+        zhang["shifts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["day"] != 1)
+    );
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(chart.starts_with("<svg") && chart.contains("scheduled"));
+    std::fs::remove_dir_all(&dir).ok();
+}
