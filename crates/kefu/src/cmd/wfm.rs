@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use chrono::Timelike;
+use kefu_wfm::forecast::{self, Calendar, DayKind, History};
 use kefu_wfm::schedule::{self, Requirement, ScheduleSpec, SolveOptions};
 use kefu_wfm::{erlang, staffing, svg};
 use serde_json::{Value, json};
@@ -92,7 +93,32 @@ struct StaffArgs {
 }
 
 #[derive(Debug, clap::Args)]
-struct ForecastArgs {}
+struct ForecastArgs {
+    /// CSV with columns timestamp (or interval_start), queue, contacts (or calls), aht_s.
+    history: PathBuf,
+    #[arg(long, default_value_t = 28)]
+    horizon_days: usize,
+    /// Only this queue (default: all queues summed).
+    #[arg(long)]
+    queue: Option<String>,
+    /// CSV with columns date, kind (holiday | workday for a make-up workday, 调休).
+    #[arg(long)]
+    holidays: Option<PathBuf>,
+    /// Interval length; default: inferred from the timestamps.
+    #[arg(long)]
+    interval_min: Option<u32>,
+    /// Days held out for the backtest (0: none).
+    #[arg(long, default_value_t = 14)]
+    backtest_days: usize,
+    /// Per-day damping of the trend (1 = none).
+    #[arg(long, default_value_t = 0.98)]
+    damping: f64,
+    /// Write a chart of history, forecast and its 80 % band as SVG.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
 
 #[derive(Debug, clap::Args)]
 struct ScheduleArgs {
@@ -115,7 +141,7 @@ pub fn run(args: Args) -> Result<()> {
     match args.command {
         Command::Erlang(a) => run_erlang(a),
         Command::Staff(a) => run_staff(a),
-        Command::Forecast(_) => bail!("not yet"),
+        Command::Forecast(a) => run_forecast(a),
         Command::Schedule(a) => run_schedule(a),
     }
 }
@@ -502,6 +528,271 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
             if !asg.unfilled.is_empty() {
                 println!("unfilled: {}", asg.unfilled.len());
             }
+        }
+    }
+    Ok(())
+}
+
+fn read_calendar(path: &std::path::Path) -> Result<Calendar> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let mut cal = Calendar::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec?;
+        let line = i + 2;
+        let date = rec.get(0).unwrap_or("");
+        let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .with_context(|| format!("{}: line {line}: bad date {date:?}", path.display()))?;
+        let kind = match rec.get(1).unwrap_or("").to_lowercase().as_str() {
+            "holiday" | "休" | "假" => DayKind::Holiday,
+            "workday" | "班" | "调休" => DayKind::Workday,
+            other => bail!(
+                "{}: line {line}: kind {other:?} is not holiday or workday",
+                path.display()
+            ),
+        };
+        cal.insert(date, kind);
+    }
+    Ok(cal)
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+fn read_history(a: &ForecastArgs) -> Result<History> {
+    let path = &a.history;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
+    let ts_col = find(&["timestamp", "interval_start"])
+        .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
+    let n_col = find(&["contacts", "calls"])
+        .with_context(|| format!("{}: needs a contacts column", path.display()))?;
+    let q_col = find(&["queue"]);
+    let aht_col = find(&["aht_s"]);
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec?;
+        let line = i + 2;
+        if let (Some(q), Some(c)) = (&a.queue, q_col)
+            && rec.get(c) != Some(q.as_str())
+        {
+            continue;
+        }
+        let text = rec.get(ts_col).unwrap_or("");
+        let ts =
+            parse_datetime(text).with_context(|| format!("line {line}: bad timestamp {text:?}"))?;
+        let n: f64 = rec
+            .get(n_col)
+            .unwrap_or("")
+            .parse()
+            .with_context(|| format!("line {line}: bad contacts"))?;
+        if !n.is_finite() || n < 0.0 {
+            bail!("line {line}: contacts must be ≥ 0");
+        }
+        let aht = match aht_col.and_then(|c| rec.get(c)).filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                s.parse::<f64>()
+                    .with_context(|| format!("line {line}: bad aht_s"))?,
+            ),
+            None => None,
+        };
+        rows.push((ts, n, aht));
+    }
+    if rows.is_empty() {
+        bail!(
+            "{}: no history rows{}",
+            path.display(),
+            a.queue
+                .as_ref()
+                .map(|q| format!(" for queue {q}"))
+                .unwrap_or_default()
+        );
+    }
+    let interval_min = match a.interval_min {
+        Some(m) => m,
+        None => rows.iter().fold(1440, |g, r| {
+            gcd(g, r.0.time().num_seconds_from_midnight() / 60)
+        }),
+    };
+    if interval_min == 0 || 1440 % interval_min != 0 {
+        bail!("interval of {interval_min} minutes does not divide a day");
+    }
+    let spd = (1440 / interval_min) as usize;
+    let first = rows.iter().map(|r| r.0.date()).min().unwrap_or_default();
+    let last = rows.iter().map(|r| r.0.date()).max().unwrap_or_default();
+    let days = (last - first).num_days() as usize + 1;
+    let mut contacts = vec![0.0; days * spd];
+    let mut aht_sum = vec![0.0; days * spd];
+    let mut aht_w = vec![0.0; days * spd];
+    for (ts, n, aht) in rows {
+        let minute = ts.time().num_seconds_from_midnight() / 60;
+        if minute % interval_min != 0 {
+            bail!("{ts} is not on a {interval_min}-minute boundary");
+        }
+        let i = (ts.date() - first).num_days() as usize * spd + (minute / interval_min) as usize;
+        contacts[i] += n;
+        if let Some(a) = aht {
+            aht_sum[i] += a * n.max(1e-9);
+            aht_w[i] += n.max(1e-9);
+        }
+    }
+    let aht_s = aht_sum
+        .iter()
+        .zip(&aht_w)
+        .map(|(s, w)| (*w > 0.0).then(|| s / w))
+        .collect();
+    Ok(History {
+        start: first,
+        interval_min,
+        contacts,
+        aht_s,
+    })
+}
+
+fn run_forecast(a: ForecastArgs) -> Result<()> {
+    let history = read_history(&a)?;
+    let cal = match &a.holidays {
+        Some(p) => read_calendar(p)?,
+        None => Calendar::new(),
+    };
+    let opts = forecast::Options {
+        damping: a.damping,
+        ..forecast::Options::default()
+    };
+    let model = forecast::fit(&history, &cal, opts)?;
+    let fc = model.forecast(a.horizon_days, &cal);
+    let backtest = if a.backtest_days > 0 {
+        match forecast::backtest(&history, &cal, opts, a.backtest_days) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("backtest skipped: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let spd = history.slots_per_day();
+    let iv = history.interval_min;
+    let intervals: Vec<Value> = (0..fc.contacts.len())
+        .map(|i| {
+            let date = fc.start + chrono::Days::new((i / spd) as u64);
+            json!({
+                "interval_start": format!("{date}T{}", hhmm((i % spd) as u32 * iv)),
+                "contacts": fc.contacts[i],
+                "lower": fc.lower[i],
+                "upper": fc.upper[i],
+                "aht_s": fc.aht_s[i],
+            })
+        })
+        .collect();
+    let out = json!({
+        "queue": a.queue,
+        "interval_min": iv,
+        "history_start": history.start.to_string(),
+        "history_days": history.days(),
+        "horizon_days": a.horizon_days,
+        "model": model,
+        "interval_definition": "approximate 80 % interval from the spread of daily residuals",
+        "backtest": backtest,
+        "daily": fc.daily,
+        "intervals": intervals,
+    });
+    if let Some(path) = &a.svg {
+        let hist_daily: Vec<f64> = history
+            .contacts
+            .chunks(spd)
+            .map(|d| d.iter().sum())
+            .collect();
+        let shown = hist_daily.len().min(56);
+        let off = hist_daily.len() - shown;
+        let n = shown + fc.daily.len();
+        let mut hist = vec![None; n];
+        let mut pred = vec![None; n];
+        let mut lo = vec![None; n];
+        let mut hi = vec![None; n];
+        for (i, v) in hist_daily[off..].iter().enumerate() {
+            hist[i] = Some(*v);
+        }
+        if shown > 0 {
+            pred[shown - 1] = hist[shown - 1];
+        }
+        for (k, d) in fc.daily.iter().enumerate() {
+            pred[shown + k] = Some(d.contacts);
+            lo[shown + k] = Some(d.lower);
+            hi[shown + k] = Some(d.upper);
+        }
+        let step = (n / 10).max(7) / 7 * 7;
+        let ticks = (0..n)
+            .step_by(step.max(1))
+            .map(|i| {
+                let date = history.start + chrono::Days::new((off + i) as u64);
+                (i, date.format("%m-%d").to_string())
+            })
+            .collect();
+        let chart = svg::Chart {
+            title: format!(
+                "Daily contacts: history and {}-day forecast{}",
+                a.horizon_days,
+                backtest
+                    .map(|b| format!(
+                        " (backtest wMAPE {:.1} %, seasonal-naive {:.1} %)",
+                        b.model.wmape * 100.0,
+                        b.seasonal_naive.wmape * 100.0
+                    ))
+                    .unwrap_or_default()
+            ),
+            y_label: "contacts per day".into(),
+            series: vec![
+                svg::Series {
+                    label: "history".into(),
+                    color: "#444".into(),
+                    values: hist,
+                    step: false,
+                },
+                svg::Series {
+                    label: "forecast".into(),
+                    color: "#1f77b4".into(),
+                    values: pred,
+                    step: false,
+                },
+            ],
+            bands: vec![svg::Band {
+                label: "80 % interval".into(),
+                color: "#1f77b4".into(),
+                lower: lo,
+                upper: hi,
+            }],
+            ticks,
+        };
+        std::fs::write(path, chart.render(1100.0, 400.0))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        if let Some(b) = backtest {
+            println!(
+                "backtest {} days: wMAPE {:.2} % (seasonal-naive {:.2} %), MASE {:.3} (seasonal-naive {:.3})",
+                b.holdout_days,
+                b.model.wmape * 100.0,
+                b.seasonal_naive.wmape * 100.0,
+                b.model.mase,
+                b.seasonal_naive.mase
+            );
+        }
+        for d in &fc.daily {
+            println!(
+                "{} {:<8} {:>10.1}  [{:.1}, {:.1}]",
+                d.date, d.kind, d.contacts, d.lower, d.upper
+            );
         }
     }
     Ok(())

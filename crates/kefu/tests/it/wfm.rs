@@ -287,3 +287,122 @@ fn schedule_covers_and_assigns() {
     assert!(chart.starts_with("<svg") && chart.contains("scheduled"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Ten weeks of half-hourly history for two queues with weekly and intraday seasonality, a
+/// holiday and a make-up Saturday; the forecast week holds another holiday.
+fn write_history(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::fmt::Write;
+    let week = [1.3, 1.2, 1.15, 1.1, 1.05, 0.65, 0.55];
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(); // Monday
+    let holidays = [
+        (20u64, "holiday"),
+        (40, "holiday"),
+        (47, "workday"),
+        (72, "holiday"),
+    ];
+    let mut csv = String::from("timestamp,queue,contacts,aht_s\n");
+    for d in 0..70u64 {
+        let date = start + chrono::Days::new(d);
+        let kind = holidays.iter().find(|h| h.0 == d).map(|h| h.1);
+        let factor = match kind {
+            Some("holiday") => 0.3,
+            Some(_) => 1.16,
+            None => week[(d % 7) as usize],
+        };
+        for slot in 0..48 {
+            let h = slot as f64 / 2.0;
+            let shape = 0.02
+                + (-(h - 10.5f64).powi(2) / 6.0).exp()
+                + 0.6 * (-(h - 15.5f64).powi(2) / 5.0).exp();
+            let total = (400.0 + 2.0 * d as f64) * factor * shape / 4.0;
+            for (q, share) in [("sales", 0.4), ("support", 0.6)] {
+                writeln!(
+                    csv,
+                    "{date}T{:02}:{:02},{q},{:.0},{}",
+                    slot / 2,
+                    slot % 2 * 30,
+                    total * share,
+                    180 + slot
+                )
+                .unwrap();
+            }
+        }
+    }
+    let hist = dir.join("history.csv");
+    std::fs::write(&hist, csv).unwrap();
+    let cal = dir.join("holidays.csv");
+    let mut c = String::from("date,kind\n");
+    for (d, k) in holidays {
+        writeln!(c, "{},{k}", start + chrono::Days::new(d)).unwrap();
+    }
+    std::fs::write(&cal, c).unwrap();
+    (hist, cal)
+}
+
+#[test]
+fn forecast_with_holidays_and_backtest() {
+    let dir = std::env::temp_dir().join(format!("kefu-wfm-fc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (hist, cal) = write_history(&dir);
+    let svg = dir.join("fc.svg");
+    let v = json(&[
+        "wfm",
+        "forecast",
+        hist.to_str().unwrap(),
+        "--horizon-days",
+        "7",
+        "--holidays",
+        cal.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(v["interval_min"], 30);
+    assert_eq!(v["history_days"], 70);
+    let daily = v["daily"].as_array().unwrap();
+    assert_eq!(daily.len(), 7);
+    assert_eq!(v["intervals"].as_array().unwrap().len(), 7 * 48);
+    // Daily total = (400 + 2·day) × day factor × Σ intraday shape / 4.
+    let shape: f64 = (0..48)
+        .map(|slot| {
+            let h = slot as f64 / 2.0;
+            0.02 + (-(h - 10.5f64).powi(2) / 6.0).exp() + 0.6 * (-(h - 15.5f64).powi(2) / 5.0).exp()
+        })
+        .sum::<f64>()
+        / 4.0;
+    // Day 72 (third forecast day) is a holiday: 0.3 of the level.
+    assert_eq!(daily[2]["kind"], "holiday");
+    let got = f(&daily[2], "contacts");
+    let want = (400.0 + 2.0 * 72.0) * 0.3 * shape;
+    assert!(
+        (got / want - 1.0).abs() < 0.1,
+        "holiday forecast {got} vs {want}"
+    );
+    // Monday (day 70): 1.3 × the level.
+    let mon = f(&daily[0], "contacts");
+    let want = (400.0 + 140.0) * 1.3 * shape;
+    assert!((mon / want - 1.0).abs() < 0.05, "monday {mon} vs {want}");
+    let bt = &v["backtest"];
+    assert!(
+        f(&bt["model"], "wmape") < f(&bt["seasonal_naive"], "wmape"),
+        "{bt}"
+    );
+    assert!(f(&bt["model"], "mase") < f(&bt["seasonal_naive"], "mase"));
+    // One queue only.
+    let s = json(&[
+        "wfm",
+        "forecast",
+        hist.to_str().unwrap(),
+        "--horizon-days",
+        "7",
+        "--queue",
+        "sales",
+        "--holidays",
+        cal.to_str().unwrap(),
+        "--json",
+    ]);
+    let ratio = f(&s["daily"][0], "contacts") / mon;
+    assert!((ratio - 0.4).abs() < 0.02, "{ratio}");
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("forecast"));
+    std::fs::remove_dir_all(&dir).ok();
+}
