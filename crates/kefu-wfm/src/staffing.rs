@@ -133,32 +133,35 @@ fn failing(t: &Targets, m: &Metrics, occupancy_ok: bool) -> Option<Binding> {
     None
 }
 
-/// Exact `A / N ≤ max_occupancy` for Erlang C (float fallback for long decimals).
-fn occupancy_ok_c(input: &StaffInput, a: f64, n: u32) -> bool {
-    let Some(occ) = input.targets.max_occupancy else {
-        return true;
-    };
-    if n == 0 {
-        return a == 0.0;
-    }
-    let exact = (|| {
-        let a = Ratio::from_f64(input.calls)?
-            .checked_mul(Ratio::from_f64(input.aht_s)?)?
-            .checked_div(Ratio::from_f64(input.interval_s)?)?;
-        a.le(Ratio::from_f64(occ)?.checked_mul(Ratio::integer(u128::from(n)))?)
-    })();
-    exact.unwrap_or(a / f64::from(n) <= occ + TOL)
+/// Traffic as an exact rational when the inputs are short decimals.
+fn exact_traffic(input: &StaffInput) -> Option<Ratio> {
+    Ratio::from_f64(input.calls)?
+        .checked_mul(Ratio::from_f64(input.aht_s)?)?
+        .checked_div(Ratio::from_f64(input.interval_s)?)
+}
+
+/// Least N with `A / N ≤ max_occupancy`: `ceil(A / max_occupancy)`, exact for decimals
+/// (8.5 / 0.85 is 10, not the float 10.000000000000002 whose ceiling is 11).
+fn least_for_occupancy(a_exact: Option<Ratio>, a: f64, occ: f64) -> u32 {
+    let exact = a_exact
+        .zip(Ratio::from_f64(occ))
+        .and_then(|(a, o)| a.checked_div(o))
+        .map(|q| q.ceil() as f64);
+    let n = exact.unwrap_or_else(|| {
+        let q = a / occ;
+        let r = q.round();
+        if (q - r).abs() <= 1e-9 * q.max(1.0) {
+            r
+        } else {
+            q.ceil()
+        }
+    });
+    n.min(f64::from(MAX_AGENTS)) as u32
 }
 
 /// Least N > A exactly (floor(A) + 1), exact for decimal inputs.
-fn least_stable(input: &StaffInput, a: f64) -> u32 {
-    let exact = (|| {
-        Ratio::from_f64(input.calls)?
-            .checked_mul(Ratio::from_f64(input.aht_s)?)?
-            .checked_div(Ratio::from_f64(input.interval_s)?)
-            .map(Ratio::floor)
-    })();
-    let floor = exact.map(|f| f as f64).unwrap_or(a.floor());
+fn least_stable(a_exact: Option<Ratio>, a: f64) -> u32 {
+    let floor = a_exact.map(|r| r.floor() as f64).unwrap_or(a.floor());
     (floor + 1.0).min(f64::from(MAX_AGENTS)) as u32
 }
 
@@ -215,25 +218,39 @@ pub fn staff(input: &StaffInput) -> Result<Staffing> {
 
 fn staff_c(input: &StaffInput, a: f64) -> Result<(u32, Option<Binding>, Metrics)> {
     let t = &input.targets;
-    let n0 = least_stable(input, a);
-    let mut step = ErlangBStep::new(a, n0);
-    let mut prev_fail = Binding::Stability;
-    loop {
+    let a_exact = exact_traffic(input);
+    let n_stable = least_stable(a_exact, a);
+    let n_occ = t
+        .max_occupancy
+        .map_or(0, |o| least_for_occupancy(a_exact, a, o));
+    let start = n_stable.max(n_occ);
+    let metrics = |step: &ErlangBStep| {
         let n = step.agents();
         let c = erlang::erlang_c_with_b(a, n, input.aht_s, t.answer_within_s, step.b());
-        let m = Metrics {
+        Metrics {
             service_level: c.service_level,
             asa_s: c.asa_s,
             asa_answered_s: None,
             occupancy: c.occupancy,
             p_abandon: None,
             p_wait: c.p_wait,
-        };
-        match failing(t, &m, occupancy_ok_c(input, a, n)) {
-            None => return Ok((n, Some(prev_fail), m)),
+        }
+    };
+    // What fails one below the start decides the binding constraint if the start works.
+    let mut prev_fail = if start > n_stable {
+        let below = ErlangBStep::new(a, start - 1);
+        failing(t, &metrics(&below), false).unwrap_or(Binding::MaxOccupancy)
+    } else {
+        Binding::Stability
+    };
+    let mut step = ErlangBStep::new(a, start);
+    loop {
+        let m = metrics(&step);
+        match failing(t, &m, step.agents() >= n_occ) {
+            None => return Ok((step.agents(), Some(prev_fail), m)),
             Some(b) => prev_fail = b,
         }
-        if n >= MAX_AGENTS {
+        if step.agents() >= MAX_AGENTS {
             return Err(WfmError::Unreachable { limit: MAX_AGENTS });
         }
         step.step();
