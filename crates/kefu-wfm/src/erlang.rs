@@ -20,13 +20,28 @@ pub fn traffic(calls: f64, interval_s: f64, aht_s: f64) -> Result<f64> {
 }
 
 /// Erlang B blocking probability for `a` Erlangs offered to `n` servers.
+///
+/// Runs the recurrence on the inverse, `1/B(k) = 1 + (k/A)·1/B(k−1)` (a multiply-add per
+/// step, no division); where the inverse would overflow (B below ~1e-300) it falls back to
+/// the direct form `B(k) = A·B(k−1)/(k + A·B(k−1))`, which underflows gracefully.
 pub fn erlang_b(a: f64, n: u32) -> f64 {
-    let mut b = 1.0;
-    for k in 1..=n {
-        let ab = a * b;
-        b = ab / (f64::from(k) + ab);
+    if a <= 0.0 {
+        return if n == 0 { 1.0 } else { 0.0 };
     }
-    b
+    let inv_a = 1.0 / a;
+    let mut inv = 1.0f64;
+    for k in 1..=n {
+        inv = 1.0 + f64::from(k) * inv_a * inv;
+        if inv > 1e300 {
+            let mut b = 1.0 / inv;
+            for j in k + 1..=n {
+                let ab = a * b;
+                b = ab / (f64::from(j) + ab);
+            }
+            return b;
+        }
+    }
+    1.0 / inv
 }
 
 /// Erlang B stepped one server at a time (for staffing scans).

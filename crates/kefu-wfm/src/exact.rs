@@ -40,6 +40,19 @@ impl Ratio {
         if !x.is_finite() || x < 0.0 {
             return None;
         }
+        // Fast path: the least k with m / 10^k == x (m < 2^53) is the shortest decimal,
+        // because that quotient is correctly rounded, exactly as parsing "m·10^-k" is.
+        let mut scale = 1.0f64;
+        for k in 0..=15u32 {
+            let m = (x * scale).round();
+            if m >= 9_007_199_254_740_992.0 {
+                break;
+            }
+            if m / scale == x {
+                return Ratio::new(m as u128, 10u128.pow(k));
+            }
+            scale *= 10.0;
+        }
         Ratio::from_decimal_str(&format!("{x}"))
     }
 
@@ -160,6 +173,27 @@ mod tests {
         assert_eq!(with_shrinkage(10, 0.0), Some(10));
         assert_eq!(with_shrinkage(17, 0.15), Some(20)); // 17/0.85 = 20 exactly
         assert_eq!(with_shrinkage(10, 1.0), None);
+    }
+
+    #[test]
+    fn fast_path_agrees_with_printed_decimal() {
+        for x in [
+            0.3,
+            0.85,
+            0.1 + 0.2,
+            1e-7,
+            123.456,
+            1800.0,
+            2.5e-3,
+            0.07,
+            1.0 / 3.0,
+        ] {
+            assert_eq!(
+                Ratio::from_f64(x),
+                Ratio::from_decimal_str(&format!("{x}")),
+                "{x}"
+            );
+        }
     }
 
     #[test]

@@ -61,7 +61,16 @@ impl Chart {
             .flatten()
             .fold(0.0f64, |m, v| if v.is_finite() { m.max(*v) } else { m })
             .max(1.0)
-            * 1.05;
+            * 1.02;
+        // Round the axis up to 5 steps of 1, 2, 2.5 or 5 × 10^k.
+        let raw_step = ymax / 5.0;
+        let mag = 10f64.powf(raw_step.log10().floor());
+        let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+            .iter()
+            .map(|m| m * mag)
+            .find(|s| *s >= raw_step)
+            .unwrap_or(10.0 * mag);
+        let ymax = step * 5.0;
         let x = |i: f64| ml + pw * i / (n as f64 - 1.0);
         let y = |v: f64| mt + ph * (1.0 - v / ymax);
         let mut out = format!(

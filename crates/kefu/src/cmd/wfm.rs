@@ -88,6 +88,9 @@ struct StaffArgs {
     /// Largest abandonment probability (Erlang A).
     #[arg(long)]
     max_abandon: Option<f64>,
+    /// Print the time spent staffing (excluding reading and printing) to stderr.
+    #[arg(long)]
+    timing: bool,
     #[arg(long)]
     json: bool,
 }
@@ -258,23 +261,47 @@ fn run_staff(a: StaffArgs) -> Result<()> {
             col("calls")?,
             col("aht_s")?,
         );
-        let mut rows = Vec::new();
+        let mut parsed = Vec::new();
         for (i, rec) in reader.records().enumerate() {
             let rec = rec?;
             let line = i + 2;
-            let field = |c: usize| rec.get(c).unwrap_or("");
+            let field = |c: usize| rec.get(c).unwrap_or("").to_string();
             let parse = |c: usize, what: &str| -> Result<f64> {
                 field(c)
                     .parse::<f64>()
                     .with_context(|| format!("line {line}: bad {what} {:?}", field(c)))
             };
-            let s = staffing::staff(&input(parse(cc, "calls")?, parse(ca, "aht_s")?))
-                .with_context(|| format!("line {line}"))?;
-            let mut v = staff_json(&s);
-            v["interval_start"] = json!(field(ci));
-            v["queue"] = json!(field(cq));
-            rows.push(v);
+            parsed.push((
+                line,
+                field(ci),
+                field(cq),
+                parse(cc, "calls")?,
+                parse(ca, "aht_s")?,
+            ));
         }
+        let started = std::time::Instant::now();
+        let results = parsed
+            .iter()
+            .map(|(line, _, _, calls, aht)| {
+                staffing::staff(&input(*calls, *aht)).with_context(|| format!("line {line}"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if a.timing {
+            eprintln!(
+                "{{\"compute_ms\": {}}}",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        let rows: Vec<Value> = parsed
+            .iter()
+            .zip(&results)
+            .map(|((_, start, queue, _, _), s)| {
+                let mut v = staff_json(s);
+                v["interval_start"] = json!(start);
+                v["queue"] = json!(queue);
+                v
+            })
+            .collect();
         return print(&Value::Array(rows), a.json);
     }
     let (Some(calls), Some(aht)) = (a.calls, a.aht_s) else {
