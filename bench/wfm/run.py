@@ -318,7 +318,7 @@ def write_schedule(tmp, breaks):
 
 def bench_schedule(tmp, breaks):
     rq, sp, types, req = write_schedule(tmp, breaks)
-    out, el = kefu(["wfm", "schedule", rq, sp, "--json"])
+    out, el, _ = kefu(["wfm", "schedule", rq, sp, "--json"])
     label = "with breaks" if breaks else "without breaks"
     print(f"Scheduling {label}: 7 days x 96 intervals x {out['shift_types']} shift types")
     print(f"  kefu      cost {out['cost']:9.1f}  LP bound {out['lower_bound']:9.1f}  "

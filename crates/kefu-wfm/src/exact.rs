@@ -134,6 +134,11 @@ pub fn with_shrinkage(agents: u32, shrinkage: f64) -> Option<u32> {
     if !(0.0..1.0).contains(&shrinkage) {
         return None;
     }
+    let q = f64::from(agents) / (1.0 - shrinkage);
+    if (q - q.round()).abs() > 1e-9 * q.max(1.0) {
+        // Away from an integer the float ceiling is already exact.
+        return (q.ceil() <= f64::from(u32::MAX)).then_some(q.ceil() as u32);
+    }
     let exact = Ratio::from_f64(shrinkage)
         .and_then(|s| Ratio::integer(1).checked_sub(s))
         .and_then(|keep| Ratio::integer(u128::from(agents)).checked_div(keep))

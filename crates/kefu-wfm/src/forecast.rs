@@ -123,6 +123,9 @@ pub struct Model {
     pub damping: f64,
     /// Standard deviation of log(actual / fitted) daily totals.
     pub log_sigma: f64,
+    /// Interval-level dispersion: mean of (actual − fitted)² / fitted over recent intervals,
+    /// so an interval's variance is taken as `dispersion × forecast` (1 for Poisson).
+    pub dispersion: f64,
     /// Intraday shares per class (Monday..Sunday, holiday, make-up workday).
     #[serde(skip)]
     profiles: Vec<Vec<f64>>,
@@ -322,6 +325,24 @@ pub fn fit(h: &History, cal: &Calendar, opts: Options) -> Result<Model> {
             };
         }
     }
+    // Interval dispersion over the recent window, against the in-sample fit.
+    let (mut num, mut cnt) = (0.0, 0usize);
+    for (i, d) in (t0..days).enumerate() {
+        let fitted_day = (intercept + slope * i as f64).max(0.0) * eff(classes[d], &f);
+        let c = if classes[d] == WORKDAY {
+            WORKDAY
+        } else {
+            classes[d]
+        };
+        for s in 0..spd {
+            let fit_i = fitted_day * profiles[c][s];
+            if fit_i > 0.5 {
+                num += (h.contacts[d * spd + s] - fit_i).powi(2) / fit_i;
+                cnt += 1;
+            }
+        }
+    }
+    let dispersion = if cnt > 0 { num / cnt as f64 } else { 1.0 };
     Ok(Model {
         interval_min: h.interval_min,
         next_date: h.date(days),
@@ -331,6 +352,7 @@ pub fn fit(h: &History, cal: &Calendar, opts: Options) -> Result<Model> {
         slope,
         damping: opts.damping,
         log_sigma,
+        dispersion,
         profiles,
         aht,
     })
@@ -378,9 +400,12 @@ impl Model {
             });
             for s in 0..spd {
                 let v = total * self.profiles[c][s];
+                // Interval spread: dispersion × mean, plus the day-level uncertainty.
+                let var = self.dispersion * v + (v * sigma).powi(2);
+                let half = Z80 * var.sqrt();
                 contacts.push(v);
-                lower.push(v * lo);
-                upper.push(v * hi);
+                lower.push((v - half).max(0.0).min(v * lo));
+                upper.push((v + half).max(v * hi));
                 aht.push(self.aht[c][s]);
             }
         }

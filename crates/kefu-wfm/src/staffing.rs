@@ -133,6 +133,12 @@ fn failing(t: &Targets, m: &Metrics, occupancy_ok: bool) -> Option<Binding> {
     None
 }
 
+/// Float rounding can only mislead a floor or ceiling next to an integer; elsewhere the
+/// float answer is the exact one and the rational path is skipped.
+fn near_integer(x: f64) -> bool {
+    (x - x.round()).abs() <= 1e-9 * x.abs().max(1.0)
+}
+
 /// Traffic as an exact rational when the inputs are short decimals.
 fn exact_traffic(input: &StaffInput) -> Option<Ratio> {
     Ratio::from_f64(input.calls)?
@@ -142,8 +148,12 @@ fn exact_traffic(input: &StaffInput) -> Option<Ratio> {
 
 /// Least N with `A / N ≤ max_occupancy`: `ceil(A / max_occupancy)`, exact for decimals
 /// (8.5 / 0.85 is 10, not the float 10.000000000000002 whose ceiling is 11).
-fn least_for_occupancy(a_exact: Option<Ratio>, a: f64, occ: f64) -> u32 {
-    let exact = a_exact
+fn least_for_occupancy(input: &StaffInput, a: f64, occ: f64) -> u32 {
+    let q = a / occ;
+    if !near_integer(q) {
+        return q.ceil().min(f64::from(MAX_AGENTS)) as u32;
+    }
+    let exact = exact_traffic(input)
         .zip(Ratio::from_f64(occ))
         .and_then(|(a, o)| a.checked_div(o))
         .map(|q| q.ceil() as f64);
@@ -160,8 +170,14 @@ fn least_for_occupancy(a_exact: Option<Ratio>, a: f64, occ: f64) -> u32 {
 }
 
 /// Least N > A exactly (floor(A) + 1), exact for decimal inputs.
-fn least_stable(a_exact: Option<Ratio>, a: f64) -> u32 {
-    let floor = a_exact.map(|r| r.floor() as f64).unwrap_or(a.floor());
+fn least_stable(input: &StaffInput, a: f64) -> u32 {
+    let floor = if near_integer(a) {
+        exact_traffic(input)
+            .map(|r| r.floor() as f64)
+            .unwrap_or(a.floor())
+    } else {
+        a.floor()
+    };
     (floor + 1.0).min(f64::from(MAX_AGENTS)) as u32
 }
 
@@ -218,11 +234,10 @@ pub fn staff(input: &StaffInput) -> Result<Staffing> {
 
 fn staff_c(input: &StaffInput, a: f64) -> Result<(u32, Option<Binding>, Metrics)> {
     let t = &input.targets;
-    let a_exact = exact_traffic(input);
-    let n_stable = least_stable(a_exact, a);
+    let n_stable = least_stable(input, a);
     let n_occ = t
         .max_occupancy
-        .map_or(0, |o| least_for_occupancy(a_exact, a, o));
+        .map_or(0, |o| least_for_occupancy(input, a, o));
     let start = n_stable.max(n_occ);
     let metrics = |step: &ErlangBStep| {
         let n = step.agents();
@@ -237,23 +252,40 @@ fn staff_c(input: &StaffInput, a: f64) -> Result<(u32, Option<Binding>, Metrics)
         }
     };
     // What fails one below the start decides the binding constraint if the start works.
+    let mut step = ErlangBStep::new(a, start.saturating_sub(1));
     let mut prev_fail = if start > n_stable {
-        let below = ErlangBStep::new(a, start - 1);
-        failing(t, &metrics(&below), false).unwrap_or(Binding::MaxOccupancy)
+        failing(t, &metrics(&step), false).unwrap_or(Binding::MaxOccupancy)
     } else {
         Binding::Stability
     };
-    let mut step = ErlangBStep::new(a, start);
+    if start > 0 {
+        step.step();
+    }
+    // Scan upward. Per step only Erlang B, P(wait) and, for the service level, the decay
+    // factor exp(−(N−A)·T/AHT), kept as a running product.
+    let decay_step = (-t.answer_within_s / input.aht_s).exp();
+    let mut decay = (-(f64::from(start) - a) * t.answer_within_s / input.aht_s).exp();
     loop {
-        let m = metrics(&step);
-        match failing(t, &m, step.agents() >= n_occ) {
-            None => return Ok((step.agents(), Some(prev_fail), m)),
+        let n = f64::from(step.agents());
+        let b = step.b();
+        let p_wait = (n * b / (n - a * (1.0 - b))).clamp(0.0, 1.0);
+        let quick = Metrics {
+            service_level: (1.0 - p_wait * decay).clamp(0.0, 1.0),
+            asa_s: Some(p_wait * input.aht_s / (n - a)),
+            asa_answered_s: None,
+            occupancy: a / n,
+            p_abandon: None,
+            p_wait,
+        };
+        match failing(t, &quick, step.agents() >= n_occ) {
+            None => return Ok((step.agents(), Some(prev_fail), metrics(&step))),
             Some(b) => prev_fail = b,
         }
         if step.agents() >= MAX_AGENTS {
             return Err(WfmError::Unreachable { limit: MAX_AGENTS });
         }
         step.step();
+        decay *= decay_step;
     }
 }
 

@@ -141,3 +141,32 @@ fn short_history_is_an_error() {
     assert!(fit(&h, &cal, Options::default()).is_err());
     assert!(backtest(&h, &cal, Options::default(), 7).is_err());
 }
+
+#[test]
+fn interval_bands_cover_most_actuals() {
+    let (h, cal) = history(126, 0.15);
+    let cut = 112 * SPD;
+    let train = History {
+        start: h.start,
+        interval_min: 60,
+        contacts: h.contacts[..cut].to_vec(),
+        aht_s: h.aht_s[..cut].to_vec(),
+    };
+    let fc = fit(&train, &cal, Options::default())
+        .unwrap()
+        .forecast(14, &cal);
+    let actual = &h.contacts[cut..];
+    let inside = actual
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| fc.lower[*i] <= **a && **a <= fc.upper[*i])
+        .count() as f64
+        / actual.len() as f64;
+    assert!((0.6..0.98).contains(&inside), "80 % band covers {inside}");
+    assert!(
+        fc.lower
+            .iter()
+            .zip(&fc.contacts)
+            .all(|(l, c)| *l <= *c && *l >= 0.0)
+    );
+}
