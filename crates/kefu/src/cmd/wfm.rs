@@ -116,6 +116,13 @@ struct ForecastArgs {
     /// Per-day damping of the trend (1 = none).
     #[arg(long, default_value_t = 0.98)]
     damping: f64,
+    /// Today's intervals so far (same columns as the history, dated the day after it):
+    /// re-forecast the rest of today from them.
+    #[arg(long)]
+    today: Option<PathBuf>,
+    /// Pseudo-contacts that shrink today's actual/forecast ratio toward 1.
+    #[arg(long, default_value_t = 50.0)]
+    today_prior_contacts: f64,
     /// Write a chart of history, forecast and its 80 % band as SVG.
     #[arg(long)]
     svg: Option<PathBuf>,
@@ -683,6 +690,67 @@ fn read_history(a: &ForecastArgs) -> Result<History> {
     })
 }
 
+/// Today's contacts per interval, up to the last interval present.
+fn read_today(
+    path: &std::path::Path,
+    queue: Option<&str>,
+    date: chrono::NaiveDate,
+    interval_min: u32,
+) -> Result<Vec<f64>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
+    let ts_col = find(&["timestamp", "interval_start"])
+        .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
+    let n_col = find(&["contacts", "calls"])
+        .with_context(|| format!("{}: needs a contacts column", path.display()))?;
+    let q_col = find(&["queue"]);
+    let spd = (1440 / interval_min) as usize;
+    let mut values = vec![0.0; spd];
+    let mut seen = 0;
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec?;
+        let line = i + 2;
+        if let (Some(q), Some(c)) = (queue, q_col)
+            && rec.get(c) != Some(q)
+        {
+            continue;
+        }
+        let text = rec.get(ts_col).unwrap_or("");
+        let ts = parse_datetime(text)
+            .with_context(|| format!("{}: line {line}: bad timestamp {text:?}", path.display()))?;
+        if ts.date() != date {
+            bail!(
+                "{}: line {line}: {text} is not on {date}, the day after the history",
+                path.display()
+            );
+        }
+        let minute = ts.time().num_seconds_from_midnight() / 60;
+        if minute % interval_min != 0 {
+            bail!(
+                "{}: line {line}: not on a {interval_min}-minute boundary",
+                path.display()
+            );
+        }
+        let n: f64 = rec
+            .get(n_col)
+            .unwrap_or("")
+            .parse()
+            .with_context(|| format!("{}: line {line}: bad contacts", path.display()))?;
+        if !n.is_finite() || n < 0.0 {
+            bail!("{}: line {line}: contacts must be ≥ 0", path.display());
+        }
+        let slot = (minute / interval_min) as usize;
+        values[slot] += n;
+        seen = seen.max(slot + 1);
+    }
+    values.truncate(seen);
+    Ok(values)
+}
+
 fn run_forecast(a: ForecastArgs) -> Result<()> {
     let history = read_history(&a)?;
     let cal = match &a.holidays {
@@ -708,6 +776,27 @@ fn run_forecast(a: ForecastArgs) -> Result<()> {
     };
     let spd = history.slots_per_day();
     let iv = history.interval_min;
+    let today = match &a.today {
+        Some(path) => {
+            let actual = read_today(path, a.queue.as_deref(), fc.start, iv)?;
+            let day1 = model.forecast(1, &cal);
+            let re = forecast::reforecast_intraday(&day1.contacts, &actual, a.today_prior_contacts);
+            Some(json!({
+                "date": fc.start.to_string(),
+                "intervals_seen": actual.len(),
+                "actual_so_far": actual.iter().sum::<f64>(),
+                "forecast_so_far": day1.contacts[..actual.len()].iter().sum::<f64>(),
+                "day_total_before": day1.contacts.iter().sum::<f64>(),
+                "day_total_after": re.iter().sum::<f64>(),
+                "intervals": re.iter().enumerate().map(|(i, v)| json!({
+                    "interval_start": format!("{}T{}", fc.start, hhmm(i as u32 * iv)),
+                    "contacts": v,
+                    "source": if i < actual.len() { "actual" } else { "reforecast" },
+                })).collect::<Vec<_>>(),
+            }))
+        }
+        None => None,
+    };
     let intervals: Vec<Value> = (0..fc.contacts.len())
         .map(|i| {
             let date = fc.start + chrono::Days::new((i / spd) as u64);
@@ -729,6 +818,7 @@ fn run_forecast(a: ForecastArgs) -> Result<()> {
         "model": model,
         "interval_definition": "approximate 80 % interval from the spread of daily residuals",
         "backtest": backtest,
+        "reforecast_today": today,
         "daily": fc.daily,
         "intervals": intervals,
     });

@@ -404,5 +404,33 @@ fn forecast_with_holidays_and_backtest() {
     let ratio = f(&s["daily"][0], "contacts") / mon;
     assert!((ratio - 0.4).abs() < 0.02, "{ratio}");
     assert!(std::fs::read_to_string(&svg).unwrap().contains("forecast"));
+
+    // Intraday re-forecast: today runs 1.5× the forecast until noon.
+    let today = dir.join("today.csv");
+    let mut csv = String::from("timestamp,queue,contacts\n");
+    for iv in &v["intervals"].as_array().unwrap()[..24] {
+        let start = iv["interval_start"].as_str().unwrap();
+        csv.push_str(&format!("{start},support,{}\n", 1.5 * f(iv, "contacts")));
+    }
+    std::fs::write(&today, csv).unwrap();
+    let r = json(&[
+        "wfm",
+        "forecast",
+        hist.to_str().unwrap(),
+        "--horizon-days",
+        "1",
+        "--holidays",
+        cal.to_str().unwrap(),
+        "--today",
+        today.to_str().unwrap(),
+        "--today-prior-contacts",
+        "0",
+        "--json",
+    ]);
+    let t = &r["reforecast_today"];
+    assert_eq!(t["intervals_seen"], 24);
+    let ratio = f(t, "day_total_after") / f(t, "day_total_before");
+    assert!((ratio - 1.5).abs() < 1e-6, "{ratio}");
+    assert_eq!(t["intervals"][30]["source"], "reforecast");
     std::fs::remove_dir_all(&dir).ok();
 }
