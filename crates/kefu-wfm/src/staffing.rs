@@ -414,6 +414,31 @@ mod tests {
     }
 
     #[test]
+    fn occupancy_cap_exact_at_scale() {
+        // 357 calls × 180 s / 900 s = 71.4 Erlangs; 71.4 / 0.85 = 84 exactly, while the float
+        // quotient 84.00000000000001 has ceiling 85 (pyworkforce answers 85).
+        let i = StaffInput {
+            calls: 357.0,
+            interval_s: 900.0,
+            aht_s: 180.0,
+            patience_s: None,
+            shrinkage: None,
+            targets: Targets {
+                service_level: Some(0.8),
+                answer_within_s: 20.0,
+                max_occupancy: Some(0.85),
+                ..Targets::default()
+            },
+        };
+        let (a, occ) = std::hint::black_box((71.4f64, 0.85f64));
+        assert_eq!((a / occ).ceil(), 85.0);
+        let s = staff(&i).unwrap();
+        assert_eq!(s.agents, 84);
+        assert_eq!(s.binding_constraint, Some(Binding::MaxOccupancy));
+        assert!((s.occupancy - 0.85).abs() < 1e-12);
+    }
+
+    #[test]
     fn erlang_a_can_staff_below_traffic() {
         // A = 500 Erlangs, patience 180 s, 80/20: fewer than 500 agents.
         let i = StaffInput {
