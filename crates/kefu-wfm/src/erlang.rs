@@ -9,7 +9,7 @@
 //! the offered wait `v(t) ∝ exp(λ(1−e^{−θt})/θ − Nμt)` (Baccelli & Hébuterne 1981), which
 //! integrates to ratios of lower incomplete gamma functions, evaluated by the same series.
 
-use crate::{Result, check};
+use crate::{Result, WfmError, check};
 
 /// Offered traffic in Erlangs: `calls · aht_s / interval_s`.
 pub fn traffic(calls: f64, interval_s: f64, aht_s: f64) -> Result<f64> {
@@ -166,6 +166,8 @@ struct Sums {
 }
 
 const SCALE_AT: f64 = 1e250;
+/// Largest `y − x` (queue length at the series peak) Erlang A evaluates.
+const MAX_SERIES_PEAK: f64 = 5e7;
 
 fn queue_sums(x: f64, y: f64) -> Sums {
     let mut s = Sums {
@@ -267,6 +269,15 @@ pub fn erlang_a(a: f64, n: u32, aht_s: f64, patience_s: f64, t_s: f64) -> Result
     let lambda = a * mu;
     let x = nf * mu / theta;
     let y = lambda / theta;
+    // The series peaks near j = y − x; past ~5e7 terms the model is far outside any
+    // contact centre (patience millions of times the AHT under overload).
+    if y - x > MAX_SERIES_PEAK {
+        return Err(WfmError::InvalidInput {
+            name: "patience_s",
+            value: patience_s,
+            why: "too long for Erlang A at this overload; use Erlang C or more agents",
+        });
+    }
     let sums = queue_sums(x, y);
     // Σ_{k<N} π_k / π_N = 1/E_B − 1 with E_B = Erlang B for (a, N).
     let eb = erlang_b(a, n);
@@ -359,6 +370,8 @@ mod tests {
                 assert!(v.is_finite() && (0.0..=f64::MAX).contains(&v), "{m:?}");
             }
         }
+        // Absurd patience under overload is refused instead of summing forever.
+        assert!(erlang_a(2000.0, 1000, 60.0, 1e12, 20.0).is_err());
         // Long patience, heavy overload: many series terms, still finite.
         let m = erlang_a(2000.0, 1500, 60.0, 3600.0, 20.0).unwrap();
         assert!(m.p_abandon > 0.2 && m.p_abandon < 0.3, "{m:?}");
