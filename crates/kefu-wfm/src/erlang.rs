@@ -181,13 +181,14 @@ fn queue_sums(x: f64, y: f64) -> Sums {
     let mut h = 0.0f64;
     let mut j = 0.0f64;
     loop {
-        let d = x + j + 1.0;
-        h += 1.0 / d;
+        let inv_d = 1.0 / (x + j + 1.0);
+        h += inv_d;
+        let wx = w * x * inv_d;
         s.s0 += w;
-        s.served += w * x / d;
-        s.abandoned += w * (j + 1.0) / d;
-        s.served_wait += w * x / d * h;
-        let ratio = y / d;
+        s.served += wx;
+        s.abandoned += w * (j + 1.0) * inv_d;
+        s.served_wait += wx * h;
+        let ratio = y * inv_d;
         w *= ratio;
         if w > SCALE_AT {
             let f = 1.0 / SCALE_AT;

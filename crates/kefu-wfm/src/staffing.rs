@@ -319,15 +319,38 @@ fn staff_a(input: &StaffInput, a: f64, patience: f64) -> Result<(u32, Option<Bin
         let (m, _) = metrics_a(input, a, 0, patience)?;
         return Ok((0, None, m));
     }
-    // Gallop from a lower guess to a feasible N, then bisect.
-    let mut lo = 0u32; // infeasible
-    let mut hi = (a.ceil() as u32).max(1);
-    while ok(hi)?.is_some() {
-        lo = hi;
-        if hi >= MAX_AGENTS {
-            return Err(WfmError::Unreachable { limit: MAX_AGENTS });
+    // Bracket from N = ceil(A) in steps of about √A (the answer is usually within a few
+    // of those), then bisect. Every metric is monotone in N.
+    let step = (a.sqrt().ceil() as u32).max(1);
+    let mut hi = (a.ceil().min(f64::from(MAX_AGENTS)) as u32).max(1);
+    let mut lo; // infeasible
+    if ok(hi)?.is_none() {
+        lo = 0; // ok(0) failed above
+        loop {
+            let cand = hi.saturating_sub(step);
+            if cand == 0 {
+                break;
+            }
+            if ok(cand)?.is_none() {
+                hi = cand;
+            } else {
+                lo = cand;
+                break;
+            }
         }
-        hi = hi.saturating_mul(2).min(MAX_AGENTS);
+    } else {
+        let mut jump = step;
+        loop {
+            lo = hi;
+            if hi >= MAX_AGENTS {
+                return Err(WfmError::Unreachable { limit: MAX_AGENTS });
+            }
+            hi = hi.saturating_add(jump).min(MAX_AGENTS);
+            jump = jump.saturating_mul(2);
+            if ok(hi)?.is_none() {
+                break;
+            }
+        }
     }
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;

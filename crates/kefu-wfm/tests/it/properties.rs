@@ -59,3 +59,25 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn erlang_a_staffing_is_least(calls in 1.0f64..6000.0, sl in 0.5f64..0.95, patience in 30.0f64..600.0) {
+        let input = StaffInput {
+            calls,
+            interval_s: 1800.0,
+            aht_s: 180.0,
+            patience_s: Some(patience),
+            shrinkage: None,
+            targets: Targets { service_level: Some(sl), answer_within_s: 20.0, ..Targets::default() },
+        };
+        let s = staff(&input).unwrap();
+        let a = calls * 180.0 / 1800.0;
+        prop_assert!(erlang_a(a, s.agents, 180.0, patience, 20.0).unwrap().service_level >= sl - 1e-12);
+        if s.agents > 0 {
+            prop_assert!(erlang_a(a, s.agents - 1, 180.0, patience, 20.0).unwrap().service_level < sl);
+        }
+    }
+}
