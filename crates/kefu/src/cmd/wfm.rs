@@ -91,6 +91,10 @@ struct StaffArgs {
     /// Print the time spent staffing (excluding reading and printing) to stderr.
     #[arg(long)]
     timing: bool,
+    /// With --intervals: print CSV (interval_start, queue, agents, agents_scheduled, …),
+    /// which `kefu wfm schedule` reads as its requirement.
+    #[arg(long, requires = "intervals", conflicts_with = "json")]
+    csv: bool,
     #[arg(long)]
     json: bool,
 }
@@ -116,6 +120,10 @@ struct ForecastArgs {
     /// Per-day damping of the trend (1 = none).
     #[arg(long, default_value_t = 0.98)]
     damping: f64,
+    /// Print the interval forecast as CSV (interval_start, queue, calls, aht_s), the input
+    /// of `kefu wfm staff --intervals`.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
     /// Today's intervals so far (same columns as the history, dated the day after it):
     /// re-forecast the rest of today from them.
     #[arg(long)]
@@ -309,6 +317,44 @@ fn run_staff(a: StaffArgs) -> Result<()> {
                 v
             })
             .collect();
+        if a.csv {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record([
+                "interval_start",
+                "queue",
+                "agents",
+                "agents_scheduled",
+                "binding_constraint",
+                "service_level",
+                "asa_s",
+                "occupancy",
+                "p_abandon",
+            ])?;
+            let cell = |v: &Value| match v {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            for r in &rows {
+                w.write_record(
+                    [
+                        "interval_start",
+                        "queue",
+                        "agents",
+                        "agents_scheduled",
+                        "binding_constraint",
+                        "service_level",
+                        "asa_s",
+                        "occupancy",
+                        "p_abandon",
+                    ]
+                    .iter()
+                    .map(|k| cell(&r[*k])),
+                )?;
+            }
+            w.flush()?;
+            return Ok(());
+        }
         return print(&Value::Array(rows), a.json);
     }
     let (Some(calls), Some(aht)) = (a.calls, a.aht_s) else {
@@ -329,7 +375,12 @@ fn read_requirements(
         .from_path(path)
         .with_context(|| format!("reading {}", path.display()))?;
     let headers = reader.headers()?.clone();
-    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
+    // The first name in `names` that is a header wins.
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| headers.iter().position(|h| h == *n))
+    };
     let value_col = find(&["required", "agents_scheduled", "agents"])
         .with_context(|| format!("{}: needs a column required", path.display()))?;
     let start_col = find(&["interval_start"]);
@@ -603,7 +654,12 @@ fn read_history(a: &ForecastArgs) -> Result<History> {
         .from_path(path)
         .with_context(|| format!("reading {}", path.display()))?;
     let headers = reader.headers()?.clone();
-    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
+    // The first name in `names` that is a header wins.
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| headers.iter().position(|h| h == *n))
+    };
     let ts_col = find(&["timestamp", "interval_start"])
         .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
     let n_col = find(&["contacts", "calls"])
@@ -702,7 +758,12 @@ fn read_today(
         .from_path(path)
         .with_context(|| format!("reading {}", path.display()))?;
     let headers = reader.headers()?.clone();
-    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h));
+    // The first name in `names` that is a header wins.
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| headers.iter().position(|h| h == *n))
+    };
     let ts_col = find(&["timestamp", "interval_start"])
         .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
     let n_col = find(&["contacts", "calls"])
@@ -820,7 +881,7 @@ fn run_forecast(a: ForecastArgs) -> Result<()> {
         "backtest": backtest,
         "reforecast_today": today,
         "daily": fc.daily,
-        "intervals": intervals,
+        "intervals": &intervals,
     });
     if let Some(path) = &a.svg {
         let hist_daily: Vec<f64> = history
@@ -892,7 +953,23 @@ fn run_forecast(a: ForecastArgs) -> Result<()> {
         std::fs::write(path, chart.render(1100.0, 400.0))
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    if a.json {
+    if a.csv {
+        let mut w = csv::Writer::from_writer(std::io::stdout());
+        w.write_record(["interval_start", "queue", "calls", "aht_s"])?;
+        let queue = a.queue.clone().unwrap_or_else(|| "all".into());
+        for iv in &intervals {
+            w.write_record([
+                iv["interval_start"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                queue.clone(),
+                format!("{:.3}", iv["contacts"].as_f64().unwrap_or(0.0)),
+                format!("{:.1}", iv["aht_s"].as_f64().unwrap_or(0.0)),
+            ])?;
+        }
+        w.flush()?;
+    } else if a.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         if let Some(b) = backtest {

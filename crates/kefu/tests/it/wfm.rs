@@ -434,3 +434,80 @@ fn forecast_with_holidays_and_backtest() {
     assert_eq!(t["intervals"][30]["source"], "reforecast");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+fn kefu_out(args: &[&str]) -> String {
+    let (ok, out, err) = kefu(args);
+    assert!(ok, "kefu {args:?} failed: {err}");
+    out
+}
+
+#[test]
+fn forecast_staff_schedule_pipeline() {
+    let dir = std::env::temp_dir().join(format!("kefu-wfm-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (hist, cal) = write_history(&dir);
+    let fc = kefu_out(&[
+        "wfm",
+        "forecast",
+        hist.to_str().unwrap(),
+        "--horizon-days",
+        "7",
+        "--holidays",
+        cal.to_str().unwrap(),
+        "--queue",
+        "support",
+        "--csv",
+    ]);
+    assert!(fc.starts_with("interval_start,queue,calls,aht_s\n"));
+    assert_eq!(fc.lines().count(), 1 + 7 * 48);
+    let intervals = dir.join("intervals.csv");
+    std::fs::write(&intervals, &fc).unwrap();
+    let staff = kefu_out(&[
+        "wfm",
+        "staff",
+        "--intervals",
+        intervals.to_str().unwrap(),
+        "--interval-s",
+        "1800",
+        "--target-sl",
+        "0.8",
+        "--answer-within-s",
+        "20",
+        "--shrinkage",
+        "0.3",
+        "--csv",
+    ]);
+    let req = dir.join("req.csv");
+    std::fs::write(&req, &staff).unwrap();
+    let mut rdr = csv::Reader::from_path(&req).unwrap();
+    let needed: Vec<i64> = rdr
+        .records()
+        .map(|r| r.unwrap()[3].parse::<i64>().unwrap())
+        .collect();
+    assert_eq!(needed.len(), 7 * 48);
+    assert!(needed.iter().any(|&n| n > 5));
+    let shifts = dir.join("shifts.yaml");
+    std::fs::write(
+        &shifts,
+        "interval_minutes: 30\nshifts:\n  - name: d\n    start_from: \"00:00\"\n    \
+         start_to: \"23:30\"\n    lengths_minutes: [480]\n    breaks:\n      - {minutes: 30, \
+         earliest_after_minutes: 180, latest_after_minutes: 300, every_minutes: 60}\n",
+    )
+    .unwrap();
+    let v = json(&[
+        "wfm",
+        "schedule",
+        req.to_str().unwrap(),
+        shifts.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(v["under_intervals"], 0);
+    let cov = v["coverage"].as_array().unwrap();
+    assert_eq!(cov.len(), 7 * 48);
+    for (c, n) in cov.iter().zip(&needed) {
+        assert_eq!(c["required"].as_i64().unwrap(), *n);
+        assert!(c["scheduled"].as_i64().unwrap() >= *n);
+    }
+    assert!(f(&v, "gap") < 0.05, "{}", v["gap"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
