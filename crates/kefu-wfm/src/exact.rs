@@ -4,11 +4,33 @@
 //! shortest decimal that round-trips), so `21 / (1 − 0.3)` is computed as `21·10 / 7 = 30`
 //! exactly instead of the float `30.000000000000004` whose ceiling is 31.
 
-/// A non-negative rational `num / den` with `den > 0`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A non-negative rational `num / den` with `den > 0`, not necessarily in lowest terms
+/// (arithmetic skips the gcd; equality compares values).
+#[derive(Debug, Clone, Copy)]
 pub struct Ratio {
     pub num: u128,
     pub den: u128,
+}
+
+impl PartialEq for Ratio {
+    fn eq(&self, o: &Ratio) -> bool {
+        match (self.num.checked_mul(o.den), o.num.checked_mul(self.den)) {
+            (Some(a), Some(b)) => a == b,
+            _ => {
+                let (a, b) = (self.reduced(), o.reduced());
+                a.num == b.num && a.den == b.den
+            }
+        }
+    }
+}
+
+/// `x.round()` for `0 ≤ x < 2^52` without a libm call.
+pub(crate) fn round_pos(x: f64) -> f64 {
+    if (0.0..4.5e15).contains(&x) {
+        ((x + 0.5) as u64) as f64
+    } else {
+        x.round()
+    }
 }
 
 fn gcd(mut a: u128, mut b: u128) -> u128 {
@@ -30,6 +52,14 @@ impl Ratio {
         })
     }
 
+    fn reduced(self) -> Ratio {
+        let g = gcd(self.num, self.den).max(1);
+        Ratio {
+            num: self.num / g,
+            den: self.den / g,
+        }
+    }
+
     pub fn integer(n: u128) -> Ratio {
         Ratio { num: n, den: 1 }
     }
@@ -44,12 +74,15 @@ impl Ratio {
         // because that quotient is correctly rounded, exactly as parsing "m·10^-k" is.
         let mut scale = 1.0f64;
         for k in 0..=15u32 {
-            let m = (x * scale).round();
+            let m = round_pos(x * scale);
             if m >= 9_007_199_254_740_992.0 {
                 break;
             }
             if m / scale == x {
-                return Ratio::new(m as u128, 10u128.pow(k));
+                return Some(Ratio {
+                    num: m as u128,
+                    den: 10u128.pow(k),
+                });
             }
             scale *= 10.0;
         }
@@ -82,12 +115,10 @@ impl Ratio {
     }
 
     pub fn checked_mul(self, o: Ratio) -> Option<Ratio> {
-        let g1 = gcd(self.num, o.den).max(1);
-        let g2 = gcd(o.num, self.den).max(1);
-        Ratio::new(
-            (self.num / g1).checked_mul(o.num / g2)?,
-            (self.den / g2).checked_mul(o.den / g1)?,
-        )
+        Some(Ratio {
+            num: self.num.checked_mul(o.num)?,
+            den: self.den.checked_mul(o.den)?,
+        })
     }
 
     pub fn checked_div(self, o: Ratio) -> Option<Ratio> {
@@ -102,12 +133,12 @@ impl Ratio {
 
     /// `self − o`, `None` when negative or on overflow.
     pub fn checked_sub(self, o: Ratio) -> Option<Ratio> {
-        let g = gcd(self.den, o.den).max(1);
-        let l = self.den / g;
-        let r = o.den / g;
-        let a = self.num.checked_mul(r)?;
-        let b = o.num.checked_mul(l)?;
-        Ratio::new(a.checked_sub(b)?, self.den.checked_mul(r)?)
+        let a = self.num.checked_mul(o.den)?;
+        let b = o.num.checked_mul(self.den)?;
+        Some(Ratio {
+            num: a.checked_sub(b)?,
+            den: self.den.checked_mul(o.den)?,
+        })
     }
 
     pub fn floor(self) -> u128 {
@@ -135,7 +166,7 @@ pub fn with_shrinkage(agents: u32, shrinkage: f64) -> Option<u32> {
         return None;
     }
     let q = f64::from(agents) / (1.0 - shrinkage);
-    if (q - q.round()).abs() > 1e-9 * q.max(1.0) {
+    if (q - round_pos(q)).abs() > 1e-9 * q.max(1.0) {
         // Away from an integer the float ceiling is already exact.
         return (q.ceil() <= f64::from(u32::MAX)).then_some(q.ceil() as u32);
     }
@@ -204,6 +235,11 @@ mod tests {
     #[test]
     fn decimals_parse() {
         assert_eq!(Ratio::from_f64(0.85), Ratio::new(17, 20));
+        assert_ne!(Ratio::from_f64(0.85), Ratio::new(17, 21));
+        assert_eq!(
+            Ratio::from_f64(0.85).map(|r| (r.num, r.den)),
+            Some((85, 100))
+        );
         assert_eq!(Ratio::from_f64(1800.0), Some(Ratio::integer(1800)));
         assert_eq!(Ratio::from_decimal_str("x"), None);
         let a = Ratio::from_f64(8.5).unwrap();

@@ -566,7 +566,7 @@ pub fn solve(
     let mut x = st.x.clone();
     if let Some(gap) = opts.mip_gap {
         let start: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
-        let (mip_x, _) = lp(&cols, req, obj, true, Some((gap, &start)))?;
+        let mip_x = branch_and_bound(&cols, req, obj, gap, &start)?;
         let mut st2 = State {
             cols: &cols,
             req: &req.required,
@@ -761,21 +761,21 @@ fn lp_dive(cols: &[Column], req: &Requirement, obj: Objective) -> Result<Dive> {
     })
 }
 
-/// Solves the LP relaxation (or the MIP with `integer`); returns x and the objective.
-fn lp(
+/// microlp branch and bound from a known integer plan down to relative `gap`.
+fn branch_and_bound(
     cols: &[Column],
     req: &Requirement,
     obj: Objective,
-    integer: bool,
-    mip: Option<(f64, &[f64])>,
-) -> Result<(Vec<f64>, f64)> {
+    gap: f64,
+    start: &[f64],
+) -> Result<Vec<f64>> {
     let horizon = req.required.len();
     let mut vars = ProblemVariables::new();
     let xs: Vec<Variable> = cols
         .iter()
         .map(|_| {
             let v = variable().min(0.0);
-            vars.add(if integer { v.integer() } else { v })
+            vars.add(v.integer())
         })
         .collect();
     let under: Vec<Option<Variable>> = (0..horizon)
@@ -804,7 +804,7 @@ fn lp(
             rows[t].add_mul(1.0, x);
         }
     }
-    let mut model = vars.minimise(objective.clone()).using(microlp);
+    let mut model = vars.minimise(objective).using(microlp);
     for (t, mut row) in rows.into_iter().enumerate() {
         let r = f64::from(req.required[t]);
         if let Some(u) = under[t] {
@@ -822,16 +822,12 @@ fn lp(
             }
         }
     }
-    if let Some((gap, start)) = mip {
-        model = model
-            .with_mip_gap(gap as f32)
-            .map_err(|e| WfmError::Solver(format!("{e:?}")))?;
-        model = model.with_initial_solution(xs.iter().copied().zip(start.iter().copied()));
-    }
+    model = model
+        .with_mip_gap(gap as f32)
+        .map_err(|e| WfmError::Solver(format!("{e:?}")))?;
+    model = model.with_initial_solution(xs.iter().copied().zip(start.iter().copied()));
     let sol = model.solve().map_err(|e| WfmError::Solver(e.to_string()))?;
-    let x: Vec<f64> = xs.iter().map(|&v| sol.value(v)).collect();
-    let value = sol.eval(&objective);
-    Ok((x, value))
+    Ok(xs.iter().map(|&v| sol.value(v)).collect())
 }
 
 /// One agent's week.

@@ -136,7 +136,7 @@ fn failing(t: &Targets, m: &Metrics, occupancy_ok: bool) -> Option<Binding> {
 /// Float rounding can only mislead a floor or ceiling next to an integer; elsewhere the
 /// float answer is the exact one and the rational path is skipped.
 fn near_integer(x: f64) -> bool {
-    (x - x.round()).abs() <= 1e-9 * x.abs().max(1.0)
+    (x - crate::exact::round_pos(x)).abs() <= 1e-9 * x.abs().max(1.0)
 }
 
 /// Traffic as an exact rational when the inputs are short decimals.
