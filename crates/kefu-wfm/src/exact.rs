@@ -142,11 +142,17 @@ impl Ratio {
     }
 
     pub fn floor(self) -> u128 {
-        self.num / self.den
+        match (u64::try_from(self.num), u64::try_from(self.den)) {
+            (Ok(n), Ok(d)) => u128::from(n / d),
+            _ => self.num / self.den,
+        }
     }
 
     pub fn ceil(self) -> u128 {
-        self.num.div_ceil(self.den)
+        match (u64::try_from(self.num), u64::try_from(self.den)) {
+            (Ok(n), Ok(d)) => u128::from(n.div_ceil(d)),
+            _ => self.num.div_ceil(self.den),
+        }
     }
 
     pub fn to_f64(self) -> f64 {

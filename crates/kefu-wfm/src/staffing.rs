@@ -278,7 +278,7 @@ fn staff_c(input: &StaffInput, a: f64) -> Result<(u32, Option<Binding>, Metrics)
             p_wait,
         };
         match failing(t, &quick, step.agents() >= n_occ) {
-            None => return Ok((step.agents(), Some(prev_fail), metrics(&step))),
+            None => return Ok((step.agents(), Some(prev_fail), quick)),
             Some(b) => prev_fail = b,
         }
         if step.agents() >= MAX_AGENTS {
