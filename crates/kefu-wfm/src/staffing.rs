@@ -24,6 +24,9 @@ pub struct Targets {
     pub max_occupancy: Option<f64>,
     /// Largest abandonment probability (Erlang A only).
     pub max_abandon: Option<f64>,
+    /// Erlang A only: hold the service-level target to answered within T / answered
+    /// instead of the default answered within T / offered.
+    pub sl_of_answered: bool,
 }
 
 /// One interval to staff.
@@ -98,6 +101,11 @@ fn check_targets(t: &Targets, erlang_a: bool) -> Result<()> {
     }
     if let Some(v) = t.max_occupancy {
         check("max_occupancy", v, true)?;
+    }
+    if t.sl_of_answered && !erlang_a {
+        return Err(WfmError::Conflict(
+            "the answered-only service level needs Erlang A: give --patience-s".into(),
+        ));
     }
     if let Some(v) = t.max_abandon {
         check("max_abandon", v, false)?;
@@ -297,7 +305,11 @@ fn metrics_a(input: &StaffInput, a: f64, n: u32, patience: f64) -> Result<(Metri
         .is_none_or(|o| e.occupancy <= o + TOL);
     Ok((
         Metrics {
-            service_level: e.service_level,
+            service_level: if input.targets.sl_of_answered {
+                e.service_level_answered
+            } else {
+                e.service_level
+            },
             asa_s: Some(e.asa_s),
             asa_answered_s: e.asa_answered_s,
             occupancy: e.occupancy,
@@ -476,6 +488,27 @@ mod tests {
         assert!(s.service_level >= 0.8);
         let below = erlang::erlang_a(500.0, s.agents - 1, 180.0, 180.0, 20.0).unwrap();
         assert!(below.service_level < 0.8);
+    }
+
+    #[test]
+    fn answered_only_service_level_needs_no_more_agents() {
+        // Answered within T / answered ≥ answered within T / offered, so a target on the
+        // answered-only variant is met with at most as many agents.
+        let mut i = StaffInput {
+            calls: 400.0,
+            patience_s: Some(60.0),
+            ..input(0.0, 180.0)
+        };
+        let offered = staff(&i).unwrap();
+        i.targets.sl_of_answered = true;
+        let answered = staff(&i).unwrap();
+        assert!(answered.agents <= offered.agents);
+        let e = erlang::erlang_a(40.0, answered.agents, 180.0, 60.0, 20.0).unwrap();
+        assert!(e.service_level_answered >= 0.8);
+        let below = erlang::erlang_a(40.0, answered.agents - 1, 180.0, 60.0, 20.0).unwrap();
+        assert!(below.service_level_answered < 0.8);
+        i.patience_s = None;
+        assert!(staff(&i).is_err());
     }
 
     #[test]

@@ -88,6 +88,10 @@ struct StaffArgs {
     /// Largest abandonment probability (Erlang A).
     #[arg(long)]
     max_abandon: Option<f64>,
+    /// Erlang A: the service-level target counts answered contacts only (answered within T /
+    /// answered) instead of every offered contact.
+    #[arg(long)]
+    sl_of_answered: bool,
     /// Print the time spent staffing (excluding reading and printing) to stderr.
     #[arg(long)]
     timing: bool,
@@ -228,8 +232,13 @@ fn run_erlang(a: ErlangArgs) -> Result<()> {
     print(&out, a.json)
 }
 
-fn staff_json(s: &staffing::Staffing) -> Value {
+fn staff_json(s: &staffing::Staffing, sl_of_answered: bool) -> Value {
     json!({
+        "service_level_definition": if sl_of_answered {
+            "answered within T / answered"
+        } else {
+            "answered within T / offered"
+        },
         "agents": s.agents,
         "agents_scheduled": s.agents_scheduled,
         "binding_constraint": s.binding_constraint,
@@ -249,6 +258,7 @@ fn run_staff(a: StaffArgs) -> Result<()> {
         asa_s: a.target_asa_s,
         max_occupancy: a.max_occupancy,
         max_abandon: a.max_abandon,
+        sl_of_answered: a.sl_of_answered,
     };
     let input = |calls: f64, aht_s: f64| staffing::StaffInput {
         calls,
@@ -311,7 +321,7 @@ fn run_staff(a: StaffArgs) -> Result<()> {
             .iter()
             .zip(&results)
             .map(|((_, start, queue, _, _), s)| {
-                let mut v = staff_json(s);
+                let mut v = staff_json(s, a.sl_of_answered);
                 v["interval_start"] = json!(start);
                 v["queue"] = json!(queue);
                 v
@@ -361,7 +371,7 @@ fn run_staff(a: StaffArgs) -> Result<()> {
         bail!("give --calls and --aht-s, or --intervals FILE.csv");
     };
     let s = staffing::staff(&input(calls, aht))?;
-    print(&staff_json(&s), a.json)
+    print(&staff_json(&s, a.sl_of_answered), a.json)
 }
 
 /// Reads the requirement CSV into whole days of `interval_min` slots.
