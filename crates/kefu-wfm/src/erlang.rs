@@ -315,7 +315,9 @@ pub fn erlang_a(a: f64, n: u32, aht_s: f64, patience_s: f64, t_s: f64) -> Result
         0.0
     } else {
         let z = y * (-theta * t_s).exp();
-        let ln_r = -theta * t_s * (x + 1.0) + (y - z) + ln_s(x + 1.0, z) - ln_s(x + 1.0, y);
+        // S(x+1, y) = Σ w_j·x/(x+j+1) / x: already summed as `served`.
+        let ln_s_y = sums.served.ln() + sums.log_scale - x.ln();
+        let ln_r = -theta * t_s * (x + 1.0) + (y - z) + ln_s(x + 1.0, z) - ln_s_y;
         served_given_wait * (1.0 - ln_r.exp()).clamp(0.0, 1.0)
     };
     let answered_within = (1.0 - p_wait) + p_wait * within_given_wait;
