@@ -30,13 +30,14 @@ pub fn erlang_b(a: f64, n: u32) -> f64 {
     }
     let inv_a = 1.0 / a;
     let mut inv = 1.0f64;
-    let mut k = 1u32;
+    let n = u64::from(n);
+    let mut k = 1u64;
     // Four steps at a time: v ↦ α + β·v with α, β off the dependency chain.
     while k + 3 <= n {
-        let c1 = f64::from(k) * inv_a;
-        let c2 = f64::from(k + 1) * inv_a;
-        let c3 = f64::from(k + 2) * inv_a;
-        let c4 = f64::from(k + 3) * inv_a;
+        let c1 = (k as f64) * inv_a;
+        let c2 = ((k + 1) as f64) * inv_a;
+        let c3 = ((k + 2) as f64) * inv_a;
+        let c4 = ((k + 3) as f64) * inv_a;
         let alpha = 1.0 + c4 * (1.0 + c3 * (1.0 + c2));
         let beta = c4 * c3 * c2 * c1;
         let next = alpha + beta * inv;
@@ -47,12 +48,15 @@ pub fn erlang_b(a: f64, n: u32) -> f64 {
         k += 4;
     }
     while k <= n {
-        inv = 1.0 + f64::from(k) * inv_a * inv;
+        inv = 1.0 + (k as f64) * inv_a * inv;
         if inv > 1e300 {
             let mut b = 1.0 / inv;
             for j in k + 1..=n {
                 let ab = a * b;
-                b = ab / (f64::from(j) + ab);
+                b = ab / ((j as f64) + ab);
+                if b == 0.0 {
+                    break; // underflowed: it only falls further
+                }
             }
             return b;
         }
@@ -390,6 +394,12 @@ mod tests {
         assert!((c14.asa_s.unwrap() - 7.8).abs() < 0.05);
         let c13 = erlang_c(a, 13, 180.0, 20.0).unwrap();
         assert!((c13.service_level - 0.796).abs() < 1e-3);
+    }
+
+    #[test]
+    fn huge_agent_counts_stay_quick() {
+        // B underflows to 0 long before four billion steps.
+        assert_eq!(erlang_b(10.0, u32::MAX), 0.0);
     }
 
     #[test]

@@ -207,6 +207,9 @@ pub fn staff(input: &StaffInput) -> Result<Staffing> {
             });
         }
     }
+    if a >= f64::from(MAX_AGENTS) {
+        return Err(WfmError::Unreachable { limit: MAX_AGENTS });
+    }
     let (n, binding, m) = if a == 0.0 {
         let m = Metrics {
             service_level: 1.0,
