@@ -81,3 +81,18 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// With patience far longer than any wait, Erlang A is Erlang C.
+    #[test]
+    fn erlang_a_tends_to_erlang_c(a in 0.5f64..300.0, extra in 1u32..30, t in 0.0f64..60.0) {
+        let n = a.floor() as u32 + extra;
+        let c = erlang_c(a, n, 180.0, t).unwrap();
+        let e = erlang_a(a, n, 180.0, 1e10, t).unwrap();
+        prop_assert!((e.p_wait - c.p_wait).abs() < 1e-5, "{e:?} {c:?}");
+        prop_assert!((e.service_level - c.service_level).abs() < 1e-5);
+        prop_assert!(e.p_abandon < 1e-5);
+    }
+}

@@ -511,3 +511,77 @@ fn forecast_staff_schedule_pipeline() {
     assert!(f(&v, "gap") < 0.05, "{}", v["gap"]);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn bad_inputs_are_clear_errors() {
+    let dir = std::env::temp_dir().join(format!("kefu-wfm-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let req = dir.join("req.csv");
+    std::fs::write(&req, "day,interval,required\n0,36,2\n").unwrap();
+    let shifts = dir.join("shifts.yaml");
+    // A misspelt key is refused, not ignored.
+    std::fs::write(
+        &shifts,
+        "shifts:\n  - name: d\n    starts: [\"09:00\"]\n    length_minutes: [480]\n",
+    )
+    .unwrap();
+    let (ok, _, err) = kefu(&[
+        "wfm",
+        "schedule",
+        req.to_str().unwrap(),
+        shifts.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("length_minutes"), "{err}");
+    // A bad time.
+    std::fs::write(
+        &shifts,
+        "shifts:\n  - name: d\n    starts: [\"9h\"]\n    lengths_minutes: [480]\n",
+    )
+    .unwrap();
+    let (ok, _, err) = kefu(&[
+        "wfm",
+        "schedule",
+        req.to_str().unwrap(),
+        shifts.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("HH:MM"), "{err}");
+    // Nothing covers 09:00 (interval 36 of 15 minutes) when shifts start at 10:00.
+    std::fs::write(
+        &shifts,
+        "shifts:\n  - name: d\n    starts: [\"10:00\"]\n    lengths_minutes: [480]\n",
+    )
+    .unwrap();
+    let (ok, _, err) = kefu(&[
+        "wfm",
+        "schedule",
+        req.to_str().unwrap(),
+        shifts.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("09:00"), "{err}");
+    // Erlang input out of domain.
+    let (ok, _, err) = kefu(&[
+        "wfm", "erlang", "--calls", "-3", "--aht-s", "180", "--agents", "3",
+    ]);
+    assert!(!ok && err.contains("calls"), "{err}");
+    let (ok, _, err) = kefu(&[
+        "wfm",
+        "staff",
+        "--calls",
+        "10",
+        "--aht-s",
+        "180",
+        "--shrinkage",
+        "1",
+    ]);
+    assert!(!ok && err.contains("shrinkage"), "{err}");
+    // A history too short to forecast.
+    let hist = dir.join("h.csv");
+    std::fs::write(
+        &hist,
+        "timestamp,contacts\n2026-01-05T09:00,3\n2026-01-06T09:00,4\n",
+    )
+    .unwrap();
+    let (ok, _, err) = kefu(&["wfm", "forecast", hist.to_str().unwrap()]);
+    assert!(!ok && err.contains("14 days"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
