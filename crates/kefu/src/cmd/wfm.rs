@@ -10,6 +10,17 @@ use kefu_wfm::{erlang, staffing, svg};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
+/// `println!` that ends quietly when the reader has gone (e.g. `| head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        match writeln!(std::io::stdout().lock(), $($arg)*) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+            other => other?,
+        }
+    }};
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -177,14 +188,14 @@ fn num(x: Option<f64>) -> Value {
 
 fn print(value: &Value, as_json: bool) -> Result<()> {
     if as_json {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        outln!("{}", serde_json::to_string_pretty(value)?);
     } else if let Value::Object(map) = value {
         for (k, v) in map {
-            println!("{k:<24} {v}");
+            outln!("{k:<24} {v}");
         }
     } else if let Value::Array(rows) = value {
         for row in rows {
-            println!("{row}");
+            outln!("{row}");
         }
     }
     Ok(())
@@ -595,9 +606,9 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!(
+        outln!(
             "cost {:.2}  objective {:.2}  LP bound {:.2}  gap {:.3}%  under {}  over {}  ({} shift types, {:.0} ms)",
             plan.cost,
             plan.objective,
@@ -609,7 +620,7 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
             solve_ms
         );
         for &(d, s, n) in &plan.shifts {
-            println!("{:<10} {:>3} × {}", labels[d], n, types[s].name);
+            outln!("{:<10} {:>3} × {}", labels[d], n, types[s].name);
         }
         if let Some(asg) = &assignment {
             for ag in &asg.agents {
@@ -618,10 +629,10 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
                     .iter()
                     .map(|&(d, s)| format!("{} {}", labels[d], hhmm(types[s].start_min)))
                     .collect();
-                println!("{:<12} {}", ag.agent, days.join(", "));
+                outln!("{:<12} {}", ag.agent, days.join(", "));
             }
             if !asg.unfilled.is_empty() {
-                println!("unfilled: {}", asg.unfilled.len());
+                outln!("unfilled: {}", asg.unfilled.len());
             }
         }
     }
@@ -980,10 +991,10 @@ fn run_forecast(a: ForecastArgs) -> Result<()> {
         }
         w.flush()?;
     } else if a.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         if let Some(b) = backtest {
-            println!(
+            outln!(
                 "backtest {} days: wMAPE {:.2} % (seasonal-naive {:.2} %), MASE {:.3} (seasonal-naive {:.3})",
                 b.holdout_days,
                 b.model.wmape * 100.0,
@@ -993,9 +1004,13 @@ fn run_forecast(a: ForecastArgs) -> Result<()> {
             );
         }
         for d in &fc.daily {
-            println!(
+            outln!(
                 "{} {:<8} {:>10.1}  [{:.1}, {:.1}]",
-                d.date, d.kind, d.contacts, d.lower, d.upper
+                d.date,
+                d.kind,
+                d.contacts,
+                d.lower,
+                d.upper
             );
         }
     }
