@@ -70,7 +70,8 @@ impl Chart {
             .map(|m| m * mag)
             .find(|s| *s >= raw_step)
             .unwrap_or(10.0 * mag);
-        let ymax = step * 5.0;
+        let ticks_y = (ymax / step).ceil().max(1.0);
+        let ymax = step * ticks_y;
         let x = |i: f64| ml + pw * i / (n as f64 - 1.0);
         let y = |v: f64| mt + ph * (1.0 - v / ymax);
         let mut out = format!(
@@ -81,8 +82,8 @@ impl Chart {
             esc(&self.title)
         );
         // Axes and grid.
-        for k in 0..=5 {
-            let v = ymax * f64::from(k) / 5.0;
+        for k in 0..=(ticks_y as u32) {
+            let v = step * f64::from(k);
             let yy = y(v);
             out.push_str(&format!(
                 "<line x1=\"{ml}\" y1=\"{yy:.1}\" x2=\"{:.1}\" y2=\"{yy:.1}\" stroke=\"#ddd\"/>\
