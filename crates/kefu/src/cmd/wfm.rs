@@ -1,8 +1,1018 @@
-//! `kefu wfm`: placeholder until its engine lands.
+//! `kefu wfm`: Erlang B/C/A metrics, staffing, forecasting and shift scheduling.
+//!
+//! Glue only: reads CSV/YAML, calls `kefu-wfm`, prints JSON (`--json`) or text, writes SVG.
+
+use anyhow::{Context, Result, bail};
+use chrono::Timelike;
+use kefu_wfm::forecast::{self, Calendar, DayKind, History};
+use kefu_wfm::schedule::{self, Requirement, ScheduleSpec, SolveOptions};
+use kefu_wfm::{erlang, staffing, svg};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+/// `println!` that ends quietly when the reader has gone (e.g. `| head`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        match writeln!(std::io::stdout().lock(), $($arg)*) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+            other => other?,
+        }
+    }};
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("kefu wfm is not built yet")
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Queue metrics for a given number of agents (Erlang B, C or A).
+    Erlang(ErlangArgs),
+    /// Least number of agents meeting every target, per interval or for one interval.
+    Staff(StaffArgs),
+    /// Forecast contacts and AHT per interval from history (CSV), with a backtest.
+    Forecast(ForecastArgs),
+    /// Choose shifts covering a requirement and assign them to agents.
+    Schedule(ScheduleArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Model {
+    B,
+    C,
+    A,
+}
+
+#[derive(Debug, clap::Args)]
+struct ErlangArgs {
+    #[arg(long, value_enum, default_value = "c")]
+    model: Model,
+    /// Contacts offered in the interval.
+    #[arg(long)]
+    calls: f64,
+    #[arg(long, default_value_t = 1800.0)]
+    interval_s: f64,
+    #[arg(long)]
+    aht_s: f64,
+    #[arg(long)]
+    agents: u32,
+    /// Service-level threshold T (seconds).
+    #[arg(long, default_value_t = 20.0)]
+    answer_within_s: f64,
+    /// Mean patience (Erlang A).
+    #[arg(long)]
+    patience_s: Option<f64>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct StaffArgs {
+    /// Contacts offered in the interval (or use --intervals).
+    #[arg(long, required_unless_present = "intervals")]
+    calls: Option<f64>,
+    #[arg(long, default_value_t = 1800.0)]
+    interval_s: f64,
+    #[arg(long, required_unless_present = "intervals")]
+    aht_s: Option<f64>,
+    /// CSV with columns interval_start, queue, calls, aht_s.
+    #[arg(long, conflicts_with_all = ["calls", "aht_s"])]
+    intervals: Option<PathBuf>,
+    /// Service-level target as a fraction (e.g. 0.8).
+    #[arg(long)]
+    target_sl: Option<f64>,
+    #[arg(long, default_value_t = 20.0)]
+    answer_within_s: f64,
+    #[arg(long)]
+    target_asa_s: Option<f64>,
+    #[arg(long)]
+    max_occupancy: Option<f64>,
+    /// Fraction of paid time not available for contacts (breaks, training, absence).
+    #[arg(long)]
+    shrinkage: Option<f64>,
+    /// Mean patience: staff with Erlang A.
+    #[arg(long)]
+    patience_s: Option<f64>,
+    /// Largest abandonment probability (Erlang A).
+    #[arg(long)]
+    max_abandon: Option<f64>,
+    /// Erlang A: the service-level target counts answered contacts only (answered within T /
+    /// answered) instead of every offered contact.
+    #[arg(long)]
+    sl_of_answered: bool,
+    /// Print the time spent staffing (excluding reading and printing) to stderr.
+    #[arg(long)]
+    timing: bool,
+    /// With --intervals: print CSV (interval_start, queue, agents, agents_scheduled, …),
+    /// which `kefu wfm schedule` reads as its requirement.
+    #[arg(long, requires = "intervals", conflicts_with = "json")]
+    csv: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ForecastArgs {
+    /// CSV with columns timestamp (or interval_start), queue, contacts (or calls), aht_s.
+    history: PathBuf,
+    #[arg(long, default_value_t = 28)]
+    horizon_days: usize,
+    /// Only this queue (default: all queues summed).
+    #[arg(long)]
+    queue: Option<String>,
+    /// CSV with columns date, kind (holiday | workday for a make-up workday, 调休).
+    #[arg(long)]
+    holidays: Option<PathBuf>,
+    /// Interval length; default: inferred from the timestamps.
+    #[arg(long)]
+    interval_min: Option<u32>,
+    /// Days held out for the backtest (0: none).
+    #[arg(long, default_value_t = 14)]
+    backtest_days: usize,
+    /// Per-day damping of the trend (1 = none).
+    #[arg(long, default_value_t = 0.98)]
+    damping: f64,
+    /// Print the interval forecast as CSV (interval_start, queue, calls, aht_s), the input
+    /// of `kefu wfm staff --intervals`.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
+    /// Today's intervals so far (same columns as the history, dated the day after it):
+    /// re-forecast the rest of today from them.
+    #[arg(long)]
+    today: Option<PathBuf>,
+    /// Pseudo-contacts that shrink today's actual/forecast ratio toward 1.
+    #[arg(long, default_value_t = 50.0)]
+    today_prior_contacts: f64,
+    /// Write a chart of history, forecast and its 80 % band as SVG.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ScheduleArgs {
+    /// CSV: `interval_start,required` (ISO date-times) or `day,interval,required`
+    /// (`agents_scheduled` or `agents` also accepted for `required`; rows of one interval add up).
+    requirements: PathBuf,
+    /// Shift templates, objective, rules and agents (YAML).
+    shifts: PathBuf,
+    /// Polish with branch and bound down to this relative gap (e.g. 0.005).
+    #[arg(long)]
+    mip_gap: Option<f64>,
+    /// Write a coverage chart (requirement vs scheduled) as SVG.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    match args.command {
+        Command::Erlang(a) => run_erlang(a),
+        Command::Staff(a) => run_staff(a),
+        Command::Forecast(a) => run_forecast(a),
+        Command::Schedule(a) => run_schedule(a),
+    }
+}
+
+fn num(x: Option<f64>) -> Value {
+    match x {
+        Some(v) if v.is_finite() => json!(v),
+        _ => Value::Null,
+    }
+}
+
+fn print(value: &Value, as_json: bool) -> Result<()> {
+    if as_json {
+        outln!("{}", serde_json::to_string_pretty(value)?);
+    } else if let Value::Object(map) = value {
+        for (k, v) in map {
+            outln!("{k:<24} {v}");
+        }
+    } else if let Value::Array(rows) = value {
+        for row in rows {
+            outln!("{row}");
+        }
+    }
+    Ok(())
+}
+
+fn run_erlang(a: ErlangArgs) -> Result<()> {
+    let traffic = erlang::traffic(a.calls, a.interval_s, a.aht_s)?;
+    let out = match a.model {
+        Model::B => {
+            let b = erlang::erlang_b(traffic, a.agents);
+            let occupancy = if a.agents == 0 {
+                0.0
+            } else {
+                traffic * (1.0 - b) / f64::from(a.agents)
+            };
+            json!({"model": "b", "traffic_erlangs": traffic, "agents": a.agents,
+                   "p_block": b, "occupancy": occupancy})
+        }
+        Model::C => {
+            if a.patience_s.is_some() {
+                bail!("--patience-s is for --model a");
+            }
+            let c = erlang::erlang_c(traffic, a.agents, a.aht_s, a.answer_within_s)?;
+            json!({"model": "c", "traffic_erlangs": traffic, "agents": a.agents,
+                   "p_wait": c.p_wait, "service_level": c.service_level,
+                   "service_level_definition": "answered within T / offered",
+                   "asa_s": num(c.asa_s), "occupancy": c.occupancy})
+        }
+        Model::A => {
+            let Some(p) = a.patience_s else {
+                bail!("--model a needs --patience-s");
+            };
+            let e = erlang::erlang_a(traffic, a.agents, a.aht_s, p, a.answer_within_s)?;
+            json!({"model": "a", "traffic_erlangs": traffic, "agents": a.agents,
+                   "p_wait": e.p_wait, "service_level": e.service_level,
+                   "service_level_definition": "answered within T / offered",
+                   "service_level_answered": e.service_level_answered,
+                   "service_level_answered_definition": "answered within T / answered",
+                   "asa_s": e.asa_s, "asa_definition": "mean wait over all arrivals",
+                   "asa_answered_s": num(e.asa_answered_s),
+                   "asa_answered_definition": "mean wait of answered contacts",
+                   "occupancy": e.occupancy, "p_abandon": e.p_abandon})
+        }
+    };
+    print(&out, a.json)
+}
+
+fn staff_json(s: &staffing::Staffing, sl_of_answered: bool) -> Value {
+    json!({
+        "service_level_definition": if sl_of_answered {
+            "answered within T / answered"
+        } else {
+            "answered within T / offered"
+        },
+        "agents": s.agents,
+        "agents_scheduled": s.agents_scheduled,
+        "binding_constraint": s.binding_constraint,
+        "traffic_erlangs": s.traffic_erlangs,
+        "service_level": s.service_level,
+        "asa_s": num(s.asa_s),
+        "asa_answered_s": num(s.asa_answered_s),
+        "occupancy": s.occupancy,
+        "p_abandon": num(s.p_abandon),
+    })
+}
+
+fn run_staff(a: StaffArgs) -> Result<()> {
+    let targets = staffing::Targets {
+        service_level: a.target_sl,
+        answer_within_s: a.answer_within_s,
+        asa_s: a.target_asa_s,
+        max_occupancy: a.max_occupancy,
+        max_abandon: a.max_abandon,
+        sl_of_answered: a.sl_of_answered,
+    };
+    let input = |calls: f64, aht_s: f64| staffing::StaffInput {
+        calls,
+        interval_s: a.interval_s,
+        aht_s,
+        patience_s: a.patience_s,
+        shrinkage: a.shrinkage,
+        targets,
+    };
+    if let Some(path) = &a.intervals {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let headers = reader.headers()?.clone();
+        let col = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .with_context(|| format!("{}: missing column {name}", path.display()))
+        };
+        let (ci, cq, cc, ca) = (
+            col("interval_start")?,
+            col("queue")?,
+            col("calls")?,
+            col("aht_s")?,
+        );
+        let mut parsed = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let rec = rec?;
+            let line = i + 2;
+            let field = |c: usize| rec.get(c).unwrap_or("").to_string();
+            let parse = |c: usize, what: &str| -> Result<f64> {
+                field(c)
+                    .parse::<f64>()
+                    .with_context(|| format!("line {line}: bad {what} {:?}", field(c)))
+            };
+            parsed.push((
+                line,
+                field(ci),
+                field(cq),
+                parse(cc, "calls")?,
+                parse(ca, "aht_s")?,
+            ));
+        }
+        let started = std::time::Instant::now();
+        let results = parsed
+            .iter()
+            .map(|(line, _, _, calls, aht)| {
+                staffing::staff(&input(*calls, *aht)).with_context(|| format!("line {line}"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if a.timing {
+            eprintln!(
+                "{{\"compute_ms\": {}}}",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        let rows: Vec<Value> = parsed
+            .iter()
+            .zip(&results)
+            .map(|((_, start, queue, _, _), s)| {
+                let mut v = staff_json(s, a.sl_of_answered);
+                v["interval_start"] = json!(start);
+                v["queue"] = json!(queue);
+                v
+            })
+            .collect();
+        if a.csv {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record([
+                "interval_start",
+                "queue",
+                "agents",
+                "agents_scheduled",
+                "binding_constraint",
+                "service_level",
+                "asa_s",
+                "occupancy",
+                "p_abandon",
+            ])?;
+            let cell = |v: &Value| match v {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            for r in &rows {
+                w.write_record(
+                    [
+                        "interval_start",
+                        "queue",
+                        "agents",
+                        "agents_scheduled",
+                        "binding_constraint",
+                        "service_level",
+                        "asa_s",
+                        "occupancy",
+                        "p_abandon",
+                    ]
+                    .iter()
+                    .map(|k| cell(&r[*k])),
+                )?;
+            }
+            w.flush()?;
+            return Ok(());
+        }
+        return print(&Value::Array(rows), a.json);
+    }
+    let (Some(calls), Some(aht)) = (a.calls, a.aht_s) else {
+        bail!("give --calls and --aht-s, or --intervals FILE.csv");
+    };
+    let s = staffing::staff(&input(calls, aht))?;
+    print(&staff_json(&s, a.sl_of_answered), a.json)
+}
+
+/// Reads the requirement CSV into whole days of `interval_min` slots.
+fn read_requirements(
+    path: &std::path::Path,
+    interval_min: u32,
+) -> Result<(Requirement, Vec<String>)> {
+    let spd = (1440 / interval_min) as usize;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    // The first name in `names` that is a header wins.
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| headers.iter().position(|h| h == *n))
+    };
+    let value_col = find(&["required", "agents_scheduled", "agents"])
+        .with_context(|| format!("{}: needs a column required", path.display()))?;
+    let start_col = find(&["interval_start"]);
+    let day_col = find(&["day"]);
+    let slot_col = find(&["interval"]);
+    let mut cells: Vec<(chrono::NaiveDate, usize, u32)> = Vec::new();
+    let mut by_index: Vec<(usize, usize, u32)> = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec?;
+        let line = i + 2;
+        let get = |c: usize| rec.get(c).unwrap_or("").to_string();
+        let v = get(value_col);
+        let value: f64 = v
+            .parse()
+            .with_context(|| format!("line {line}: bad requirement {v:?}"))?;
+        if !value.is_finite() || value < 0.0 {
+            bail!("line {line}: requirement must be ≥ 0");
+        }
+        let value = value.ceil() as u32;
+        if let Some(c) = start_col {
+            let text = get(c);
+            let ts = parse_datetime(&text)
+                .with_context(|| format!("line {line}: bad interval_start {text:?}"))?;
+            let minute = ts.time().num_seconds_from_midnight() / 60;
+            if minute % interval_min != 0 {
+                bail!("line {line}: {text} is not on a {interval_min}-minute boundary");
+            }
+            cells.push((ts.date(), (minute / interval_min) as usize, value));
+        } else if let (Some(dc), Some(sc)) = (day_col, slot_col) {
+            let day: usize = get(dc)
+                .parse()
+                .with_context(|| format!("line {line}: bad day"))?;
+            let slot: usize = get(sc)
+                .parse()
+                .with_context(|| format!("line {line}: bad interval"))?;
+            if slot >= spd || day > 366 {
+                bail!("line {line}: interval {slot} out of 0..{spd} or day too large");
+            }
+            by_index.push((day, slot, value));
+        } else {
+            bail!(
+                "{}: needs interval_start, or day and interval",
+                path.display()
+            );
+        }
+    }
+    let mut labels = Vec::new();
+    if !cells.is_empty() {
+        let first = cells.iter().map(|c| c.0).min().unwrap_or_default();
+        for (date, slot, v) in cells {
+            by_index.push(((date - first).num_days() as usize, slot, v));
+        }
+        let days = by_index.iter().map(|c| c.0).max().unwrap_or(0) + 1;
+        labels = (0..days)
+            .map(|d| {
+                (first + chrono::Days::new(d as u64))
+                    .format("%a %m-%d")
+                    .to_string()
+            })
+            .collect();
+    }
+    let days = by_index.iter().map(|c| c.0).max().map_or(0, |d| d + 1);
+    if days == 0 {
+        bail!("{}: no requirement rows", path.display());
+    }
+    if labels.is_empty() {
+        labels = (0..days).map(|d| format!("day {d}")).collect();
+    }
+    let mut required = vec![0u32; days * spd];
+    for (d, s, v) in by_index {
+        required[d * spd + s] += v;
+    }
+    Ok((
+        Requirement {
+            interval_min,
+            days,
+            required,
+        },
+        labels,
+    ))
+}
+
+fn parse_datetime(s: &str) -> Option<chrono::NaiveDateTime> {
+    [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+    .or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|d| d.naive_local())
+    })
+}
+
+fn hhmm(min: u32) -> String {
+    format!("{:02}:{:02}", min / 60, min % 60)
+}
+
+fn run_schedule(a: ScheduleArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&a.shifts)
+        .with_context(|| format!("reading {}", a.shifts.display()))?;
+    let spec: ScheduleSpec = serde_yaml_ng::from_str(&text)
+        .with_context(|| format!("{}: bad shift spec", a.shifts.display()))?;
+    let types = spec.shift_types()?;
+    let (req, labels) = read_requirements(&a.requirements, spec.interval_minutes)?;
+    let started = std::time::Instant::now();
+    let plan = schedule::solve(
+        &req,
+        &types,
+        spec.objective,
+        SolveOptions { mip_gap: a.mip_gap },
+    )?;
+    let solve_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let assignment = if spec.agents.is_empty() {
+        None
+    } else {
+        Some(schedule::assign(
+            &plan,
+            &types,
+            &spec.agents,
+            spec.rules,
+            req.days,
+        )?)
+    };
+    let spd = req.slots_per_day();
+    let shift_json = |day: usize, s: usize| {
+        let t = &types[s];
+        json!({
+            "day": day,
+            "date": labels.get(day),
+            "shift": t.name,
+            "template": t.template,
+            "start": hhmm(t.start_min),
+            "end": hhmm(t.start_min + t.length_min),
+            "breaks": t.breaks.iter().map(|b| json!({
+                "start": hhmm(t.start_min + b.0), "minutes": b.1, "paid": b.2
+            })).collect::<Vec<_>>(),
+        })
+    };
+    let out = json!({
+        "objective": plan.objective,
+        "cost": plan.cost,
+        "lower_bound": plan.lower_bound,
+        "gap": num(Some(plan.gap)),
+        "under_intervals": plan.under,
+        "over_intervals": plan.over,
+        "shift_types": types.len(),
+        "variables": plan.variables,
+        "solve_ms": solve_ms,
+        "shifts": plan.shifts.iter().map(|&(d, s, n)| {
+            let mut v = shift_json(d, s);
+            v["count"] = json!(n);
+            v
+        }).collect::<Vec<_>>(),
+        "coverage": (0..req.required.len()).map(|t| json!({
+            "day": t / spd,
+            "time": hhmm((t % spd) as u32 * req.interval_min),
+            "required": req.required[t],
+            "scheduled": plan.coverage[t],
+        })).collect::<Vec<_>>(),
+        "assignment": assignment.as_ref().map(|asg| json!({
+            "agents": asg.agents.iter().map(|ag| json!({
+                "agent": ag.agent,
+                "shifts": ag.shifts.iter().map(|&(d, s)| shift_json(d, s)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "unfilled": asg.unfilled.iter().map(|&(d, s)| shift_json(d, s)).collect::<Vec<_>>(),
+        })),
+    });
+    if let Some(path) = &a.svg {
+        let chart = svg::Chart {
+            title: format!(
+                "Coverage: {} shifts, cost {:.1} (LP bound {:.1})",
+                plan.shifts.iter().map(|s| s.2).sum::<u32>(),
+                plan.cost,
+                plan.lower_bound
+            ),
+            y_label: "agents".into(),
+            series: vec![
+                svg::Series {
+                    label: "required".into(),
+                    color: "#d62728".into(),
+                    values: req.required.iter().map(|&v| Some(f64::from(v))).collect(),
+                    step: true,
+                },
+                svg::Series {
+                    label: "scheduled".into(),
+                    color: "#1f77b4".into(),
+                    values: plan.coverage.iter().map(|&v| Some(v as f64)).collect(),
+                    step: true,
+                },
+            ],
+            bands: vec![],
+            ticks: (0..req.days)
+                .map(|d| (d * spd, labels[d].clone()))
+                .collect(),
+        };
+        std::fs::write(path, chart.render(1200.0, 420.0))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if a.json {
+        outln!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        outln!(
+            "cost {:.2}  objective {:.2}  LP bound {:.2}  gap {:.3}%  under {}  over {}  ({} shift types, {:.0} ms)",
+            plan.cost,
+            plan.objective,
+            plan.lower_bound,
+            plan.gap * 100.0,
+            plan.under,
+            plan.over,
+            types.len(),
+            solve_ms
+        );
+        for &(d, s, n) in &plan.shifts {
+            outln!("{:<10} {:>3} × {}", labels[d], n, types[s].name);
+        }
+        if let Some(asg) = &assignment {
+            for ag in &asg.agents {
+                let days: Vec<String> = ag
+                    .shifts
+                    .iter()
+                    .map(|&(d, s)| format!("{} {}", labels[d], hhmm(types[s].start_min)))
+                    .collect();
+                outln!("{:<12} {}", ag.agent, days.join(", "));
+            }
+            if !asg.unfilled.is_empty() {
+                outln!("unfilled: {}", asg.unfilled.len());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_calendar(path: &std::path::Path) -> Result<Calendar> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let mut cal = Calendar::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec?;
+        let line = i + 2;
+        let date = rec.get(0).unwrap_or("");
+        let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .with_context(|| format!("{}: line {line}: bad date {date:?}", path.display()))?;
+        let kind = match rec.get(1).unwrap_or("").to_lowercase().as_str() {
+            "holiday" | "休" | "假" => DayKind::Holiday,
+            "workday" | "班" | "调休" => DayKind::Workday,
+            other => bail!(
+                "{}: line {line}: kind {other:?} is not holiday or workday",
+                path.display()
+            ),
+        };
+        cal.insert(date, kind);
+    }
+    Ok(cal)
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+fn read_history(a: &ForecastArgs) -> Result<History> {
+    let path = &a.history;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    // The first name in `names` that is a header wins.
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| headers.iter().position(|h| h == *n))
+    };
+    let ts_col = find(&["timestamp", "interval_start"])
+        .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
+    let n_col = find(&["contacts", "calls"])
+        .with_context(|| format!("{}: needs a contacts column", path.display()))?;
+    let q_col = find(&["queue"]);
+    let aht_col = find(&["aht_s"]);
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec?;
+        let line = i + 2;
+        if let (Some(q), Some(c)) = (&a.queue, q_col)
+            && rec.get(c) != Some(q.as_str())
+        {
+            continue;
+        }
+        let text = rec.get(ts_col).unwrap_or("");
+        let ts =
+            parse_datetime(text).with_context(|| format!("line {line}: bad timestamp {text:?}"))?;
+        let n: f64 = rec
+            .get(n_col)
+            .unwrap_or("")
+            .parse()
+            .with_context(|| format!("line {line}: bad contacts"))?;
+        if !n.is_finite() || n < 0.0 {
+            bail!("line {line}: contacts must be ≥ 0");
+        }
+        let aht = match aht_col.and_then(|c| rec.get(c)).filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                s.parse::<f64>()
+                    .with_context(|| format!("line {line}: bad aht_s"))?,
+            ),
+            None => None,
+        };
+        rows.push((ts, n, aht));
+    }
+    if rows.is_empty() {
+        bail!(
+            "{}: no history rows{}",
+            path.display(),
+            a.queue
+                .as_ref()
+                .map(|q| format!(" for queue {q}"))
+                .unwrap_or_default()
+        );
+    }
+    let interval_min = match a.interval_min {
+        Some(m) => m,
+        None => rows.iter().fold(1440, |g, r| {
+            gcd(g, r.0.time().num_seconds_from_midnight() / 60)
+        }),
+    };
+    if interval_min == 0 || 1440 % interval_min != 0 {
+        bail!("interval of {interval_min} minutes does not divide a day");
+    }
+    let spd = (1440 / interval_min) as usize;
+    let first = rows.iter().map(|r| r.0.date()).min().unwrap_or_default();
+    let last = rows.iter().map(|r| r.0.date()).max().unwrap_or_default();
+    let days = (last - first).num_days() as usize + 1;
+    let mut contacts = vec![0.0; days * spd];
+    let mut aht_sum = vec![0.0; days * spd];
+    let mut aht_w = vec![0.0; days * spd];
+    for (ts, n, aht) in rows {
+        let minute = ts.time().num_seconds_from_midnight() / 60;
+        if minute % interval_min != 0 {
+            bail!("{ts} is not on a {interval_min}-minute boundary");
+        }
+        let i = (ts.date() - first).num_days() as usize * spd + (minute / interval_min) as usize;
+        contacts[i] += n;
+        if let Some(a) = aht {
+            aht_sum[i] += a * n.max(1e-9);
+            aht_w[i] += n.max(1e-9);
+        }
+    }
+    let aht_s = aht_sum
+        .iter()
+        .zip(&aht_w)
+        .map(|(s, w)| (*w > 0.0).then(|| s / w))
+        .collect();
+    Ok(History {
+        start: first,
+        interval_min,
+        contacts,
+        aht_s,
+    })
+}
+
+/// Today's contacts per interval, up to the last interval present.
+fn read_today(
+    path: &std::path::Path,
+    queue: Option<&str>,
+    date: chrono::NaiveDate,
+    interval_min: u32,
+) -> Result<Vec<f64>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    // The first name in `names` that is a header wins.
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| headers.iter().position(|h| h == *n))
+    };
+    let ts_col = find(&["timestamp", "interval_start"])
+        .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
+    let n_col = find(&["contacts", "calls"])
+        .with_context(|| format!("{}: needs a contacts column", path.display()))?;
+    let q_col = find(&["queue"]);
+    let spd = (1440 / interval_min) as usize;
+    let mut values = vec![0.0; spd];
+    let mut seen = 0;
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec?;
+        let line = i + 2;
+        if let (Some(q), Some(c)) = (queue, q_col)
+            && rec.get(c) != Some(q)
+        {
+            continue;
+        }
+        let text = rec.get(ts_col).unwrap_or("");
+        let ts = parse_datetime(text)
+            .with_context(|| format!("{}: line {line}: bad timestamp {text:?}", path.display()))?;
+        if ts.date() != date {
+            bail!(
+                "{}: line {line}: {text} is not on {date}, the day after the history",
+                path.display()
+            );
+        }
+        let minute = ts.time().num_seconds_from_midnight() / 60;
+        if minute % interval_min != 0 {
+            bail!(
+                "{}: line {line}: not on a {interval_min}-minute boundary",
+                path.display()
+            );
+        }
+        let n: f64 = rec
+            .get(n_col)
+            .unwrap_or("")
+            .parse()
+            .with_context(|| format!("{}: line {line}: bad contacts", path.display()))?;
+        if !n.is_finite() || n < 0.0 {
+            bail!("{}: line {line}: contacts must be ≥ 0", path.display());
+        }
+        let slot = (minute / interval_min) as usize;
+        values[slot] += n;
+        seen = seen.max(slot + 1);
+    }
+    values.truncate(seen);
+    Ok(values)
+}
+
+fn run_forecast(a: ForecastArgs) -> Result<()> {
+    let history = read_history(&a)?;
+    let cal = match &a.holidays {
+        Some(p) => read_calendar(p)?,
+        None => Calendar::new(),
+    };
+    let opts = forecast::Options {
+        damping: a.damping,
+        ..forecast::Options::default()
+    };
+    let model = forecast::fit(&history, &cal, opts)?;
+    let fc = model.forecast(a.horizon_days, &cal);
+    let backtest = if a.backtest_days > 0 {
+        match forecast::backtest(&history, &cal, opts, a.backtest_days) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("backtest skipped: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let spd = history.slots_per_day();
+    let iv = history.interval_min;
+    let today = match &a.today {
+        Some(path) => {
+            let actual = read_today(path, a.queue.as_deref(), fc.start, iv)?;
+            let day1 = model.forecast(1, &cal);
+            let re = forecast::reforecast_intraday(&day1.contacts, &actual, a.today_prior_contacts);
+            Some(json!({
+                "date": fc.start.to_string(),
+                "intervals_seen": actual.len(),
+                "actual_so_far": actual.iter().sum::<f64>(),
+                "forecast_so_far": day1.contacts[..actual.len()].iter().sum::<f64>(),
+                "day_total_before": day1.contacts.iter().sum::<f64>(),
+                "day_total_after": re.iter().sum::<f64>(),
+                "intervals": re.iter().enumerate().map(|(i, v)| json!({
+                    "interval_start": format!("{}T{}", fc.start, hhmm(i as u32 * iv)),
+                    "contacts": v,
+                    "source": if i < actual.len() { "actual" } else { "reforecast" },
+                })).collect::<Vec<_>>(),
+            }))
+        }
+        None => None,
+    };
+    let intervals: Vec<Value> = (0..fc.contacts.len())
+        .map(|i| {
+            let date = fc.start + chrono::Days::new((i / spd) as u64);
+            json!({
+                "interval_start": format!("{date}T{}", hhmm((i % spd) as u32 * iv)),
+                "contacts": fc.contacts[i],
+                "lower": fc.lower[i],
+                "upper": fc.upper[i],
+                "aht_s": fc.aht_s[i],
+            })
+        })
+        .collect();
+    let out = json!({
+        "queue": a.queue,
+        "interval_min": iv,
+        "history_start": history.start.to_string(),
+        "history_days": history.days(),
+        "horizon_days": a.horizon_days,
+        "model": model,
+        "interval_definition": "approximate 80 % interval from the spread of daily residuals",
+        "backtest": backtest,
+        "reforecast_today": today,
+        "daily": fc.daily,
+        "intervals": &intervals,
+    });
+    if let Some(path) = &a.svg {
+        let hist_daily: Vec<f64> = history
+            .contacts
+            .chunks(spd)
+            .map(|d| d.iter().sum())
+            .collect();
+        let shown = hist_daily.len().min(56);
+        let off = hist_daily.len() - shown;
+        let n = shown + fc.daily.len();
+        let mut hist = vec![None; n];
+        let mut pred = vec![None; n];
+        let mut lo = vec![None; n];
+        let mut hi = vec![None; n];
+        for (i, v) in hist_daily[off..].iter().enumerate() {
+            hist[i] = Some(*v);
+        }
+        if shown > 0 {
+            pred[shown - 1] = hist[shown - 1];
+        }
+        for (k, d) in fc.daily.iter().enumerate() {
+            pred[shown + k] = Some(d.contacts);
+            lo[shown + k] = Some(d.lower);
+            hi[shown + k] = Some(d.upper);
+        }
+        let step = (n / 10).max(7) / 7 * 7;
+        let ticks = (0..n)
+            .step_by(step.max(1))
+            .map(|i| {
+                let date = history.start + chrono::Days::new((off + i) as u64);
+                (i, date.format("%m-%d").to_string())
+            })
+            .collect();
+        let chart = svg::Chart {
+            title: format!(
+                "Daily contacts: history and {}-day forecast{}",
+                a.horizon_days,
+                backtest
+                    .map(|b| format!(
+                        " (backtest wMAPE {:.1} %, seasonal-naive {:.1} %)",
+                        b.model.wmape * 100.0,
+                        b.seasonal_naive.wmape * 100.0
+                    ))
+                    .unwrap_or_default()
+            ),
+            y_label: "contacts per day".into(),
+            series: vec![
+                svg::Series {
+                    label: "history".into(),
+                    color: "#444".into(),
+                    values: hist,
+                    step: false,
+                },
+                svg::Series {
+                    label: "forecast".into(),
+                    color: "#1f77b4".into(),
+                    values: pred,
+                    step: false,
+                },
+            ],
+            bands: vec![svg::Band {
+                label: "80 % interval".into(),
+                color: "#1f77b4".into(),
+                lower: lo,
+                upper: hi,
+            }],
+            ticks,
+        };
+        std::fs::write(path, chart.render(1100.0, 400.0))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if a.csv {
+        let mut w = csv::Writer::from_writer(std::io::stdout());
+        w.write_record(["interval_start", "queue", "calls", "aht_s"])?;
+        let queue = a.queue.clone().unwrap_or_else(|| "all".into());
+        for iv in &intervals {
+            w.write_record([
+                iv["interval_start"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                queue.clone(),
+                format!("{:.3}", iv["contacts"].as_f64().unwrap_or(0.0)),
+                format!("{:.1}", iv["aht_s"].as_f64().unwrap_or(0.0)),
+            ])?;
+        }
+        w.flush()?;
+    } else if a.json {
+        outln!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        if let Some(b) = backtest {
+            outln!(
+                "backtest {} days: wMAPE {:.2} % (seasonal-naive {:.2} %), MASE {:.3} (seasonal-naive {:.3})",
+                b.holdout_days,
+                b.model.wmape * 100.0,
+                b.seasonal_naive.wmape * 100.0,
+                b.model.mase,
+                b.seasonal_naive.mase
+            );
+        }
+        for d in &fc.daily {
+            outln!(
+                "{} {:<8} {:>10.1}  [{:.1}, {:.1}]",
+                d.date,
+                d.kind,
+                d.contacts,
+                d.lower,
+                d.upper
+            );
+        }
+    }
+    Ok(())
 }

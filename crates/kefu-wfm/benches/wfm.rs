@@ -1,0 +1,188 @@
+//! Criterion benchmarks of the workforce engine on the inputs `bench/wfm/run.py` uses.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use kefu_wfm::erlang::{erlang_a, erlang_c};
+use kefu_wfm::schedule::{Objective, Requirement, ScheduleSpec, SolveOptions, solve};
+use kefu_wfm::staffing::{StaffInput, Targets, staff};
+use std::hint::black_box;
+
+/// 96 quarter-hour intervals × `queues` with a two-peak day (deterministic).
+fn intervals(queues: usize) -> Vec<(f64, f64)> {
+    let mut seed: u64 = 7;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut out = Vec::new();
+    for _ in 0..queues {
+        let scale = 5.0 + 395.0 * next();
+        let aht = [120.0, 180.0, 240.0, 300.0, 420.0][(next() * 5.0) as usize % 5];
+        for i in 0..96 {
+            let h = i as f64 / 4.0;
+            let shape =
+                (-(h - 11.0f64).powi(2) / 8.0).exp() + 0.8 * (-(h - 16.0f64).powi(2) / 6.0).exp();
+            out.push(((scale * shape * (0.85 + 0.3 * next())).round(), aht));
+        }
+    }
+    out
+}
+
+fn targets() -> Targets {
+    Targets {
+        service_level: Some(0.8),
+        answer_within_s: 20.0,
+        max_occupancy: Some(0.85),
+        ..Targets::default()
+    }
+}
+
+fn bench_staffing(c: &mut Criterion) {
+    let rows = intervals(100);
+    c.bench_function("staff_erlang_c_96x100", |b| {
+        b.iter(|| {
+            let mut total = 0u64;
+            for &(calls, aht) in &rows {
+                let s = staff(&StaffInput {
+                    calls,
+                    interval_s: 900.0,
+                    aht_s: aht,
+                    patience_s: None,
+                    shrinkage: Some(0.3),
+                    targets: targets(),
+                })
+                .unwrap();
+                total += u64::from(s.agents);
+            }
+            black_box(total)
+        })
+    });
+    let rows_a: Vec<(f64, f64)> = intervals(1)
+        .into_iter()
+        .map(|(c, a)| (c * 3.0, a))
+        .collect();
+    c.bench_function("staff_erlang_a_96", |b| {
+        b.iter(|| {
+            let mut total = 0u64;
+            for &(calls, aht) in &rows_a {
+                let s = staff(&StaffInput {
+                    calls,
+                    interval_s: 900.0,
+                    aht_s: aht,
+                    patience_s: Some(180.0),
+                    shrinkage: None,
+                    targets: Targets {
+                        max_occupancy: None,
+                        ..targets()
+                    },
+                })
+                .unwrap();
+                total += u64::from(s.agents);
+            }
+            black_box(total)
+        })
+    });
+    c.bench_function("erlang_a_A2000_N2500", |b| {
+        b.iter(|| erlang_a(black_box(2000.0), black_box(2500), 180.0, 180.0, 20.0).unwrap())
+    });
+    c.bench_function("erlang_a_A2000_N1900_patience3600", |b| {
+        b.iter(|| erlang_a(black_box(2000.0), black_box(1900), 180.0, 3600.0, 20.0).unwrap())
+    });
+    c.bench_function("erlang_c_A2000_N2100", |b| {
+        b.iter(|| erlang_c(black_box(2000.0), black_box(2100), 180.0, 20.0).unwrap())
+    });
+}
+
+/// The scheduling instance of `bench/wfm/run.py`: 7 days × 96 intervals, 4 shift lengths,
+/// with breaks (280 shift types).
+fn schedule_instance(breaks: bool) -> (ScheduleSpec, Requirement) {
+    let step = if breaks { 30 } else { 15 };
+    let shifts: Vec<serde_json::Value> = [240u32, 360, 480, 600]
+        .iter()
+        .map(|&len| {
+            let last = 1440 - len;
+            let (blen, first) = if len == 240 {
+                (15, 105)
+            } else {
+                (60, len / 2 - 60)
+            };
+            let breaks_json = if breaks {
+                serde_json::json!([{"minutes": blen, "paid": len == 240,
+                    "earliest_after_minutes": first, "latest_after_minutes": first + 30,
+                    "every_minutes": 30}])
+            } else {
+                serde_json::json!([])
+            };
+            serde_json::json!({
+                "name": format!("h{}", len / 60),
+                "start_from": "00:00",
+                "start_to": format!("{:02}:{:02}", last / 60, last % 60),
+                "start_every_minutes": step,
+                "lengths_minutes": [len],
+                "breaks": breaks_json,
+                "cost": (len - if breaks && len != 240 { 60 } else { 0 }) / 15,
+            })
+        })
+        .collect();
+    let spec: ScheduleSpec =
+        serde_json::from_value(serde_json::json!({"interval_minutes": 15, "shifts": shifts}))
+            .unwrap();
+    let mut required = Vec::new();
+    let mut seed: u64 = 3;
+    for d in 0..7 {
+        let day_scale = if d < 5 { 1.0 } else { 0.6 };
+        for p in 0..96 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let u = (seed >> 11) as f64 / (1u64 << 53) as f64;
+            let h = p as f64 / 4.0;
+            let shape = 4.0
+                + 90.0 * (-(h - 10.5f64).powi(2) / 6.0).exp()
+                + 70.0 * (-(h - 15.5f64).powi(2) / 5.0).exp()
+                + 30.0 * (-(h - 20.0f64).powi(2) / 4.0).exp();
+            required.push((shape * day_scale * (0.9 + 0.2 * u)).round() as u32);
+        }
+    }
+    (
+        spec,
+        Requirement {
+            interval_min: 15,
+            days: 7,
+            required,
+        },
+    )
+}
+
+fn bench_schedule(c: &mut Criterion) {
+    let mut g = c.benchmark_group("schedule_7x96");
+    g.sample_size(10);
+    for breaks in [false, true] {
+        let (spec, req) = schedule_instance(breaks);
+        let types = spec.shift_types().unwrap();
+        g.bench_function(
+            if breaks {
+                "with_breaks"
+            } else {
+                "without_breaks"
+            },
+            |b| {
+                b.iter(|| {
+                    solve(
+                        &req,
+                        &types,
+                        Objective::default(),
+                        SolveOptions { mip_gap: None },
+                    )
+                    .unwrap()
+                    .cost
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_staffing, bench_schedule);
+criterion_main!(benches);

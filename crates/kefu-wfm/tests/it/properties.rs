@@ -1,0 +1,98 @@
+//! Monotonicity and range properties of the Erlang formulas.
+
+use kefu_wfm::erlang::{erlang_a, erlang_b, erlang_c};
+use kefu_wfm::staffing::{StaffInput, Targets, staff};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn erlang_b_in_unit_interval_and_falls(a in 0.01f64..3000.0, n in 0u32..3000) {
+        let b = erlang_b(a, n);
+        prop_assert!(b > 0.0 || n as f64 > a + 40.0 * a.sqrt() + 50.0);
+        prop_assert!(b <= 1.0);
+        prop_assert!(erlang_b(a, n + 1) <= b);
+    }
+
+    #[test]
+    fn erlang_c_sl_rises_asa_falls(a in 0.1f64..500.0, extra in 1u32..50, t in 0.0f64..60.0) {
+        let n = a.floor() as u32 + extra;
+        let c1 = erlang_c(a, n, 180.0, t).unwrap();
+        let c2 = erlang_c(a, n + 1, 180.0, t).unwrap();
+        prop_assert!(c2.service_level >= c1.service_level - 1e-12);
+        prop_assert!(c2.asa_s.unwrap() <= c1.asa_s.unwrap() + 1e-12);
+        prop_assert!(c2.p_wait <= c1.p_wait + 1e-12);
+        prop_assert!((0.0..=1.0).contains(&c1.p_wait));
+    }
+
+    #[test]
+    fn erlang_a_monotone(a in 0.1f64..2000.0, frac in 0.5f64..1.5, patience in 10.0f64..1000.0) {
+        let n = ((a * frac) as u32).max(1);
+        let e1 = erlang_a(a, n, 180.0, patience, 20.0).unwrap();
+        let e2 = erlang_a(a, n + 1, 180.0, patience, 20.0).unwrap();
+        for v in [e1.p_wait, e1.p_abandon, e1.service_level, e1.service_level_answered, e1.occupancy] {
+            prop_assert!(v.is_finite() && (0.0..=1.0).contains(&v));
+        }
+        prop_assert!(e2.service_level >= e1.service_level - 1e-9);
+        prop_assert!(e2.p_abandon <= e1.p_abandon + 1e-9);
+        prop_assert!(e2.asa_s <= e1.asa_s + 1e-9);
+    }
+
+    #[test]
+    fn staffing_is_least(calls in 0.0f64..2000.0, sl in 0.5f64..0.95) {
+        let input = StaffInput {
+            calls,
+            interval_s: 1800.0,
+            aht_s: 200.0,
+            patience_s: None,
+            shrinkage: None,
+            targets: Targets { service_level: Some(sl), answer_within_s: 20.0, ..Targets::default() },
+        };
+        let s = staff(&input).unwrap();
+        let a = calls * 200.0 / 1800.0;
+        if calls == 0.0 {
+            prop_assert_eq!(s.agents, 0);
+        } else {
+            prop_assert!(erlang_c(a, s.agents, 200.0, 20.0).unwrap().service_level >= sl);
+            prop_assert!(erlang_c(a, s.agents - 1, 200.0, 20.0).unwrap().service_level < sl);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn erlang_a_staffing_is_least(calls in 1.0f64..6000.0, sl in 0.5f64..0.95, patience in 30.0f64..600.0) {
+        let input = StaffInput {
+            calls,
+            interval_s: 1800.0,
+            aht_s: 180.0,
+            patience_s: Some(patience),
+            shrinkage: None,
+            targets: Targets { service_level: Some(sl), answer_within_s: 20.0, ..Targets::default() },
+        };
+        let s = staff(&input).unwrap();
+        let a = calls * 180.0 / 1800.0;
+        prop_assert!(erlang_a(a, s.agents, 180.0, patience, 20.0).unwrap().service_level >= sl - 1e-12);
+        if s.agents > 0 {
+            prop_assert!(erlang_a(a, s.agents - 1, 180.0, patience, 20.0).unwrap().service_level < sl);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// With patience far longer than any wait, Erlang A is Erlang C.
+    #[test]
+    fn erlang_a_tends_to_erlang_c(a in 0.5f64..300.0, extra in 1u32..30, t in 0.0f64..60.0) {
+        let n = a.floor() as u32 + extra;
+        let c = erlang_c(a, n, 180.0, t).unwrap();
+        let e = erlang_a(a, n, 180.0, 1e10, t).unwrap();
+        prop_assert!((e.p_wait - c.p_wait).abs() < 1e-5, "{e:?} {c:?}");
+        prop_assert!((e.service_level - c.service_level).abs() < 1e-5);
+        prop_assert!(e.p_abandon < 1e-5);
+    }
+}

@@ -1,0 +1,238 @@
+//! Scheduling checked against exhaustive enumeration on small instances, plus the
+//! assignment rules.
+
+use kefu_wfm::schedule::{
+    Agent, Objective, Requirement, Rules, ScheduleSpec, SolveOptions, assign, solve,
+};
+use proptest::prelude::*;
+
+/// Hourly intervals, one day; shifts of 4 h starting on the hour 6..=14 and 8 h with a 1 h
+/// unpaid break 3 or 4 hours in, starting 6..=10.
+fn spec() -> ScheduleSpec {
+    from_json(
+        r#"{"interval_minutes": 60, "shifts": [
+            {"name": "short", "start_from": "06:00", "start_to": "14:00", "lengths_minutes": [240]},
+            {"name": "long", "start_from": "06:00", "start_to": "10:00", "lengths_minutes": [480],
+             "breaks": [{"minutes": 60, "earliest_after_minutes": 180, "latest_after_minutes": 240}]}
+        ]}"#,
+    )
+}
+
+/// The spec is plain serde; JSON stands in for the CLI's YAML here.
+fn from_json(s: &str) -> ScheduleSpec {
+    let v: serde_json::Value = serde_json::from_str(s).unwrap();
+    serde::Deserialize::deserialize(v).unwrap()
+}
+
+/// Exhaustive optimum over counts 0..=max per shift type (coverage from first principles).
+fn brute(types: &[kefu_wfm::schedule::ShiftType], req: &[u32], obj: Objective, max: u32) -> f64 {
+    let n = types.len();
+    let cover = |k: usize, hour: usize| -> bool {
+        let s = &types[k];
+        let start = (s.start_min / 60) as usize;
+        let end = start + (s.length_min / 60) as usize;
+        let in_break = s.breaks.iter().any(|b| {
+            hour * 60 >= (s.start_min + b.0) as usize
+                && hour * 60 < (s.start_min + b.0 + b.1) as usize
+        });
+        hour >= start && hour < end && !in_break
+    };
+    let mut best = f64::INFINITY;
+    let mut counts = vec![0u32; n];
+    loop {
+        let mut value = 0.0;
+        for (k, &c) in counts.iter().enumerate() {
+            value += obj.cost_weight * types[k].cost * f64::from(c);
+        }
+        let mut feasible = true;
+        for (h, &r) in req.iter().enumerate() {
+            let cov: u32 = (0..n).filter(|&k| cover(k, h)).map(|k| counts[k]).sum();
+            if cov < r {
+                match obj.under_weight {
+                    Some(w) => value += w * f64::from(r - cov),
+                    None => feasible = false,
+                }
+            } else {
+                value += obj.over_weight * f64::from(cov - r);
+            }
+        }
+        if feasible && value < best {
+            best = value;
+        }
+        // Next combination.
+        let mut i = 0;
+        loop {
+            if i == n {
+                return best;
+            }
+            counts[i] += 1;
+            if counts[i] <= max {
+                break;
+            }
+            counts[i] = 0;
+            i += 1;
+        }
+    }
+}
+
+#[test]
+fn expands_break_placements() {
+    let types = spec().shift_types().unwrap();
+    // 9 short + 5 starts × 2 break placements.
+    assert_eq!(types.len(), 9 + 10);
+    let long = types.iter().find(|t| t.template == "long").unwrap();
+    assert_eq!(long.cost, 7.0); // 8 h less the unpaid hour
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn matches_exhaustive_optimum(req in proptest::collection::vec(0u32..3, 8)) {
+        // Requirement between 07:00 and 15:00; only a few shift types so enumeration is small.
+        let mut spec = spec();
+        spec.shifts[0].start_from = Some("07:00".into());
+        spec.shifts[0].start_to = Some("11:00".into());
+        spec.shifts[0].start_every_minutes = Some(120);
+        spec.shifts[1].start_from = Some("07:00".into());
+        spec.shifts[1].start_to = Some("07:00".into());
+        let types = spec.shift_types().unwrap();
+        prop_assert_eq!(types.len(), 3 + 2);
+        let mut required = vec![0u32; 24];
+        required[7..15].copy_from_slice(&req);
+        let r = Requirement { interval_min: 60, days: 1, required: required.clone() };
+        for obj in [
+            Objective::default(),
+            Objective { under_weight: Some(3.0), over_weight: 0.5, cost_weight: 1.0 },
+        ] {
+            let want = brute(&types, &required, obj, 3);
+            let exact = solve(&r, &types, obj, SolveOptions { mip_gap: Some(0.0) }).unwrap();
+            prop_assert!((exact.objective - want).abs() < 1e-6, "mip {} vs {want}", exact.objective);
+            let heur = solve(&r, &types, obj, SolveOptions { mip_gap: None }).unwrap();
+            prop_assert!(heur.objective >= want - 1e-6);
+            prop_assert!(heur.lower_bound <= want + 1e-6);
+            if obj.under_weight.is_none() {
+                prop_assert_eq!(heur.under, 0);
+            }
+        }
+    }
+}
+
+#[test]
+fn breaks_leave_a_hole_in_coverage() {
+    let types = spec().shift_types().unwrap();
+    let mut required = vec![0u32; 24];
+    required[8..16].fill(2);
+    let r = Requirement {
+        interval_min: 60,
+        days: 1,
+        required,
+    };
+    let plan = solve(
+        &r,
+        &types,
+        Objective::default(),
+        SolveOptions { mip_gap: None },
+    )
+    .unwrap();
+    assert_eq!(plan.under, 0);
+    // Recompute coverage from the plan independently.
+    let mut cov = vec![0i64; 24];
+    for &(_, s, n) in &plan.shifts {
+        let t = &types[s];
+        for h in (t.start_min / 60)..((t.start_min + t.length_min) / 60) {
+            if !t
+                .breaks
+                .iter()
+                .any(|b| h * 60 >= t.start_min + b.0 && h * 60 < t.start_min + b.0 + b.1)
+            {
+                cov[h as usize] += i64::from(n);
+            }
+        }
+    }
+    assert_eq!(cov, plan.coverage);
+    // 16 agent-hours at least: two 8 h shifts with breaks cannot cover 8..16 alone.
+    assert!(plan.cost >= 16.0);
+}
+
+#[test]
+fn hard_coverage_without_a_fitting_shift_is_an_error() {
+    let types = spec().shift_types().unwrap();
+    let mut required = vec![0u32; 24];
+    required[2] = 1; // 02:00, no shift there
+    let r = Requirement {
+        interval_min: 60,
+        days: 1,
+        required,
+    };
+    let err = solve(
+        &r,
+        &types,
+        Objective::default(),
+        SolveOptions { mip_gap: None },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("02:00"), "{err}");
+}
+
+#[test]
+fn assignment_respects_rules() {
+    let types = spec().shift_types().unwrap();
+    let days = 7;
+    let mut required = vec![0u32; 24 * days];
+    for d in 0..days {
+        for h in 8..12 {
+            required[d * 24 + h] = 2;
+        }
+    }
+    let r = Requirement {
+        interval_min: 60,
+        days,
+        required,
+    };
+    let plan = solve(
+        &r,
+        &types,
+        Objective::default(),
+        SolveOptions { mip_gap: None },
+    )
+    .unwrap();
+    let total: u32 = plan.shifts.iter().map(|s| s.2).sum();
+    assert_eq!(total, 14); // two 4 h shifts a day
+    let agents: Vec<Agent> = ["A", "B", "C", "D"]
+        .iter()
+        .map(|n| Agent {
+            name: n.to_string(),
+            days_off: if *n == "A" { vec![0] } else { vec![] },
+            unavailable: vec![],
+            earliest_start: None,
+            latest_end: None,
+            skills: vec![],
+        })
+        .collect();
+    let rules = Rules {
+        max_consecutive_days: 3,
+        days_off_per_week: 2,
+    };
+    let a = assign(&plan, &types, &agents, rules, days).unwrap();
+    assert!(a.unfilled.is_empty(), "{a:?}");
+    for s in &a.agents {
+        let mut worked = [false; 7];
+        for &(d, _) in &s.shifts {
+            assert!(!worked[d], "two shifts on one day");
+            worked[d] = true;
+        }
+        assert!(worked.iter().filter(|w| **w).count() <= 5);
+        let mut run = 0;
+        for w in worked {
+            run = if w { run + 1 } else { 0 };
+            assert!(run <= 3, "{s:?}");
+        }
+        if s.agent == "A" {
+            assert!(!worked[0]);
+        }
+    }
+    // Two agents cannot staff 14 shifts under these rules.
+    let a = assign(&plan, &types, &agents[..2], rules, days).unwrap();
+    assert!(!a.unfilled.is_empty());
+}
