@@ -37,6 +37,26 @@ async fn browser() -> Client {
         .expect("a WebDriver session")
 }
 
+/// Types `text` into the input with id `id`.
+async fn fill(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Clicks the element with id `id`.
+async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Waits (up to 10 s) until the element `css` shows `want`: pages load after a click.
 async fn shows(c: &Client, css: &str, want: &str) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -91,49 +111,14 @@ async fn sign_in_browse_and_escalate_in_both_languages(backend: Backend) {
     // Pages need a session: the browser lands on the login form.
     c.goto(&format!("{base}/tickets")).await.unwrap();
     assert!(c.current_url().await.unwrap().path().ends_with("/login"));
-    c.find(Locator::Id("workspace"))
-        .await
-        .unwrap()
-        .send_keys("acme")
-        .await
-        .unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("admin@acme.test")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("wrong-password")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "workspace", "acme").await;
+    fill(&c, "email", "admin@acme.test").await;
+    fill(&c, "password", "wrong-password").await;
+    click(&c, "login-submit").await;
     assert!(text(&c, "#login-error").await.contains("Login failed"));
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("admin@acme.test")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("password-123")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "email", "admin@acme.test").await;
+    fill(&c, "password", "password-123").await;
+    click(&c, "login-submit").await;
 
     // The ticket list.
     let list = text(&c, "#tickets").await;
@@ -159,18 +144,8 @@ async fn sign_in_browse_and_escalate_in_both_languages(backend: Backend) {
             .select_by_value(to)
             .await
             .unwrap();
-        c.find(Locator::Id("reason"))
-            .await
-            .unwrap()
-            .send_keys(reason)
-            .await
-            .unwrap();
-        c.find(Locator::Id("transition-submit"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        fill(&c, "reason", reason).await;
+        click(&c, "transition-submit").await;
         shows(&c, "#history", reason).await;
     }
     assert_eq!(text(&c, "#state").await, "Escalated");
@@ -193,24 +168,14 @@ async fn sign_in_browse_and_escalate_in_both_languages(backend: Backend) {
     );
 
     // Switch to Chinese: navigation, labels and states follow.
-    c.find(Locator::Id("lang-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "lang-switch").await;
     shows(&c, "#state", "已提送二线").await;
     assert_eq!(text(&c, "#nav-tickets").await, "工单");
     let history = text(&c, "#history").await;
     assert!(history.contains("处理中 → 已提送二线"), "{history}");
 
     // Customers: list, search, profile with the customer's tickets.
-    c.find(Locator::Id("nav-customers"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "nav-customers").await;
     let customers = text(&c, "#customers").await;
     assert!(
         customers.contains("李雷")
@@ -218,18 +183,8 @@ async fn sign_in_browse_and_escalate_in_both_languages(backend: Backend) {
             && customers.contains("vip"),
         "{customers}"
     );
-    c.find(Locator::Id("q"))
-        .await
-        .unwrap()
-        .send_keys("王")
-        .await
-        .unwrap();
-    c.find(Locator::Id("search"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "q", "王").await;
+    click(&c, "search").await;
     assert_eq!(text(&c, "#empty").await, "还没有客户。");
     c.goto(&format!(
         "{base}/customers/{}",
@@ -245,19 +200,9 @@ async fn sign_in_browse_and_escalate_in_both_languages(backend: Backend) {
     );
 
     // Back to English, then sign out.
-    c.find(Locator::Id("lang-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "lang-switch").await;
     shows(&c, "#nav-tickets", "Tickets").await;
-    c.find(Locator::Id("logout"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "logout").await;
     c.goto(&format!("{base}/tickets")).await.unwrap();
     assert!(c.current_url().await.unwrap().path().ends_with("/login"));
     c.close().await.unwrap();
