@@ -1,0 +1,1 @@
+//! Engine scenarios: strategies, reservations, exits, hours, preference, EWT, snapshot.
