@@ -120,6 +120,11 @@ struct Contact {
     offer_no: u32,
     callback: bool,
     ewt_memo: Option<(usize, Time)>,
+    /// Waiting with exactly its queue's base requirements (no own skills, relaxation,
+    /// exclusion or preference): every plain contact of a queue fits the same agents.
+    plain: bool,
+    /// Plain, waiting, and already found no agent: counted in `Queue::plain_settled`.
+    settled: bool,
 }
 
 impl Contact {
@@ -156,9 +161,13 @@ struct Queue {
     cfg: QueueConfig,
     ch: usize,
     base: ReqSet,
-    /// Skill sets a contact of this queue can require at some step (levels ignored).
-    skill_sets: Vec<Vec<u16>>,
+    /// Requirements of this queue at each relaxation step: an agent who meets none of them
+    /// can never take one of its contacts (contacts' own skills only add).
+    skill_sets: Vec<ReqSet>,
     waiting: BTreeSet<WKey>,
+    /// Plain waiting contacts that found no agent: while there is one, no available agent
+    /// fits a plain contact of this queue, so a new one need not search.
+    plain_settled: u32,
     rr_cursor: Option<u32>,
     staffed: u64,
     stats: QueueStats,
@@ -182,6 +191,8 @@ struct Agent {
     missed_streak: u32,
     counters: AgentCounters,
     mask: Vec<u64>,
+    /// Queues whose base requirements the agent meets.
+    base_mask: Vec<u64>,
     indexed: [Option<(Time, u32)>; CHANNELS],
     state: AgentState,
     dirty: bool,
@@ -222,6 +233,9 @@ impl Agent {
     }
     fn mask_has(&self, q: usize) -> bool {
         self.mask.get(q / 64).is_some_and(|w| w >> (q % 64) & 1 == 1)
+    }
+    fn base_has(&self, q: usize) -> bool {
+        self.base_mask.get(q / 64).is_some_and(|w| w >> (q % 64) & 1 == 1)
     }
 }
 
@@ -392,6 +406,8 @@ impl Engine {
         self.now = self.now.max(now);
         let r = self.apply(cmd, out);
         self.settle(out);
+        #[cfg(debug_assertions)]
+        self.check_plain();
         r
     }
 
@@ -472,10 +488,10 @@ impl Engine {
         }
         let mut skill_sets = Vec::new();
         let mut cur = base;
-        skill_sets.push(cur.items().iter().map(|x| x.0).collect::<Vec<_>>());
+        skill_sets.push(cur);
         for step in &cfg.relaxation {
             cur.apply(&step.op);
-            skill_sets.push(cur.items().iter().map(|x| x.0).collect());
+            skill_sets.push(cur);
         }
         let qi = id.0 as usize;
         if self.queues.len() <= qi {
@@ -492,6 +508,7 @@ impl Engine {
             base,
             skill_sets,
             waiting,
+            plain_settled: 0,
             rr_cursor: rr,
             staffed: 0,
             stats,
@@ -507,9 +524,15 @@ impl Engine {
             let words = self.queues.len().div_ceil(64);
             if a.mask.len() < words {
                 a.mask.resize(words, 0);
+                a.base_mask.resize(words, 0);
             }
             let q = self.queues[qi].as_ref().unwrap();
-            let cand = q.skill_sets.iter().any(|set| set.iter().all(|&s| a.level(s) > 0));
+            if a.meets(&q.base) {
+                a.base_mask[qi / 64] |= 1 << (qi % 64);
+            } else {
+                a.base_mask[qi / 64] &= !(1 << (qi % 64));
+            }
+            let cand = q.skill_sets.iter().any(|set| a.meets(set));
             if cand {
                 a.mask[qi / 64] |= 1 << (qi % 64);
                 if a.presence == Presence::Available {
@@ -528,7 +551,9 @@ impl Engine {
         }
         // Requirements may have changed: re-route everything waiting here.
         let slots: Vec<u32> = self.queues[qi].as_ref().unwrap().waiting.iter().map(|k| k.3).collect();
+        self.queues[qi].as_mut().unwrap().plain_settled = 0;
         for s in slots {
+            self.contacts[s as usize].settled = false;
             self.mark_contact(s);
         }
         for ai in 0..self.agents.len() {
@@ -610,6 +635,7 @@ impl Engine {
                 missed_streak: 0,
                 counters: AgentCounters::default(),
                 mask: Vec::new(),
+                base_mask: Vec::new(),
                 indexed: [None; CHANNELS],
                 state: AgentState::LoggedOut,
                 dirty: false,
@@ -628,9 +654,13 @@ impl Engine {
         let words = self.queues.len().div_ceil(64);
         let a = self.agents[ai].as_mut().unwrap();
         a.mask = vec![0; words];
+        a.base_mask = vec![0; words];
         for (qi, q) in self.queues.iter().enumerate() {
             let Some(q) = q else { continue };
-            if q.skill_sets.iter().any(|set| set.iter().all(|&s| a.level(s) > 0)) {
+            if a.meets(&q.base) {
+                a.base_mask[qi / 64] |= 1 << (qi % 64);
+            }
+            if q.skill_sets.iter().any(|set| a.meets(set)) {
                 a.mask[qi / 64] |= 1 << (qi % 64);
             }
         }
@@ -753,6 +783,8 @@ impl Engine {
                     offer_no: 0,
                     callback: false,
                     ewt_memo: None,
+                    plain: false,
+                    settled: false,
                 });
                 (self.contacts.len() - 1) as u32
             }
@@ -876,8 +908,6 @@ impl Engine {
         c.aging = i64::from(q.cfg.aging_per_min);
         c.key = base * PRIO_SCALE - c.aging * c.arrived as i64;
         c.prefer_until = if c.preferred.is_some() { now + q.cfg.prefer_ms } else { 0 };
-        q.waiting.insert(c.wkey(slot));
-        self.nonempty[qi as usize / 64] |= 1 << (qi % 64);
         let (generation, epoch) = (c.generation, c.epoch);
         let mut timers = Vec::new();
         if let Some(step) = q.cfg.relaxation.first() {
@@ -895,7 +925,35 @@ impl Engine {
         for (at, t) in timers {
             self.push_timer(at, t);
         }
+        self.waiting_insert(slot);
         self.mark_contact(slot);
+    }
+
+    fn waiting_insert(&mut self, slot: u32) {
+        let c = &mut self.contacts[slot as usize];
+        let qi = c.queue as usize;
+        c.plain = c.step == 0 && c.extra.n == 0 && c.excluded.is_empty() && c.preferred.is_none();
+        c.settled = false;
+        self.queues[qi].as_mut().unwrap().waiting.insert(c.wkey(slot));
+        self.nonempty[qi / 64] |= 1 << (qi % 64);
+    }
+
+    /// A plain contact found no agent.
+    fn settle_plain(&mut self, slot: u32) {
+        let c = &mut self.contacts[slot as usize];
+        if c.plain && !c.settled {
+            c.settled = true;
+            self.queues[c.queue as usize].as_mut().unwrap().plain_settled += 1;
+        }
+    }
+
+    /// The contact stops being plain (or settled) while waiting.
+    fn unsettle(&mut self, slot: u32) {
+        let c = &mut self.contacts[slot as usize];
+        if c.settled {
+            c.settled = false;
+            self.queues[c.queue as usize].as_mut().unwrap().plain_settled -= 1;
+        }
     }
 
     fn push_timer(&mut self, at: Time, t: Timer) {
@@ -904,6 +962,7 @@ impl Engine {
     }
 
     fn remove_waiting(&mut self, slot: u32) {
+        self.unsettle(slot);
         let c = &self.contacts[slot as usize];
         let qi = c.queue as usize;
         let q = self.queues[qi].as_mut().unwrap();
@@ -917,10 +976,7 @@ impl Engine {
         let c = &mut self.contacts[slot as usize];
         c.state = CState::Waiting;
         c.ring.clear();
-        let qi = c.queue as usize;
-        let k = c.wkey(slot);
-        self.queues[qi].as_mut().unwrap().waiting.insert(k);
-        self.nonempty[qi / 64] |= 1 << (qi % 64);
+        self.waiting_insert(slot);
         self.mark_contact(slot);
     }
 
@@ -936,8 +992,10 @@ impl Engine {
 
     fn accept(&mut self, contact: ContactId, agent: AgentId, out: &mut Vec<Event>) -> Result<(), Error> {
         let slot = self.slot_of(contact)?;
-        let ringing = self.contacts[slot as usize].ringing();
-        if !ringing.contains(&agent.0) {
+        let c = &self.contacts[slot as usize];
+        let single = matches!(c.state, CState::Offered { agent: a, .. } if a == agent.0) && c.ring.is_empty();
+        let ringing = if single { Vec::new() } else { c.ringing() };
+        if !single && !ringing.contains(&agent.0) {
             return Err(Error::NotOffered { contact, agent });
         }
         for other in ringing.into_iter().filter(|&o| o != agent.0) {
@@ -1134,12 +1192,14 @@ impl Engine {
                     // (Drop and MaxLevel already acted on extras too: they are in `reqs`.)
                 }
                 c.step = step + 1;
+                c.plain = false;
                 out.push(Event::Relaxed { contact: c.id, queue: QueueId(c.queue), step });
                 if let Some(next) = q.cfg.relaxation.get(usize::from(step) + 1) {
                     let at = c.queued_at + next.after_ms;
                     let (generation, epoch) = (c.generation, c.epoch);
                     self.push_timer(at.max(self.now), Timer::Relax { slot, generation, epoch, step: step + 1 });
                 }
+                self.unsettle(slot);
                 if self.contacts[slot as usize].state == CState::Waiting {
                     self.mark_contact(slot);
                 }
@@ -1458,6 +1518,16 @@ impl Engine {
             if !a.avail(q.ch) {
                 return;
             }
+            if let Some(k) = q.waiting.first() {
+                let c = &self.contacts[k.3 as usize];
+                if c.plain && a.base_has(qi) {
+                    let cand = (c.eff(self.now), c.arrived, c.seq, k.3);
+                    if best.is_none_or(|b| cand.0 > b.0 || (cand.0 == b.0 && (cand.1, cand.2) < (b.1, b.2))) {
+                        *best = Some(cand);
+                    }
+                    return;
+                }
+            }
             for k in &q.waiting {
                 let slot = k.3;
                 if self.can_take_slot(ai, slot) {
@@ -1487,46 +1557,76 @@ impl Engine {
         best.map(|b| b.3)
     }
 
-    /// Routes every contact and agent whose options grew, until nothing more can be matched.
+    /// Routes every agent and contact whose options grew, until nothing more can be matched.
+    /// Agents first: a freed agent takes the best waiting contact across its queues (priority,
+    /// then arrival), so a contact that just came back cannot jump a better one elsewhere;
+    /// then each new or changed contact, best first, takes an idle agent by its queue's
+    /// strategy.
     fn settle(&mut self, out: &mut Vec<Event>) {
-        while !self.dirty_c.is_empty() || !self.dirty_a.is_empty() {
-            if !self.dirty_c.is_empty() {
-                let mut dc = std::mem::take(&mut self.dirty_c);
-                let now = self.now;
-                dc.retain(|&(s, g)| {
-                    let c = &self.contacts[s as usize];
-                    c.generation == g && c.state == CState::Waiting
-                });
-                // Best first, so simultaneous re-routes keep priority and FIFO order.
-                dc.sort_by_key(|&(s, _)| {
-                    let c = &self.contacts[s as usize];
-                    (Reverse(c.eff(now)), c.arrived, c.seq)
-                });
-                dc.dedup();
-                let mut agents = std::mem::take(&mut self.scratch);
-                for &(slot, generation) in &dc {
-                    let c = &self.contacts[slot as usize];
-                    if c.generation != generation || c.state != CState::Waiting {
-                        continue;
-                    }
-                    self.find_agents(slot, &mut agents);
-                    if !agents.is_empty() {
-                        self.offer(slot, &agents, out);
+        loop {
+            if !self.dirty_a.is_empty() {
+                let mut da = std::mem::take(&mut self.dirty_a);
+                for &ai in &da {
+                    self.agents[ai as usize].as_mut().unwrap().dirty = false;
+                    while self.agents[ai as usize].as_ref().unwrap().avail_any() {
+                        let Some(slot) = self.find_contact(ai) else { break };
+                        self.offer(slot, &[ai], out);
                     }
                 }
-                self.scratch = agents;
-                dc.clear();
-                if self.dirty_c.is_empty() {
-                    self.dirty_c = dc;
+                da.clear();
+                if self.dirty_a.is_empty() {
+                    self.dirty_a = da;
                 }
                 continue;
             }
-            let ai = self.dirty_a.remove(0);
-            self.agents[ai as usize].as_mut().unwrap().dirty = false;
-            while self.agents[ai as usize].as_ref().unwrap().avail_any() {
-                let Some(slot) = self.find_contact(ai) else { break };
-                self.offer(slot, &[ai], out);
+            if self.dirty_c.is_empty() {
+                break;
             }
+            let mut dc = std::mem::take(&mut self.dirty_c);
+            let now = self.now;
+            dc.retain(|&(s, g)| {
+                let c = &self.contacts[s as usize];
+                c.generation == g && c.state == CState::Waiting
+            });
+            // Best first, so simultaneous re-routes keep priority and FIFO order.
+            dc.sort_by_key(|&(s, _)| {
+                let c = &self.contacts[s as usize];
+                (Reverse(c.eff(now)), c.arrived, c.seq)
+            });
+            dc.dedup();
+            let mut agents = std::mem::take(&mut self.scratch);
+            for &(slot, generation) in &dc {
+                let c = &self.contacts[slot as usize];
+                if c.generation != generation || c.state != CState::Waiting {
+                    continue;
+                }
+                if !self.cfg.naive && c.plain && !c.settled && self.queues[c.queue as usize].as_ref().unwrap().plain_settled > 0 {
+                    // Another plain contact of this queue waits having found no agent: no
+                    // available agent fits this one either (agents freed since are dirty and
+                    // were routed before this loop).
+                    self.settle_plain(slot);
+                    continue;
+                }
+                self.find_agents(slot, &mut agents);
+                if agents.is_empty() {
+                    self.settle_plain(slot);
+                } else {
+                    self.offer(slot, &agents, out);
+                }
+            }
+            self.scratch = agents;
+            dc.clear();
+            if self.dirty_c.is_empty() {
+                self.dirty_c = dc;
+            }
+        }
+    }
+
+    #[cfg(debug_assertions)]
+    fn check_plain(&self) {
+        for q in self.queues.iter().flatten() {
+            let n = q.waiting.iter().filter(|k| self.contacts[k.3 as usize].settled).count() as u32;
+            assert_eq!(n, q.plain_settled, "plain_settled drifted");
         }
     }
 
