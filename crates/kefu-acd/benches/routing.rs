@@ -125,33 +125,54 @@ fn cycle(w: &mut World) {
     arrive(w);
 }
 
+/// CPU time this thread has run, in seconds (Linux); wall-clock figures on a shared machine
+/// swing with the load, CPU time much less.
+fn cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
+}
+
 /// Measures decisions per second and per-decision latency over `cycles` cycles.
 fn measure(name: &str, w: &mut World, cycles: u32) -> f64 {
     let mut lat: Vec<u64> = Vec::with_capacity(2 * cycles as usize);
     let d0 = w.e.decisions();
+    let mut routing_ns = 0u64;
+    let cpu0 = cpu_secs();
     let t = Instant::now();
     for _ in 0..cycles {
         w.now += 10;
         let (d, ns) = end_one(w);
         if d > 0 {
             lat.push(ns / u64::from(d));
+            routing_ns += ns;
         }
         let (d, ns) = arrive(w);
         if d > 0 {
             lat.push(ns / u64::from(d));
+            routing_ns += ns;
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_secs().zip(cpu0).map(|(b, a)| b - a);
     let decisions = w.e.decisions() - d0;
     lat.sort_unstable();
     let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0);
     let rate = decisions as f64 / secs;
+    let routing_secs = routing_ns as f64 / 1e9;
+    let deciding: u64 = lat.len() as u64;
+    let waiting: usize = (0..QUEUES).map(|q| w.e.snapshot(QueueId(q)).unwrap().waiting).sum();
     println!(
-        "routing {name}: {decisions} decisions in {secs:.3} s = {rate:.0} decisions/s (with the end/accept commands around them); \
+        "routing {name}: {} busy, {waiting} waiting; {decisions} decisions in {secs:.3} s = {rate:.0} decisions/s (with the end/accept commands around them); \
          latency of a deciding command p50 {} ns, p99 {} ns, max {} ns",
+        w.busy.len(),
         p(0.5),
         p(0.99),
-        lat.last().copied().unwrap_or(0)
+        lat.last().copied().unwrap_or(0),
+    );
+    println!(
+        "routing {name}: routing alone (the deciding commands, {deciding} of them): {:.0} decisions/s; per CPU second, whole cycle: {}",
+        decisions as f64 / routing_secs,
+        cpu.map_or("-".to_string(), |c| format!("{:.0} decisions/s", decisions as f64 / c)),
     );
     rate
 }

@@ -350,6 +350,8 @@ pub struct Engine {
     seq: u64,
     need_load: bool,
     need_ids: bool,
+    /// Some queue (or contact) needs no skill: keep the all-agents index too.
+    need_any: bool,
     dirty_c: Vec<(u32, u32)>,
     dirty_a: Vec<u32>,
     scratch: Vec<u32>,
@@ -374,6 +376,7 @@ impl Engine {
             seq: 0,
             need_load: false,
             need_ids: false,
+            need_any: false,
             dirty_c: Vec::new(),
             dirty_a: Vec::new(),
             scratch: Vec::new(),
@@ -543,10 +546,11 @@ impl Engine {
             }
         }
         self.queues[qi].as_mut().unwrap().staffed = staffed;
-        let (need_load, need_ids) = self.needs();
-        if (need_load && !self.need_load) || (need_ids && !self.need_ids) {
+        let (need_load, need_ids, need_any) = self.needs();
+        if (need_load && !self.need_load) || (need_ids && !self.need_ids) || (need_any && !self.need_any) {
             self.need_load |= need_load;
             self.need_ids |= need_ids;
+            self.need_any |= need_any;
             self.rebuild_index();
         }
         // Requirements may have changed: re-route everything waiting here.
@@ -564,14 +568,16 @@ impl Engine {
         Ok(())
     }
 
-    fn needs(&self) -> (bool, bool) {
+    fn needs(&self) -> (bool, bool, bool) {
         let mut l = false;
         let mut i = false;
+        let mut any = false;
         for q in self.queues.iter().flatten() {
             l |= q.cfg.strategy == Strategy::LeastOccupied;
             i |= q.cfg.strategy == Strategy::RoundRobin;
+            any |= q.skill_sets.iter().any(|r| r.n == 0);
         }
-        (l, i)
+        (l, i, any)
     }
 
     fn rebuild_index(&mut self) {
@@ -1323,7 +1329,7 @@ impl Engine {
         if self.cfg.naive {
             return;
         }
-        let Engine { agents, index, any_index, need_load, need_ids, .. } = self;
+        let Engine { agents, index, any_index, need_load, need_ids, need_any, .. } = self;
         let a = agents[ai].as_mut().unwrap();
         for ch in 0..CHANNELS {
             let new = if a.avail(ch) { Some((a.idle_since, a.occ())) } else { None };
@@ -1334,7 +1340,7 @@ impl Engine {
             let id = ai as u64;
             if let Some((idle, occ)) = old {
                 let k = idle << AGENT_BITS | id;
-                for i in 0..=a.skills.len() {
+                for i in 0..a.skills.len() + usize::from(*need_any) {
                     let set = match a.skills.get(i) {
                         Some(s) => &mut index[usize::from(s.0)][ch],
                         None => &mut any_index[ch],
@@ -1350,7 +1356,7 @@ impl Engine {
             }
             if let Some((idle, occ)) = new {
                 let k = idle << AGENT_BITS | id;
-                for i in 0..=a.skills.len() {
+                for i in 0..a.skills.len() + usize::from(*need_any) {
                     let set = match a.skills.get(i) {
                         Some(s) => &mut index[usize::from(s.0)][ch],
                         None => &mut any_index[ch],
