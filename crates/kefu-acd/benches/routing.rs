@@ -36,7 +36,10 @@ struct World {
 }
 
 fn world(naive: bool, mixed: bool) -> World {
-    let mut e = Engine::new(EngineConfig { naive, ..EngineConfig::default() });
+    let mut e = Engine::new(EngineConfig {
+        naive,
+        ..EngineConfig::default()
+    });
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for q in 0..QUEUES {
         let n = if rng.below(10) < 7 { 1 } else { 2 };
@@ -48,12 +51,28 @@ fn world(naive: bool, mixed: bool) -> World {
             }
         }
         let strategy = if mixed {
-            [Strategy::LongestIdle, Strategy::LeastOccupied, Strategy::RoundRobin, Strategy::SkillsWeighted][(q % 4) as usize]
+            [
+                Strategy::LongestIdle,
+                Strategy::LeastOccupied,
+                Strategy::RoundRobin,
+                Strategy::SkillsWeighted,
+            ][(q % 4) as usize]
         } else {
             Strategy::LongestIdle
         };
-        let cfg = QueueConfig { requirements: reqs, strategy, ..QueueConfig::default() };
-        e.handle(0, Command::UpsertQueue { id: QueueId(q), config: cfg }).unwrap();
+        let cfg = QueueConfig {
+            requirements: reqs,
+            strategy,
+            ..QueueConfig::default()
+        };
+        e.handle(
+            0,
+            Command::UpsertQueue {
+                id: QueueId(q),
+                config: cfg,
+            },
+        )
+        .unwrap();
     }
     for a in 0..AGENTS {
         let mut skills: Vec<(SkillId, u8)> = Vec::new();
@@ -63,10 +82,24 @@ fn world(naive: bool, mixed: bool) -> World {
                 skills.push((s, 1 + rng.below(5) as u8));
             }
         }
-        e.handle(0, Command::UpsertAgent { id: AgentId(a), config: AgentConfig::voice(&skills) }).unwrap();
+        e.handle(
+            0,
+            Command::UpsertAgent {
+                id: AgentId(a),
+                config: AgentConfig::voice(&skills),
+            },
+        )
+        .unwrap();
         e.handle(0, Command::Login { agent: AgentId(a) }).unwrap();
     }
-    let mut w = World { e, rng, busy: Vec::new(), next: 0, now: 1, out: Vec::new() };
+    let mut w = World {
+        e,
+        rng,
+        busy: Vec::new(),
+        next: 0,
+        now: 1,
+        out: Vec::new(),
+    };
     // Fill to ~90% busy.
     let mut tries = 0;
     while w.busy.len() < (AGENTS as usize * 9) / 10 && tries < 200_000 {
@@ -88,7 +121,8 @@ fn accept_offers(w: &mut World) -> u32 {
         .collect();
     for (contact, agent) in offers {
         n += 1;
-        w.e.handle_into(w.now, Command::Accept { contact, agent }, &mut w.out).unwrap();
+        w.e.handle_into(w.now, Command::Accept { contact, agent }, &mut w.out)
+            .unwrap();
         w.busy.push(contact);
     }
     n
@@ -100,7 +134,12 @@ fn arrive(w: &mut World) -> (u32, u64) {
     let q = QueueId(w.rng.below(u64::from(QUEUES)) as u32);
     w.out.clear();
     let t = Instant::now();
-    w.e.handle_into(w.now, Command::Arrive(Arrival::new(ContactId(w.next), q)), &mut w.out).unwrap();
+    w.e.handle_into(
+        w.now,
+        Command::Arrive(Arrival::new(ContactId(w.next), q)),
+        &mut w.out,
+    )
+    .unwrap();
     let ns = t.elapsed().as_nanos() as u64;
     (accept_offers(w), ns)
 }
@@ -114,7 +153,8 @@ fn end_one(w: &mut World) -> (u32, u64) {
     let c = w.busy.swap_remove(i);
     w.out.clear();
     let t = Instant::now();
-    w.e.handle_into(w.now, Command::End { contact: c }, &mut w.out).unwrap();
+    w.e.handle_into(w.now, Command::End { contact: c }, &mut w.out)
+        .unwrap();
     let ns = t.elapsed().as_nanos() as u64;
     (accept_offers(w), ns)
 }
@@ -156,11 +196,17 @@ fn measure(name: &str, w: &mut World, cycles: u32) -> f64 {
     let cpu = cpu_secs().zip(cpu0).map(|(b, a)| b - a);
     let decisions = w.e.decisions() - d0;
     lat.sort_unstable();
-    let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0);
+    let p = |q: f64| {
+        lat.get(((lat.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or(0)
+    };
     let rate = decisions as f64 / secs;
     let routing_secs = routing_ns as f64 / 1e9;
     let deciding: u64 = lat.len() as u64;
-    let waiting: usize = (0..QUEUES).map(|q| w.e.snapshot(QueueId(q)).unwrap().waiting).sum();
+    let waiting: usize = (0..QUEUES)
+        .map(|q| w.e.snapshot(QueueId(q)).unwrap().waiting)
+        .sum();
     println!(
         "routing {name}: {} busy, {waiting} waiting; {decisions} decisions in {secs:.3} s = {rate:.0} decisions/s (with the end/accept commands around them); \
          latency of a deciding command p50 {} ns, p99 {} ns, max {} ns",
@@ -172,7 +218,10 @@ fn measure(name: &str, w: &mut World, cycles: u32) -> f64 {
     println!(
         "routing {name}: routing alone (the deciding commands, {deciding} of them): {:.0} decisions/s; per CPU second, whole cycle: {}",
         decisions as f64 / routing_secs,
-        cpu.map_or("-".to_string(), |c| format!("{:.0} decisions/s", decisions as f64 / c)),
+        cpu.map_or("-".to_string(), |c| format!(
+            "{:.0} decisions/s",
+            decisions as f64 / c
+        )),
     );
     rate
 }
@@ -189,8 +238,14 @@ fn main() {
     println!("routing: indexed / naive = {:.0}x", r_idx / r_naive);
 
     let mut c = Criterion::default().configure_from_args();
-    c.bench_function("routing_cycle_indexed_10k_agents", |b| b.iter(|| cycle(&mut idx)));
-    c.bench_function("routing_cycle_indexed_mixed_10k_agents", |b| b.iter(|| cycle(&mut mixed)));
-    c.bench_function("routing_cycle_naive_10k_agents", |b| b.iter(|| cycle(&mut naive)));
+    c.bench_function("routing_cycle_indexed_10k_agents", |b| {
+        b.iter(|| cycle(&mut idx))
+    });
+    c.bench_function("routing_cycle_indexed_mixed_10k_agents", |b| {
+        b.iter(|| cycle(&mut mixed))
+    });
+    c.bench_function("routing_cycle_naive_10k_agents", |b| {
+        b.iter(|| cycle(&mut naive))
+    });
     c.final_summary();
 }

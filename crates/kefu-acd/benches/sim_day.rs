@@ -10,7 +10,14 @@ const DAY: &str = include_str!("../../../bench/sim/day.yaml");
 fn main() {
     let sc = Scenario::from_yaml(DAY).expect("bench/sim/day.yaml parses");
     let t = Instant::now();
-    let out = simulate(&sc, Options { seed: 1, ..Options::default() }).unwrap();
+    let out = simulate(
+        &sc,
+        Options {
+            seed: 1,
+            ..Options::default()
+        },
+    )
+    .unwrap();
     let dt = t.elapsed().as_secs_f64();
     let tot = &out.report.totals;
     println!(
@@ -25,7 +32,19 @@ fn main() {
     );
     let mut c = Criterion::default().sample_size(10).configure_from_args();
     c.bench_function("sim_day_1m_contacts_5k_agents", |b| {
-        b.iter(|| simulate(&sc, Options { seed: 1, no_intervals: true, ..Options::default() }).unwrap().report.contacts)
+        b.iter(|| {
+            simulate(
+                &sc,
+                Options {
+                    seed: 1,
+                    no_intervals: true,
+                    ..Options::default()
+                },
+            )
+            .unwrap()
+            .report
+            .contacts
+        })
     });
     c.final_summary();
 }

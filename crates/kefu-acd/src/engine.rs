@@ -221,7 +221,10 @@ impl Agent {
             .sum()
     }
     fn score(&self, reqs: &ReqSet) -> u64 {
-        reqs.items().iter().map(|&(s, _)| u64::from(self.level(s))).sum()
+        reqs.items()
+            .iter()
+            .map(|&(s, _)| u64::from(self.level(s)))
+            .sum()
     }
     fn set_load(&mut self, ch: usize, delta: i8) {
         self.load[ch] = self.load[ch].wrapping_add_signed(delta);
@@ -232,10 +235,14 @@ impl Agent {
         }
     }
     fn mask_has(&self, q: usize) -> bool {
-        self.mask.get(q / 64).is_some_and(|w| w >> (q % 64) & 1 == 1)
+        self.mask
+            .get(q / 64)
+            .is_some_and(|w| w >> (q % 64) & 1 == 1)
     }
     fn base_has(&self, q: usize) -> bool {
-        self.base_mask.get(q / 64).is_some_and(|w| w >> (q % 64) & 1 == 1)
+        self.base_mask
+            .get(q / 64)
+            .is_some_and(|w| w >> (q % 64) & 1 == 1)
     }
 }
 
@@ -248,21 +255,52 @@ struct ChanIndex {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Timer {
-    Relax { slot: u32, generation: u32, epoch: u32, step: u8 },
-    Overflow { slot: u32, generation: u32, epoch: u32 },
-    MaxWait { slot: u32, generation: u32, epoch: u32 },
-    PreferEnd { slot: u32, generation: u32, epoch: u32 },
-    OfferTimeout { slot: u32, generation: u32, offer: u32 },
-    WrapUp { slot: u32, generation: u32 },
+    Relax {
+        slot: u32,
+        generation: u32,
+        epoch: u32,
+        step: u8,
+    },
+    Overflow {
+        slot: u32,
+        generation: u32,
+        epoch: u32,
+    },
+    MaxWait {
+        slot: u32,
+        generation: u32,
+        epoch: u32,
+    },
+    PreferEnd {
+        slot: u32,
+        generation: u32,
+        epoch: u32,
+    },
+    OfferTimeout {
+        slot: u32,
+        generation: u32,
+        offer: u32,
+    },
+    WrapUp {
+        slot: u32,
+        generation: u32,
+    },
 }
 
 /// What a contact is doing, for views.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContactState {
     Waiting,
-    Offered { agents: Vec<AgentId>, expires_at: Time },
-    Busy { agent: AgentId },
-    WrapUp { agent: AgentId },
+    Offered {
+        agents: Vec<AgentId>,
+        expires_at: Time,
+    },
+    Busy {
+        agent: AgentId,
+    },
+    WrapUp {
+        agent: AgentId,
+    },
 }
 
 /// A contact as seen from outside.
@@ -404,7 +442,12 @@ impl Engine {
 
     /// [`Engine::handle`], appending to a caller's buffer (no allocation in steady state).
     /// On error nothing of the command was applied (timers due before `now` still fired).
-    pub fn handle_into(&mut self, now: Time, cmd: Command, out: &mut Vec<Event>) -> Result<(), Error> {
+    pub fn handle_into(
+        &mut self,
+        now: Time,
+        cmd: Command,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Error> {
         self.run_timers(now, out);
         self.now = self.now.max(now);
         let r = self.apply(cmd, out);
@@ -436,7 +479,9 @@ impl Engine {
                 self.set_presence(agent, Presence::Available, out)
             }
             Command::Logout { agent } => self.set_presence(agent, Presence::LoggedOut, out),
-            Command::SetAux { agent, reason } => self.set_presence(agent, Presence::Aux(reason), out),
+            Command::SetAux { agent, reason } => {
+                self.set_presence(agent, Presence::Aux(reason), out)
+            }
             Command::Arrive(a) => self.arrive(a, out),
             Command::Accept { contact, agent } => self.accept(contact, agent, out),
             Command::Reject { contact, agent } => self.reject(contact, agent, out),
@@ -503,8 +548,22 @@ impl Engine {
         }
         let ch = cfg.channel.idx();
         let (waiting, stats, rr, aht, handled, les) = match self.queues[qi].take() {
-            Some(q) => (q.waiting, q.stats, q.rr_cursor, q.aht_ms, q.handled, q.les_ms),
-            None => (BTreeSet::new(), QueueStats::default(), None, cfg.aht_ms as f64, 0, None),
+            Some(q) => (
+                q.waiting,
+                q.stats,
+                q.rr_cursor,
+                q.aht_ms,
+                q.handled,
+                q.les_ms,
+            ),
+            None => (
+                BTreeSet::new(),
+                QueueStats::default(),
+                None,
+                cfg.aht_ms as f64,
+                0,
+                None,
+            ),
         };
         self.queues[qi] = Some(Queue {
             ch,
@@ -523,7 +582,9 @@ impl Engine {
         // Candidate masks and staffing of this queue.
         let mut staffed = 0u64;
         for ai in 0..self.agents.len() {
-            let Some(a) = self.agents[ai].as_mut() else { continue };
+            let Some(a) = self.agents[ai].as_mut() else {
+                continue;
+            };
             let words = self.queues.len().div_ceil(64);
             if a.mask.len() < words {
                 a.mask.resize(words, 0);
@@ -547,21 +608,33 @@ impl Engine {
         }
         self.queues[qi].as_mut().unwrap().staffed = staffed;
         let (need_load, need_ids, need_any) = self.needs();
-        if (need_load && !self.need_load) || (need_ids && !self.need_ids) || (need_any && !self.need_any) {
+        if (need_load && !self.need_load)
+            || (need_ids && !self.need_ids)
+            || (need_any && !self.need_any)
+        {
             self.need_load |= need_load;
             self.need_ids |= need_ids;
             self.need_any |= need_any;
             self.rebuild_index();
         }
         // Requirements may have changed: re-route everything waiting here.
-        let slots: Vec<u32> = self.queues[qi].as_ref().unwrap().waiting.iter().map(|k| k.3).collect();
+        let slots: Vec<u32> = self.queues[qi]
+            .as_ref()
+            .unwrap()
+            .waiting
+            .iter()
+            .map(|k| k.3)
+            .collect();
         self.queues[qi].as_mut().unwrap().plain_settled = 0;
         for s in slots {
             self.contacts[s as usize].settled = false;
             self.mark_contact(s);
         }
         for ai in 0..self.agents.len() {
-            if self.agents[ai].as_ref().is_some_and(|a| a.mask_has(qi) && a.avail_any()) {
+            if self.agents[ai]
+                .as_ref()
+                .is_some_and(|a| a.mask_has(qi) && a.avail_any())
+            {
                 self.mark_agent(ai as u32);
             }
         }
@@ -593,7 +666,12 @@ impl Engine {
         }
     }
 
-    fn upsert_agent(&mut self, id: AgentId, cfg: AgentConfig, out: &mut Vec<Event>) -> Result<(), Error> {
+    fn upsert_agent(
+        &mut self,
+        id: AgentId,
+        cfg: AgentConfig,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Error> {
         if id.0 >= MAX_AGENTS {
             return Err(Error::AgentIdTooLarge(id));
         }
@@ -601,10 +679,19 @@ impl Engine {
         if self.agents.len() <= ai {
             self.agents.resize_with(ai + 1, || None);
         }
-        let mut skills: Vec<(u16, u8)> = cfg.skills.iter().filter(|s| s.1 > 0).map(|s| (s.0.0, s.1)).collect();
+        let mut skills: Vec<(u16, u8)> = cfg
+            .skills
+            .iter()
+            .filter(|s| s.1 > 0)
+            .map(|s| (s.0.0, s.1))
+            .collect();
         skills.sort_unstable();
         skills.dedup_by_key(|s| s.0);
-        let max_skill = skills.iter().map(|s| usize::from(s.0) + 1).max().unwrap_or(0);
+        let max_skill = skills
+            .iter()
+            .map(|s| usize::from(s.0) + 1)
+            .max()
+            .unwrap_or(0);
         let mut levels = vec![0u8; max_skill];
         for &(s, l) in &skills {
             levels[usize::from(s)] = l;
@@ -695,7 +782,12 @@ impl Engine {
         }
     }
 
-    fn set_presence(&mut self, agent: AgentId, p: Presence, out: &mut Vec<Event>) -> Result<(), Error> {
+    fn set_presence(
+        &mut self,
+        agent: AgentId,
+        p: Presence,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Error> {
         let ai = self.agent_idx(agent)?;
         let old = self.agents[ai].as_ref().unwrap().presence;
         if old == p {
@@ -757,7 +849,11 @@ impl Engine {
         if self.ids.contains_key(&a.id) {
             return Err(Error::DuplicateContact(a.id));
         }
-        if self.queues.get(a.queue.0 as usize).is_none_or(|q| q.is_none()) {
+        if self
+            .queues
+            .get(a.queue.0 as usize)
+            .is_none_or(|q| q.is_none())
+        {
             return Err(Error::UnknownQueue(a.queue));
         }
         let extra = ReqSet::from_slice(&a.skills)?;
@@ -821,7 +917,10 @@ impl Engine {
                 if let Some(th) = q.cfg.callback_offer_ewt_ms {
                     let ewt = self.ewt_slot(slot).unwrap_or(Time::MAX);
                     if ewt > th {
-                        out.push(Event::CallbackOffered { contact: a.id, ewt_ms: ewt });
+                        out.push(Event::CallbackOffered {
+                            contact: a.id,
+                            ewt_ms: ewt,
+                        });
                     }
                 }
             }
@@ -835,7 +934,11 @@ impl Engine {
         loop {
             let id = self.contacts[slot as usize].id;
             if let Some(f) = from {
-                out.push(Event::Overflowed { contact: id, from: QueueId(f), to: QueueId(qi) });
+                out.push(Event::Overflowed {
+                    contact: id,
+                    from: QueueId(f),
+                    to: QueueId(qi),
+                });
             }
             let Some(q) = self.queues.get_mut(qi as usize).and_then(|q| q.as_mut()) else {
                 out.push(Event::Exited {
@@ -849,7 +952,10 @@ impl Engine {
             };
             q.stats.offered += 1;
             let closed = q.cfg.hours.as_ref().is_some_and(|h| !h.is_open(self.now));
-            let full = q.cfg.max_queue_len.is_some_and(|m| q.waiting.len() as u64 >= u64::from(m));
+            let full = q
+                .cfg
+                .max_queue_len
+                .is_some_and(|m| q.waiting.len() as u64 >= u64::from(m));
             let exit = if closed {
                 Some((ExitReason::Closed, q.cfg.closed_action))
             } else if full {
@@ -860,7 +966,10 @@ impl Engine {
             match exit {
                 None => {
                     self.enqueue(slot, qi);
-                    out.push(Event::Queued { contact: id, queue: QueueId(qi) });
+                    out.push(Event::Queued {
+                        contact: id,
+                        queue: QueueId(qi),
+                    });
                     return;
                 }
                 Some((reason, action)) => {
@@ -879,7 +988,12 @@ impl Engine {
                         }
                         a => a,
                     };
-                    out.push(Event::Exited { contact: id, queue: QueueId(qi), reason, action });
+                    out.push(Event::Exited {
+                        contact: id,
+                        queue: QueueId(qi),
+                        reason,
+                        action,
+                    });
                     match action {
                         ExitAction::Overflow(to) => {
                             from = Some(qi);
@@ -910,23 +1024,58 @@ impl Engine {
         c.step = 0;
         c.state = CState::Waiting;
         c.ewt_memo = None;
-        let base = i64::from(q.cfg.priority) + i64::from(c.extra_prio) + if c.vip { i64::from(q.cfg.vip_boost) } else { 0 };
+        let base = i64::from(q.cfg.priority)
+            + i64::from(c.extra_prio)
+            + if c.vip { i64::from(q.cfg.vip_boost) } else { 0 };
         c.aging = i64::from(q.cfg.aging_per_min);
         c.key = base * PRIO_SCALE - c.aging * c.arrived as i64;
-        c.prefer_until = if c.preferred.is_some() { now + q.cfg.prefer_ms } else { 0 };
+        c.prefer_until = if c.preferred.is_some() {
+            now + q.cfg.prefer_ms
+        } else {
+            0
+        };
         let (generation, epoch) = (c.generation, c.epoch);
         let mut timers = Vec::new();
         if let Some(step) = q.cfg.relaxation.first() {
-            timers.push((now + step.after_ms, Timer::Relax { slot, generation, epoch, step: 0 }));
+            timers.push((
+                now + step.after_ms,
+                Timer::Relax {
+                    slot,
+                    generation,
+                    epoch,
+                    step: 0,
+                },
+            ));
         }
         if let Some(o) = q.cfg.overflow {
-            timers.push((now + o.after_ms, Timer::Overflow { slot, generation, epoch }));
+            timers.push((
+                now + o.after_ms,
+                Timer::Overflow {
+                    slot,
+                    generation,
+                    epoch,
+                },
+            ));
         }
         if let Some((w, _)) = q.cfg.max_wait {
-            timers.push((now + w, Timer::MaxWait { slot, generation, epoch }));
+            timers.push((
+                now + w,
+                Timer::MaxWait {
+                    slot,
+                    generation,
+                    epoch,
+                },
+            ));
         }
         if c.preferred.is_some() && q.cfg.prefer_ms > 0 {
-            timers.push((c.prefer_until, Timer::PreferEnd { slot, generation, epoch }));
+            timers.push((
+                c.prefer_until,
+                Timer::PreferEnd {
+                    slot,
+                    generation,
+                    epoch,
+                },
+            ));
         }
         for (at, t) in timers {
             self.push_timer(at, t);
@@ -940,7 +1089,11 @@ impl Engine {
         let qi = c.queue as usize;
         c.plain = c.step == 0 && c.extra.n == 0 && c.excluded.is_empty() && c.preferred.is_none();
         c.settled = false;
-        self.queues[qi].as_mut().unwrap().waiting.insert(c.wkey(slot));
+        self.queues[qi]
+            .as_mut()
+            .unwrap()
+            .waiting
+            .insert(c.wkey(slot));
         self.nonempty[qi / 64] |= 1 << (qi % 64);
     }
 
@@ -949,7 +1102,10 @@ impl Engine {
         let c = &mut self.contacts[slot as usize];
         if c.plain && !c.settled {
             c.settled = true;
-            self.queues[c.queue as usize].as_mut().unwrap().plain_settled += 1;
+            self.queues[c.queue as usize]
+                .as_mut()
+                .unwrap()
+                .plain_settled += 1;
         }
     }
 
@@ -958,7 +1114,10 @@ impl Engine {
         let c = &mut self.contacts[slot as usize];
         if c.settled {
             c.settled = false;
-            self.queues[c.queue as usize].as_mut().unwrap().plain_settled -= 1;
+            self.queues[c.queue as usize]
+                .as_mut()
+                .unwrap()
+                .plain_settled -= 1;
         }
     }
 
@@ -996,18 +1155,32 @@ impl Engine {
         self.free_slots.push(slot);
     }
 
-    fn accept(&mut self, contact: ContactId, agent: AgentId, out: &mut Vec<Event>) -> Result<(), Error> {
+    fn accept(
+        &mut self,
+        contact: ContactId,
+        agent: AgentId,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Error> {
         let slot = self.slot_of(contact)?;
         let c = &self.contacts[slot as usize];
-        let single = matches!(c.state, CState::Offered { agent: a, .. } if a == agent.0) && c.ring.is_empty();
+        let single = matches!(c.state, CState::Offered { agent: a, .. } if a == agent.0)
+            && c.ring.is_empty();
         let ringing = if single { Vec::new() } else { c.ringing() };
         if !single && !ringing.contains(&agent.0) {
             return Err(Error::NotOffered { contact, agent });
         }
         for other in ringing.into_iter().filter(|&o| o != agent.0) {
             self.withdraw(slot, other, out);
-            self.agents[other as usize].as_mut().unwrap().counters.rescinded += 1;
-            out.push(Event::Rescinded { contact, agent: AgentId(other), reason: RescindReason::AnsweredElsewhere });
+            self.agents[other as usize]
+                .as_mut()
+                .unwrap()
+                .counters
+                .rescinded += 1;
+            out.push(Event::Rescinded {
+                contact,
+                agent: AgentId(other),
+                reason: RescindReason::AnsweredElsewhere,
+            });
         }
         let now = self.now;
         let c = &mut self.contacts[slot as usize];
@@ -1026,7 +1199,12 @@ impl Engine {
         let a = self.agents[agent.0 as usize].as_mut().unwrap();
         a.counters.answers += 1;
         a.missed_streak = 0;
-        out.push(Event::Answered { contact, agent, queue, wait_ms: wait });
+        out.push(Event::Answered {
+            contact,
+            agent,
+            queue,
+            wait_ms: wait,
+        });
         self.touch(agent.0 as usize, out);
         Ok(())
     }
@@ -1045,10 +1223,19 @@ impl Engine {
             0
         } else {
             c.ring.retain(|&x| x != agent);
-            if let (CState::Offered { agent: first, deadline }, Some(&next)) = (c.state, c.ring.first()) {
-                if first == agent {
-                    c.state = CState::Offered { agent: next, deadline };
-                }
+            if let (
+                CState::Offered {
+                    agent: first,
+                    deadline,
+                },
+                Some(&next),
+            ) = (c.state, c.ring.first())
+                && first == agent
+            {
+                c.state = CState::Offered {
+                    agent: next,
+                    deadline,
+                };
             }
             c.ring.len()
         };
@@ -1059,13 +1246,22 @@ impl Engine {
         self.touch(agent as usize, out);
     }
 
-    fn reject(&mut self, contact: ContactId, agent: AgentId, out: &mut Vec<Event>) -> Result<(), Error> {
+    fn reject(
+        &mut self,
+        contact: ContactId,
+        agent: AgentId,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Error> {
         let slot = self.slot_of(contact)?;
         if !self.contacts[slot as usize].ringing().contains(&agent.0) {
             return Err(Error::NotOffered { contact, agent });
         }
         self.contacts[slot as usize].excluded.push(agent.0);
-        self.agents[agent.0 as usize].as_mut().unwrap().counters.rejects += 1;
+        self.agents[agent.0 as usize]
+            .as_mut()
+            .unwrap()
+            .counters
+            .rejects += 1;
         out.push(Event::Rejected { contact, agent });
         self.withdraw(slot, agent.0, out);
         Ok(())
@@ -1079,7 +1275,11 @@ impl Engine {
                 for a in self.contacts[slot as usize].ringing() {
                     self.withdraw(slot, a, out);
                     self.agents[a as usize].as_mut().unwrap().counters.rescinded += 1;
-                    out.push(Event::Rescinded { contact, agent: AgentId(a), reason: RescindReason::CustomerLeft });
+                    out.push(Event::Rescinded {
+                        contact,
+                        agent: AgentId(a),
+                        reason: RescindReason::CustomerLeft,
+                    });
                 }
                 // withdraw put it back in the queue: take it out again.
                 self.remove_waiting(slot);
@@ -1089,8 +1289,16 @@ impl Engine {
         let c = &self.contacts[slot as usize];
         let wait = self.now - c.arrived;
         let queue = c.queue;
-        self.queues[queue as usize].as_mut().unwrap().stats.abandoned += 1;
-        out.push(Event::Abandoned { contact, queue: QueueId(queue), wait_ms: wait });
+        self.queues[queue as usize]
+            .as_mut()
+            .unwrap()
+            .stats
+            .abandoned += 1;
+        out.push(Event::Abandoned {
+            contact,
+            queue: QueueId(queue),
+            wait_ms: wait,
+        });
         self.free_contact(slot);
         Ok(())
     }
@@ -1112,7 +1320,10 @@ impl Engine {
         let a = self.agents[agent as usize].as_mut().unwrap();
         a.set_load(ch, -1);
         a.counters.handled += 1;
-        out.push(Event::Ended { contact, agent: AgentId(agent) });
+        out.push(Event::Ended {
+            contact,
+            agent: AgentId(agent),
+        });
         if wrap > 0 {
             a.wrapups += 1;
             c.state = CState::WrapUp { agent };
@@ -1132,7 +1343,9 @@ impl Engine {
     }
 
     fn finish_wrap_up(&mut self, slot: u32, out: &mut Vec<Event>) {
-        let CState::WrapUp { agent } = self.contacts[slot as usize].state else { return };
+        let CState::WrapUp { agent } = self.contacts[slot as usize].state else {
+            return;
+        };
         let now = self.now;
         let a = self.agents[agent as usize].as_mut().unwrap();
         a.wrapups -= 1;
@@ -1142,7 +1355,10 @@ impl Engine {
         if a.nz == 0 && a.wrapups == 0 {
             a.idle_since = now;
         }
-        out.push(Event::WrapUpEnded { contact: self.contacts[slot as usize].id, agent: AgentId(agent) });
+        out.push(Event::WrapUpEnded {
+            contact: self.contacts[slot as usize].id,
+            agent: AgentId(agent),
+        });
         self.free_contact(slot);
         self.touch(agent as usize, out);
     }
@@ -1155,19 +1371,52 @@ impl Engine {
             c.generation == generation && c.state != CState::Free
         };
         match *t {
-            Timer::Relax { slot, generation, epoch, step } => {
+            Timer::Relax {
+                slot,
+                generation,
+                epoch,
+                step,
+            } => {
                 let c = &self.contacts[slot as usize];
-                live(slot, generation) && c.epoch == epoch && c.step == step && matches!(c.state, CState::Waiting | CState::Offered { .. })
+                live(slot, generation)
+                    && c.epoch == epoch
+                    && c.step == step
+                    && matches!(c.state, CState::Waiting | CState::Offered { .. })
             }
-            Timer::Overflow { slot, generation, epoch } | Timer::MaxWait { slot, generation, epoch } | Timer::PreferEnd { slot, generation, epoch } => {
+            Timer::Overflow {
+                slot,
+                generation,
+                epoch,
+            }
+            | Timer::MaxWait {
+                slot,
+                generation,
+                epoch,
+            }
+            | Timer::PreferEnd {
+                slot,
+                generation,
+                epoch,
+            } => {
                 let c = &self.contacts[slot as usize];
-                live(slot, generation) && c.epoch == epoch && matches!(c.state, CState::Waiting | CState::Offered { .. })
+                live(slot, generation)
+                    && c.epoch == epoch
+                    && matches!(c.state, CState::Waiting | CState::Offered { .. })
             }
-            Timer::OfferTimeout { slot, generation, offer } => {
+            Timer::OfferTimeout {
+                slot,
+                generation,
+                offer,
+            } => {
                 let c = &self.contacts[slot as usize];
-                live(slot, generation) && c.offer_no == offer && matches!(c.state, CState::Offered { .. })
+                live(slot, generation)
+                    && c.offer_no == offer
+                    && matches!(c.state, CState::Offered { .. })
             }
-            Timer::WrapUp { slot, generation } => live(slot, generation) && matches!(self.contacts[slot as usize].state, CState::WrapUp { .. }),
+            Timer::WrapUp { slot, generation } => {
+                live(slot, generation)
+                    && matches!(self.contacts[slot as usize].state, CState::WrapUp { .. })
+            }
         }
     }
 
@@ -1191,7 +1440,9 @@ impl Engine {
             Timer::Relax { slot, step, .. } => {
                 let c = &mut self.contacts[slot as usize];
                 let q = self.queues[c.queue as usize].as_ref().unwrap();
-                let Some(s) = q.cfg.relaxation.get(usize::from(step)) else { return };
+                let Some(s) = q.cfg.relaxation.get(usize::from(step)) else {
+                    return;
+                };
                 c.reqs.apply(&s.op);
                 // Extras stay unless a Replace dropped the whole set.
                 if !matches!(s.op, RelaxOp::Replace(_)) {
@@ -1199,43 +1450,90 @@ impl Engine {
                 }
                 c.step = step + 1;
                 c.plain = false;
-                out.push(Event::Relaxed { contact: c.id, queue: QueueId(c.queue), step });
+                out.push(Event::Relaxed {
+                    contact: c.id,
+                    queue: QueueId(c.queue),
+                    step,
+                });
                 if let Some(next) = q.cfg.relaxation.get(usize::from(step) + 1) {
                     let at = c.queued_at + next.after_ms;
                     let (generation, epoch) = (c.generation, c.epoch);
-                    self.push_timer(at.max(self.now), Timer::Relax { slot, generation, epoch, step: step + 1 });
+                    self.push_timer(
+                        at.max(self.now),
+                        Timer::Relax {
+                            slot,
+                            generation,
+                            epoch,
+                            step: step + 1,
+                        },
+                    );
                 }
                 self.unsettle(slot);
                 if self.contacts[slot as usize].state == CState::Waiting {
                     self.mark_contact(slot);
                 }
             }
-            Timer::Overflow { slot, generation, epoch } => {
+            Timer::Overflow {
+                slot,
+                generation,
+                epoch,
+            } => {
                 if let CState::Offered { deadline, .. } = self.contacts[slot as usize].state {
-                    self.push_timer(deadline, Timer::Overflow { slot, generation, epoch });
+                    self.push_timer(
+                        deadline,
+                        Timer::Overflow {
+                            slot,
+                            generation,
+                            epoch,
+                        },
+                    );
                     return;
                 }
                 let c = &self.contacts[slot as usize];
                 let from = c.queue;
-                let to = self.queues[from as usize].as_ref().unwrap().cfg.overflow.unwrap().to;
+                let to = self.queues[from as usize]
+                    .as_ref()
+                    .unwrap()
+                    .cfg
+                    .overflow
+                    .unwrap()
+                    .to;
                 self.remove_waiting(slot);
                 self.place(slot, to.0, Some(from), out);
             }
-            Timer::MaxWait { slot, generation, epoch } => {
+            Timer::MaxWait {
+                slot,
+                generation,
+                epoch,
+            } => {
                 let c = &self.contacts[slot as usize];
                 if c.callback {
                     return;
                 }
                 if let CState::Offered { deadline, .. } = c.state {
-                    self.push_timer(deadline, Timer::MaxWait { slot, generation, epoch });
+                    self.push_timer(
+                        deadline,
+                        Timer::MaxWait {
+                            slot,
+                            generation,
+                            epoch,
+                        },
+                    );
                     return;
                 }
                 let (qi, id) = (c.queue, c.id);
                 let q = self.queues[qi as usize].as_mut().unwrap();
-                let Some((_, action)) = q.cfg.max_wait else { return };
+                let Some((_, action)) = q.cfg.max_wait else {
+                    return;
+                };
                 q.stats.exited += 1;
                 self.remove_waiting(slot);
-                out.push(Event::Exited { contact: id, queue: QueueId(qi), reason: ExitReason::MaxWait, action });
+                out.push(Event::Exited {
+                    contact: id,
+                    queue: QueueId(qi),
+                    reason: ExitReason::MaxWait,
+                    action,
+                });
                 match action {
                     ExitAction::Overflow(to) => self.place(slot, to.0, Some(qi), out),
                     _ => self.free_contact(slot),
@@ -1255,11 +1553,15 @@ impl Engine {
                         ag.counters.missed += 1;
                         ag.missed_streak += 1;
                     }
-                    out.push(Event::OfferTimedOut { contact: id, agent: AgentId(a) });
+                    out.push(Event::OfferTimedOut {
+                        contact: id,
+                        agent: AgentId(a),
+                    });
                     self.withdraw(slot, a, out);
                     let ag = self.agents[a as usize].as_ref().unwrap();
                     if ag.missed_streak >= max && ag.presence == Presence::Available {
-                        let _ = self.set_presence(AgentId(a), Presence::Aux(AuxReason::NoAnswer), out);
+                        let _ =
+                            self.set_presence(AgentId(a), Presence::Aux(AuxReason::NoAnswer), out);
                         self.agents[a as usize].as_mut().unwrap().missed_streak = 0;
                     }
                 }
@@ -1291,7 +1593,10 @@ impl Engine {
         let a = self.agents[ai].as_mut().unwrap();
         if st != a.state {
             a.state = st;
-            out.push(Event::AgentStateChanged { agent: AgentId(ai as u32), state: st });
+            out.push(Event::AgentStateChanged {
+                agent: AgentId(ai as u32),
+                state: st,
+            });
         }
         if self.agents[ai].as_ref().unwrap().avail_any() {
             self.mark_agent(ai as u32);
@@ -1329,10 +1634,22 @@ impl Engine {
         if self.cfg.naive {
             return;
         }
-        let Engine { agents, index, any_index, need_load, need_ids, need_any, .. } = self;
+        let Engine {
+            agents,
+            index,
+            any_index,
+            need_load,
+            need_ids,
+            need_any,
+            ..
+        } = self;
         let a = agents[ai].as_mut().unwrap();
         for ch in 0..CHANNELS {
-            let new = if a.avail(ch) { Some((a.idle_since, a.occ())) } else { None };
+            let new = if a.avail(ch) {
+                Some((a.idle_since, a.occ()))
+            } else {
+                None
+            };
             let old = a.indexed[ch];
             if new == old {
                 continue;
@@ -1393,7 +1710,8 @@ impl Engine {
             return None;
         }
         let a = self.agents.get(p as usize)?.as_ref()?;
-        (a.presence == Presence::Available && a.meets(&c.reqs) && !c.excluded.contains(&p)).then_some(p)
+        (a.presence == Presence::Available && a.meets(&c.reqs) && !c.excluded.contains(&p))
+            .then_some(p)
     }
 
     fn eligible(&self, a: &Agent, ai: u32, c: &Contact) -> bool {
@@ -1407,7 +1725,9 @@ impl Engine {
         if c.state != CState::Waiting {
             return false;
         }
-        let Some(Some(a)) = self.agents.get(ai as usize) else { return false };
+        let Some(Some(a)) = self.agents.get(ai as usize) else {
+            return false;
+        };
         if !a.avail(c.ch) || !self.eligible(a, ai, c) {
             return false;
         }
@@ -1438,8 +1758,14 @@ impl Engine {
                 let rank = match strategy {
                     Strategy::LongestIdle | Strategy::RingAll => (a.idle_since, u64::from(ai), 0),
                     Strategy::LeastOccupied => (u64::from(a.occ()), a.idle_since, u64::from(ai)),
-                    Strategy::RoundRobin => (u64::from(q.rr_cursor.is_some_and(|r| ai <= r)), u64::from(ai), 0),
-                    Strategy::SkillsWeighted => (u64::MAX - a.score(&c.reqs), a.idle_since, u64::from(ai)),
+                    Strategy::RoundRobin => (
+                        u64::from(q.rr_cursor.is_some_and(|r| ai <= r)),
+                        u64::from(ai),
+                        0,
+                    ),
+                    Strategy::SkillsWeighted => {
+                        (u64::MAX - a.score(&c.reqs), a.idle_since, u64::from(ai))
+                    }
                 };
                 if strategy == Strategy::RingAll {
                     out.push(ai);
@@ -1461,7 +1787,9 @@ impl Engine {
         } else {
             let mut best: Option<&ChanIndex> = None;
             for &(s, _) in c.reqs.items() {
-                let Some(ix) = self.index.get(usize::from(s)) else { return };
+                let Some(ix) = self.index.get(usize::from(s)) else {
+                    return;
+                };
                 let cand = &ix[ch];
                 if best.is_none_or(|b| cand.idle.len() < b.idle.len()) {
                     best = Some(cand);
@@ -1475,18 +1803,33 @@ impl Engine {
         };
         match strategy {
             Strategy::LongestIdle => {
-                if let Some(ai) = set.idle.iter().map(|k| (k & AGENT_MASK) as u32).find(|&ai| ok(ai)) {
+                if let Some(ai) = set
+                    .idle
+                    .iter()
+                    .map(|k| (k & AGENT_MASK) as u32)
+                    .find(|&ai| ok(ai))
+                {
                     out.push(ai);
                 }
             }
             Strategy::LeastOccupied => {
-                if let Some(ai) = set.load.iter().map(|k| (k.1 & AGENT_MASK) as u32).find(|&ai| ok(ai)) {
+                if let Some(ai) = set
+                    .load
+                    .iter()
+                    .map(|k| (k.1 & AGENT_MASK) as u32)
+                    .find(|&ai| ok(ai))
+                {
                     out.push(ai);
                 }
             }
             Strategy::RoundRobin => {
                 let found = match q.rr_cursor {
-                    Some(r) => set.ids.range(r + 1..).chain(set.ids.range(..=r)).copied().find(|&ai| ok(ai)),
+                    Some(r) => set
+                        .ids
+                        .range(r + 1..)
+                        .chain(set.ids.range(..=r))
+                        .copied()
+                        .find(|&ai| ok(ai)),
                     None => set.ids.iter().copied().find(|&ai| ok(ai)),
                 };
                 if let Some(ai) = found {
@@ -1509,7 +1852,12 @@ impl Engine {
                 }
             }
             Strategy::RingAll => {
-                out.extend(set.idle.iter().map(|k| (k & AGENT_MASK) as u32).filter(|&ai| ok(ai)));
+                out.extend(
+                    set.idle
+                        .iter()
+                        .map(|k| (k & AGENT_MASK) as u32)
+                        .filter(|&ai| ok(ai)),
+                );
             }
         }
     }
@@ -1520,7 +1868,9 @@ impl Engine {
         let a = self.agents[ai as usize].as_ref()?;
         let mut best: Option<(i64, Time, u64, u32)> = None;
         let consider = |qi: usize, best: &mut Option<(i64, Time, u64, u32)>| {
-            let Some(q) = self.queues[qi].as_ref() else { return };
+            let Some(q) = self.queues[qi].as_ref() else {
+                return;
+            };
             if !a.avail(q.ch) {
                 return;
             }
@@ -1528,7 +1878,9 @@ impl Engine {
                 let c = &self.contacts[k.3 as usize];
                 if c.plain && a.base_has(qi) {
                     let cand = (c.eff(self.now), c.arrived, c.seq, k.3);
-                    if best.is_none_or(|b| cand.0 > b.0 || (cand.0 == b.0 && (cand.1, cand.2) < (b.1, b.2))) {
+                    if best.is_none_or(|b| {
+                        cand.0 > b.0 || (cand.0 == b.0 && (cand.1, cand.2) < (b.1, b.2))
+                    }) {
                         *best = Some(cand);
                     }
                     return;
@@ -1539,7 +1891,9 @@ impl Engine {
                 if self.can_take_slot(ai, slot) {
                     let c = &self.contacts[slot as usize];
                     let cand = (c.eff(self.now), c.arrived, c.seq, slot);
-                    if best.is_none_or(|b| cand.0 > b.0 || (cand.0 == b.0 && (cand.1, cand.2) < (b.1, b.2))) {
+                    if best.is_none_or(|b| {
+                        cand.0 > b.0 || (cand.0 == b.0 && (cand.1, cand.2) < (b.1, b.2))
+                    }) {
                         *best = Some(cand);
                     }
                     return;
@@ -1575,7 +1929,9 @@ impl Engine {
                 for &ai in &da {
                     self.agents[ai as usize].as_mut().unwrap().dirty = false;
                     while self.agents[ai as usize].as_ref().unwrap().avail_any() {
-                        let Some(slot) = self.find_contact(ai) else { break };
+                        let Some(slot) = self.find_contact(ai) else {
+                            break;
+                        };
                         self.offer(slot, &[ai], out);
                     }
                 }
@@ -1606,7 +1962,15 @@ impl Engine {
                 if c.generation != generation || c.state != CState::Waiting {
                     continue;
                 }
-                if !self.cfg.naive && c.plain && !c.settled && self.queues[c.queue as usize].as_ref().unwrap().plain_settled > 0 {
+                if !self.cfg.naive
+                    && c.plain
+                    && !c.settled
+                    && self.queues[c.queue as usize]
+                        .as_ref()
+                        .unwrap()
+                        .plain_settled
+                        > 0
+                {
                     // Another plain contact of this queue waits having found no agent: no
                     // available agent fits this one either (agents freed since are dirty and
                     // were routed before this loop).
@@ -1631,7 +1995,11 @@ impl Engine {
     #[cfg(debug_assertions)]
     fn check_plain(&self) {
         for q in self.queues.iter().flatten() {
-            let n = q.waiting.iter().filter(|k| self.contacts[k.3 as usize].settled).count() as u32;
+            let n = q
+                .waiting
+                .iter()
+                .filter(|k| self.contacts[k.3 as usize].settled)
+                .count() as u32;
             assert_eq!(n, q.plain_settled, "plain_settled drifted");
         }
     }
@@ -1643,7 +2011,10 @@ impl Engine {
         let q = self.queues[c.queue as usize].as_mut().unwrap();
         let deadline = now + q.cfg.offer_timeout_ms;
         c.offer_no = c.offer_no.wrapping_add(1);
-        c.state = CState::Offered { agent: agents[0], deadline };
+        c.state = CState::Offered {
+            agent: agents[0],
+            deadline,
+        };
         c.ring.clear();
         if agents.len() > 1 {
             c.ring.extend_from_slice(agents);
@@ -1651,15 +2022,28 @@ impl Engine {
         if q.cfg.strategy == Strategy::RoundRobin {
             q.rr_cursor = Some(agents[0]);
         }
-        let (id, queue, ch, generation, offer) = (c.id, QueueId(c.queue), c.ch, c.generation, c.offer_no);
-        self.push_timer(deadline, Timer::OfferTimeout { slot, generation, offer });
+        let (id, queue, ch, generation, offer) =
+            (c.id, QueueId(c.queue), c.ch, c.generation, c.offer_no);
+        self.push_timer(
+            deadline,
+            Timer::OfferTimeout {
+                slot,
+                generation,
+                offer,
+            },
+        );
         self.decisions += 1;
         for &ai in agents {
             let a = self.agents[ai as usize].as_mut().unwrap();
             a.set_load(ch, 1);
             a.holds.push(slot);
             a.counters.offers += 1;
-            out.push(Event::Offered { contact: id, agent: AgentId(ai), queue, expires_at: deadline });
+            out.push(Event::Offered {
+                contact: id,
+                agent: AgentId(ai),
+                queue,
+                expires_at: deadline,
+            });
             self.touch(ai as usize, out);
         }
     }
@@ -1670,15 +2054,25 @@ impl Engine {
     /// contact, an available agent with room on its channel, all requirements met, not
     /// excluded, and no open preference for another agent).
     pub fn can_take(&self, agent: AgentId, contact: ContactId) -> bool {
-        self.ids.get(&contact).is_some_and(|&s| self.can_take_slot(agent.0, s))
+        self.ids
+            .get(&contact)
+            .is_some_and(|&s| self.can_take_slot(agent.0, s))
     }
 
     pub fn agent_ids(&self) -> impl Iterator<Item = AgentId> + '_ {
-        self.agents.iter().enumerate().filter(|a| a.1.is_some()).map(|a| AgentId(a.0 as u32))
+        self.agents
+            .iter()
+            .enumerate()
+            .filter(|a| a.1.is_some())
+            .map(|a| AgentId(a.0 as u32))
     }
 
     pub fn queue_ids(&self) -> impl Iterator<Item = QueueId> + '_ {
-        self.queues.iter().enumerate().filter(|q| q.1.is_some()).map(|q| QueueId(q.0 as u32))
+        self.queues
+            .iter()
+            .enumerate()
+            .filter(|q| q.1.is_some())
+            .map(|q| QueueId(q.0 as u32))
     }
 
     /// All contacts the engine holds (waiting, ringing, busy, wrapping up).
@@ -1693,7 +2087,12 @@ impl Engine {
         self.queues
             .get(queue.0 as usize)
             .and_then(|q| q.as_ref())
-            .map(|q| q.waiting.iter().map(|k| self.contacts[k.3 as usize].id).collect())
+            .map(|q| {
+                q.waiting
+                    .iter()
+                    .map(|k| self.contacts[k.3 as usize].id)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -1705,7 +2104,11 @@ impl Engine {
             state: self.derive_state(id.0 as usize),
             load: a.load,
             capacity: a.capacity,
-            contacts: a.holds.iter().map(|&s| self.contacts[s as usize].id).collect(),
+            contacts: a
+                .holds
+                .iter()
+                .map(|&s| self.contacts[s as usize].id)
+                .collect(),
             wrapping_up: a.wrapups,
             idle_since: a.idle_since,
             missed_streak: a.missed_streak,
@@ -1723,8 +2126,12 @@ impl Engine {
                 agents: c.ringing().into_iter().map(AgentId).collect(),
                 expires_at: deadline,
             },
-            CState::Busy { agent } => ContactState::Busy { agent: AgentId(agent) },
-            CState::WrapUp { agent } => ContactState::WrapUp { agent: AgentId(agent) },
+            CState::Busy { agent } => ContactState::Busy {
+                agent: AgentId(agent),
+            },
+            CState::WrapUp { agent } => ContactState::WrapUp {
+                agent: AgentId(agent),
+            },
             CState::Free => return None,
         };
         Some(ContactView {
@@ -1732,7 +2139,15 @@ impl Engine {
             queue: QueueId(c.queue),
             channel: Channel::ALL[c.ch],
             state,
-            requirements: c.reqs.items().iter().map(|&(s, l)| Requirement { skill: SkillId(s), level: l }).collect(),
+            requirements: c
+                .reqs
+                .items()
+                .iter()
+                .map(|&(s, l)| Requirement {
+                    skill: SkillId(s),
+                    level: l,
+                })
+                .collect(),
             steps_applied: c.step,
             arrived: c.arrived,
             queued_at: c.queued_at,
@@ -1776,7 +2191,9 @@ impl Engine {
         }
         let ql = (pos as f64 + 1.0) * q.aht_ms / q.staffed as f64;
         let est = match q.les_ms {
-            Some(les) => 0.5 * ql + 0.5 * les as f64 * (pos as f64 + 1.0) / (len.max(pos + 1) as f64),
+            Some(les) => {
+                0.5 * ql + 0.5 * les as f64 * (pos as f64 + 1.0) / (len.max(pos + 1) as f64)
+            }
             None => ql,
         };
         Some(est.max(0.0).round() as Time)
@@ -1786,7 +2203,12 @@ impl Engine {
     pub fn snapshot(&self, queue: QueueId) -> Option<QueueSnapshot> {
         let qi = queue.0 as usize;
         let q = self.queues.get(qi)?.as_ref()?;
-        let longest = q.waiting.iter().map(|k| self.now - self.contacts[k.3 as usize].arrived).max().unwrap_or(0);
+        let longest = q
+            .waiting
+            .iter()
+            .map(|k| self.now - self.contacts[k.3 as usize].arrived)
+            .max()
+            .unwrap_or(0);
         let mut agents = AgentsByState::default();
         for (ai, a) in self.agents.iter().enumerate() {
             let Some(a) = a else { continue };

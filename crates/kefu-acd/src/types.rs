@@ -8,16 +8,24 @@ use std::sync::Arc;
 pub type Time = u64;
 
 /// An agent, dense (the engine keeps a vector indexed by it): at most [`MAX_AGENTS`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct AgentId(pub u32);
 /// A queue, dense.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct QueueId(pub u32);
 /// A skill, dense.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct SkillId(pub u16);
 /// A contact: any id of the caller's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ContactId(pub u64);
 
 /// Agent ids must be below this (they are packed into index keys).
@@ -26,7 +34,9 @@ pub const MAX_AGENTS: u32 = 1 << 20;
 pub const MAX_REQUIREMENTS: usize = 8;
 
 /// The media a contact arrives on; each agent has a capacity per channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Voice = 0,
@@ -37,7 +47,8 @@ pub enum Channel {
 }
 pub const CHANNELS: usize = 4;
 impl Channel {
-    pub const ALL: [Channel; CHANNELS] = [Channel::Voice, Channel::Chat, Channel::Email, Channel::Task];
+    pub const ALL: [Channel; CHANNELS] =
+        [Channel::Voice, Channel::Chat, Channel::Email, Channel::Task];
     pub fn idx(self) -> usize {
         self as usize
     }
@@ -68,7 +79,10 @@ pub struct Requirement {
 }
 impl Requirement {
     pub fn new(skill: SkillId, level: u8) -> Self {
-        Requirement { skill, level: level.max(1) }
+        Requirement {
+            skill,
+            level: level.max(1),
+        }
     }
 }
 
@@ -316,25 +330,54 @@ pub struct AgentCounters {
 #[derive(Debug, Clone)]
 pub enum Command {
     /// Creates or replaces a queue.
-    UpsertQueue { id: QueueId, config: QueueConfig },
+    UpsertQueue {
+        id: QueueId,
+        config: QueueConfig,
+    },
     /// Creates an agent (logged out) or changes its skills and capacity.
-    UpsertAgent { id: AgentId, config: AgentConfig },
-    Login { agent: AgentId },
+    UpsertAgent {
+        id: AgentId,
+        config: AgentConfig,
+    },
+    Login {
+        agent: AgentId,
+    },
     /// No new offers; ringing offers go back to the queue; held contacts finish.
-    Logout { agent: AgentId },
-    SetAux { agent: AgentId, reason: AuxReason },
-    SetAvailable { agent: AgentId },
+    Logout {
+        agent: AgentId,
+    },
+    SetAux {
+        agent: AgentId,
+        reason: AuxReason,
+    },
+    SetAvailable {
+        agent: AgentId,
+    },
     Arrive(Arrival),
-    Accept { contact: ContactId, agent: AgentId },
-    Reject { contact: ContactId, agent: AgentId },
+    Accept {
+        contact: ContactId,
+        agent: AgentId,
+    },
+    Reject {
+        contact: ContactId,
+        agent: AgentId,
+    },
     /// The customer left before being answered (waiting or ringing).
-    Abandon { contact: ContactId },
+    Abandon {
+        contact: ContactId,
+    },
     /// An answered contact ended; the agent goes to wrap-up (if the queue has one).
-    End { contact: ContactId },
+    End {
+        contact: ContactId,
+    },
     /// The agent finished wrap-up of this contact early.
-    WrapUpDone { contact: ContactId },
+    WrapUpDone {
+        contact: ContactId,
+    },
     /// The customer took the callback offer: keeps their place, no longer abandons.
-    AcceptCallback { contact: ContactId },
+    AcceptCallback {
+        contact: ContactId,
+    },
     /// Nothing but the passage of time (timers due by `now`).
     Tick,
 }
@@ -351,23 +394,75 @@ pub enum RescindReason {
 /// Decisions and happenings, in the order they occurred.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    Queued { contact: ContactId, queue: QueueId },
-    Offered { contact: ContactId, agent: AgentId, queue: QueueId, expires_at: Time },
-    Answered { contact: ContactId, agent: AgentId, queue: QueueId, wait_ms: Time },
-    Rejected { contact: ContactId, agent: AgentId },
-    OfferTimedOut { contact: ContactId, agent: AgentId },
-    Rescinded { contact: ContactId, agent: AgentId, reason: RescindReason },
-    Ended { contact: ContactId, agent: AgentId },
-    WrapUpEnded { contact: ContactId, agent: AgentId },
-    Abandoned { contact: ContactId, queue: QueueId, wait_ms: Time },
+    Queued {
+        contact: ContactId,
+        queue: QueueId,
+    },
+    Offered {
+        contact: ContactId,
+        agent: AgentId,
+        queue: QueueId,
+        expires_at: Time,
+    },
+    Answered {
+        contact: ContactId,
+        agent: AgentId,
+        queue: QueueId,
+        wait_ms: Time,
+    },
+    Rejected {
+        contact: ContactId,
+        agent: AgentId,
+    },
+    OfferTimedOut {
+        contact: ContactId,
+        agent: AgentId,
+    },
+    Rescinded {
+        contact: ContactId,
+        agent: AgentId,
+        reason: RescindReason,
+    },
+    Ended {
+        contact: ContactId,
+        agent: AgentId,
+    },
+    WrapUpEnded {
+        contact: ContactId,
+        agent: AgentId,
+    },
+    Abandoned {
+        contact: ContactId,
+        queue: QueueId,
+        wait_ms: Time,
+    },
     /// Relaxation step `step` (0-based) of the contact's current queue was applied.
-    Relaxed { contact: ContactId, queue: QueueId, step: u8 },
-    Overflowed { contact: ContactId, from: QueueId, to: QueueId },
+    Relaxed {
+        contact: ContactId,
+        queue: QueueId,
+        step: u8,
+    },
+    Overflowed {
+        contact: ContactId,
+        from: QueueId,
+        to: QueueId,
+    },
     /// Left the queue without an agent. With `ExitAction::Overflow` it is queued elsewhere
     /// (an `Overflowed` event follows).
-    Exited { contact: ContactId, queue: QueueId, reason: ExitReason, action: ExitAction },
-    CallbackOffered { contact: ContactId, ewt_ms: Time },
-    AgentStateChanged { agent: AgentId, state: AgentState },
+    Exited {
+        contact: ContactId,
+        queue: QueueId,
+        reason: ExitReason,
+        action: ExitAction,
+    },
+    CallbackOffered {
+        contact: ContactId,
+        ewt_ms: Time,
+    },
+    AgentStateChanged {
+        agent: AgentId,
+        state: AgentState,
+    },
 }
 
 /// Commands the engine refuses (the state is unchanged).

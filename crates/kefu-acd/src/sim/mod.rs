@@ -87,9 +87,11 @@ impl Figures {
     fn finish(&mut self) {
         let off = self.offered as f64;
         let ans = self.answered as f64;
-        self.service_level = (self.offered > 0).then(|| self.answered_within_threshold as f64 / off);
+        self.service_level =
+            (self.offered > 0).then(|| self.answered_within_threshold as f64 / off);
         self.asa_s = (self.answered > 0).then(|| self.wait_answered_ms as f64 / 1000.0 / ans);
-        self.average_queue_time_s = (self.offered > 0).then(|| self.wait_all_ms as f64 / 1000.0 / off);
+        self.average_queue_time_s =
+            (self.offered > 0).then(|| self.wait_all_ms as f64 / 1000.0 / off);
         self.abandon_rate = (self.offered > 0).then(|| self.abandoned as f64 / off);
         self.aht_s = (self.answered > 0).then(|| self.handle_ms as f64 / 1000.0 / ans);
     }
@@ -241,7 +243,13 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
 
     let mut engine = Engine::new(EngineConfig::default());
     for (i, q) in built.queues.iter().enumerate() {
-        engine.handle(0, Command::UpsertQueue { id: QueueId(i as u32), config: q.clone() })?;
+        engine.handle(
+            0,
+            Command::UpsertQueue {
+                id: QueueId(i as u32),
+                config: q.clone(),
+            },
+        )?;
     }
     let mut agent_names = Vec::new();
     let mut heap: BinaryHeap<Reverse<(Time, u64, Ev)>> = BinaryHeap::new();
@@ -263,7 +271,13 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
         for k in 1..=group.count {
             let id = agent_names.len() as u32;
             agent_names.push(format!("{}-{}", group.name, k));
-            engine.handle(0, Command::UpsertAgent { id: AgentId(id), config: cfg.clone() })?;
+            engine.handle(
+                0,
+                Command::UpsertAgent {
+                    id: AgentId(id),
+                    config: cfg.clone(),
+                },
+            )?;
             if start == 0 && end >= 1440 {
                 push(&mut heap, 0, Ev::Login(id));
                 staffed_ms += horizon;
@@ -323,8 +337,8 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
                 handle: a.handle_time.clone(),
             });
         }
-        for i in 0..streams.len() {
-            if let Some(t) = streams[i].next(&mut rng, horizon) {
+        for (i, s) in streams.iter_mut().enumerate() {
+            if let Some(t) = s.next(&mut rng, horizon) {
                 push(&mut heap, t as Time, Ev::Arrival(i as u32));
             }
         }
@@ -347,10 +361,10 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
             }
         };
         steps += 1;
-        if steps & 0xFFFF == 0 {
-            if let Some(p) = opts.progress.as_mut() {
-                p((t as f64 / horizon).min(1.0));
-            }
+        if steps & 0xFFFF == 0
+            && let Some(p) = opts.progress.as_mut()
+        {
+            p((t as f64 / horizon).min(1.0));
         }
         out.clear();
         let cmd = match ev {
@@ -399,7 +413,11 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
                 };
                 patiences.push(patience);
                 if let Some(p) = patience {
-                    push(&mut heap, t + p.max(0.0).round() as Time, Ev::Abandon(id as u32));
+                    push(
+                        &mut heap,
+                        t + p.max(0.0).round() as Time,
+                        Ev::Abandon(id as u32),
+                    );
                 }
                 let mut a = Arrival::new(ContactId(id), QueueId(queue));
                 a.priority = r.priority;
@@ -411,9 +429,13 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
                 if r.answered_at != NONE || r.abandoned_at != NONE || r.exited_at != NONE {
                     continue;
                 }
-                Command::Abandon { contact: ContactId(u64::from(c)) }
+                Command::Abandon {
+                    contact: ContactId(u64::from(c)),
+                }
             }
-            Some(Ev::End(c)) => Command::End { contact: ContactId(u64::from(c)) },
+            Some(Ev::End(c)) => Command::End {
+                contact: ContactId(u64::from(c)),
+            },
         };
         engine.handle_into(t, cmd, &mut out)?;
         // Simulated agents answer at once.
@@ -432,7 +454,9 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
                     }
                     Event::Abandoned { contact, .. } => recs[contact.0 as usize].abandoned_at = t,
                     Event::Ended { contact, .. } => recs[contact.0 as usize].ended_at = t,
-                    Event::Exited { contact, action, .. } if !matches!(action, crate::ExitAction::Overflow(_)) => {
+                    Event::Exited {
+                        contact, action, ..
+                    } if !matches!(action, crate::ExitAction::Overflow(_)) => {
                         recs[contact.0 as usize].exited_at = engine.now();
                     }
                     Event::Overflowed { contact, to, .. } => recs[contact.0 as usize].queue = to.0,
@@ -520,7 +544,10 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
             .enumerate()
             .map(|(i, mut f)| {
                 f.finish();
-                QueueFigures { queue: queue_names[i].clone(), figures: f }
+                QueueFigures {
+                    queue: queue_names[i].clone(),
+                    figures: f,
+                }
             })
             .collect(),
         intervals: iv
@@ -556,7 +583,11 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
     } else {
         Vec::new()
     };
-    Ok(Outcome { report, log, decisions: engine.decisions() })
+    Ok(Outcome {
+        report,
+        log,
+        decisions: engine.decisions(),
+    })
 }
 
 impl Rec {

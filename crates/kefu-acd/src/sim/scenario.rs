@@ -50,8 +50,13 @@ fn utc() -> String {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(tag = "distribution", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Dist {
-    Exponential { mean_s: f64 },
-    Lognormal { mean_s: f64, sd_s: f64 },
+    Exponential {
+        mean_s: f64,
+    },
+    Lognormal {
+        mean_s: f64,
+        sd_s: f64,
+    },
     Fixed {
         #[serde(alias = "value_s")]
         mean_s: f64,
@@ -61,7 +66,9 @@ pub enum Dist {
 impl Dist {
     pub fn mean_s(&self) -> f64 {
         match *self {
-            Dist::Exponential { mean_s } | Dist::Lognormal { mean_s, .. } | Dist::Fixed { mean_s } => mean_s,
+            Dist::Exponential { mean_s }
+            | Dist::Lognormal { mean_s, .. }
+            | Dist::Fixed { mean_s } => mean_s,
         }
     }
 }
@@ -258,7 +265,9 @@ impl Scenario {
                 .ok_or_else(|| err(format!("unknown queue {n:?}")))
         };
         let reqs = |m: &BTreeMap<String, u8>| -> Vec<Requirement> {
-            m.iter().map(|(k, &l)| Requirement::new(SkillId(skills[k]), l)).collect()
+            m.iter()
+                .map(|(k, &l)| Requirement::new(SkillId(skills[k]), l))
+                .collect()
         };
         let exit = |e: &ExitSpec| -> Result<ExitAction, SimError> {
             Ok(match e {
@@ -270,12 +279,18 @@ impl Scenario {
         };
         let mut queues = Vec::new();
         for q in &self.queues {
-            let sl = q.service_level.clone().unwrap_or(ServiceLevel { target: 0.8, answer_within_s: 20.0 });
+            let sl = q.service_level.clone().unwrap_or(ServiceLevel {
+                target: 0.8,
+                answer_within_s: 20.0,
+            });
             let mut relaxation = Vec::new();
             for r in &q.relaxation {
                 let after_ms = ms(r.after_s);
                 if let Some(l) = r.max_level {
-                    relaxation.push(RelaxStep { after_ms, op: RelaxOp::MaxLevel(l) });
+                    relaxation.push(RelaxStep {
+                        after_ms,
+                        op: RelaxOp::MaxLevel(l),
+                    });
                 }
                 if !r.drop.is_empty() {
                     relaxation.push(RelaxStep {
@@ -284,7 +299,10 @@ impl Scenario {
                     });
                 }
                 if let Some(m) = &r.replace {
-                    relaxation.push(RelaxStep { after_ms, op: RelaxOp::Replace(reqs(m)) });
+                    relaxation.push(RelaxStep {
+                        after_ms,
+                        op: RelaxOp::Replace(reqs(m)),
+                    });
                 }
             }
             queues.push(QueueConfig {
@@ -296,11 +314,20 @@ impl Scenario {
                 aging_per_min: q.aging_per_min.unwrap_or(1),
                 sl_target: sl.target,
                 sl_threshold_ms: ms(sl.answer_within_s),
-                max_wait: q.max_wait.as_ref().map(|m| Ok::<_, SimError>((ms(m.after_s), exit(&m.exit)?))).transpose()?,
+                max_wait: q
+                    .max_wait
+                    .as_ref()
+                    .map(|m| Ok::<_, SimError>((ms(m.after_s), exit(&m.exit)?)))
+                    .transpose()?,
                 overflow: q
                     .overflow
                     .as_ref()
-                    .map(|o| Ok::<_, SimError>(Overflow { after_ms: ms(o.after_s), to: qid(&o.to)? }))
+                    .map(|o| {
+                        Ok::<_, SimError>(Overflow {
+                            after_ms: ms(o.after_s),
+                            to: qid(&o.to)?,
+                        })
+                    })
                     .transpose()?,
                 max_queue_len: q.max_queue_length,
                 wrap_up_ms: ms(q.wrap_up_s.unwrap_or(self.wrap_up_s)),
@@ -308,6 +335,10 @@ impl Scenario {
                 ..QueueConfig::default()
             });
         }
-        Ok(Built { queues, queue_ids, skills })
+        Ok(Built {
+            queues,
+            queue_ids,
+            skills,
+        })
     }
 }

@@ -69,7 +69,9 @@ pub fn erlang_a(lambda: f64, aht: f64, n: u32, patience: f64, t: f64) -> (f64, f
     }
     // Uniformization for P(served within t).
     let big = r(jmax) + theta;
-    let mut v: Vec<f64> = (0..=jmax).map(|k| if k == 0 { 0.0 } else { p[n_us + k - 1] }).collect();
+    let mut v: Vec<f64> = (0..=jmax)
+        .map(|k| if k == 0 { 0.0 } else { p[n_us + k - 1] })
+        .collect();
     let mut served = 0.0; // absorbed into service after m steps
     let mut pois = (-big * t).exp();
     let mut cum_pois = pois;
@@ -109,7 +111,10 @@ fn erlang_helpers_match_the_spec_example() {
     assert!((sl13 - 0.796).abs() < 1e-3, "{sl13}");
     // Erlang A tends to Erlang C as patience grows.
     let (sla, asaa, pab) = erlang_a(lambda, 180.0, 14, 1e9, 20.0);
-    assert!((sla - sl).abs() < 1e-6 && (asaa - asa).abs() < 1e-4 && pab < 1e-6, "{sla} {asaa} {pab}");
+    assert!(
+        (sla - sl).abs() < 1e-6 && (asaa - asa).abs() < 1e-4 && pab < 1e-6,
+        "{sla} {asaa} {pab}"
+    );
 }
 
 /// Mean and half-width of a 99% confidence interval (Student t) over replications.
@@ -134,7 +139,15 @@ fn replicate(yaml: &str, reps: u64) -> (Vec<f64>, Vec<f64>) {
     let mut sl = Vec::new();
     let mut asa = Vec::new();
     for seed in 1..=reps {
-        let out = simulate(&sc, Options { seed: 1000 + seed, no_intervals: true, ..Options::default() }).unwrap();
+        let out = simulate(
+            &sc,
+            Options {
+                seed: 1000 + seed,
+                no_intervals: true,
+                ..Options::default()
+            },
+        )
+        .unwrap();
         let t = out.report.totals;
         sl.push(t.service_level.unwrap());
         asa.push(t.asa_s.unwrap());
@@ -166,9 +179,17 @@ fn simulated_service_level_and_asa_agree_with_erlang_c() {
     let (sl, asa) = replicate(&scenario(14, None), 16);
     let (m_sl, h_sl) = ci99(&sl);
     let (m_asa, h_asa) = ci99(&asa);
-    eprintln!("SL {m_sl:.4} ± {h_sl:.4} (Erlang C {sl_c:.4}); ASA {m_asa:.2} ± {h_asa:.2} s (Erlang C {asa_c:.2})");
-    assert!((m_sl - sl_c).abs() <= h_sl, "SL {m_sl} ± {h_sl} misses Erlang C {sl_c}");
-    assert!((m_asa - asa_c).abs() <= h_asa, "ASA {m_asa} ± {h_asa} misses Erlang C {asa_c}");
+    eprintln!(
+        "SL {m_sl:.4} ± {h_sl:.4} (Erlang C {sl_c:.4}); ASA {m_asa:.2} ± {h_asa:.2} s (Erlang C {asa_c:.2})"
+    );
+    assert!(
+        (m_sl - sl_c).abs() <= h_sl,
+        "SL {m_sl} ± {h_sl} misses Erlang C {sl_c}"
+    );
+    assert!(
+        (m_asa - asa_c).abs() <= h_asa,
+        "ASA {m_asa} ± {h_asa} misses Erlang C {asa_c}"
+    );
     // The interval is tight enough to mean something.
     assert!(h_sl < 0.015 && h_asa < 1.2, "too wide: {h_sl} {h_asa}");
 }
@@ -181,10 +202,18 @@ fn simulated_service_level_and_asa_agree_with_erlang_a() {
     let (sl, asa) = replicate(&scenario(11, Some(120.0)), 16);
     let (m_sl, h_sl) = ci99(&sl);
     let (m_asa, h_asa) = ci99(&asa);
-    eprintln!("SL {m_sl:.4} ± {h_sl:.4} (Erlang A {sl_a:.4}); ASA {m_asa:.2} ± {h_asa:.2} s (Erlang A {asa_a:.2}); P(ab) {p_ab:.3}");
+    eprintln!(
+        "SL {m_sl:.4} ± {h_sl:.4} (Erlang A {sl_a:.4}); ASA {m_asa:.2} ± {h_asa:.2} s (Erlang A {asa_a:.2}); P(ab) {p_ab:.3}"
+    );
     assert!(p_ab > 0.03, "abandonment should matter here: {p_ab}");
     // And it differs from Erlang C's answer (which is undefined or far off here).
-    assert!((m_sl - sl_a).abs() <= h_sl, "SL {m_sl} ± {h_sl} misses Erlang A {sl_a}");
-    assert!((m_asa - asa_a).abs() <= h_asa, "ASA {m_asa} ± {h_asa} misses Erlang A {asa_a}");
+    assert!(
+        (m_sl - sl_a).abs() <= h_sl,
+        "SL {m_sl} ± {h_sl} misses Erlang A {sl_a}"
+    );
+    assert!(
+        (m_asa - asa_a).abs() <= h_asa,
+        "ASA {m_asa} ± {h_asa} misses Erlang A {asa_a}"
+    );
     assert!(h_sl < 0.015 && h_asa < 0.8, "too wide: {h_sl} {h_asa}");
 }

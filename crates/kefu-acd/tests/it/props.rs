@@ -30,8 +30,14 @@ pub fn queues() -> Vec<QueueConfig> {
         QueueConfig {
             requirements: vec![req(S0, 2)],
             relaxation: vec![
-                RelaxStep { after_ms: 30_000, op: RelaxOp::MaxLevel(1) },
-                RelaxStep { after_ms: 60_000, op: RelaxOp::Drop(vec![S0]) },
+                RelaxStep {
+                    after_ms: 30_000,
+                    op: RelaxOp::MaxLevel(1),
+                },
+                RelaxStep {
+                    after_ms: 60_000,
+                    op: RelaxOp::Drop(vec![S0]),
+                },
             ],
             wrap_up_ms: 5_000,
             prefer_ms: 20_000,
@@ -51,8 +57,14 @@ pub fn queues() -> Vec<QueueConfig> {
         QueueConfig {
             strategy: kefu_acd::Strategy::RoundRobin,
             requirements: vec![req(S2, 1), req(S3, 1)],
-            relaxation: vec![RelaxStep { after_ms: 20_000, op: RelaxOp::Replace(vec![req(S3, 1)]) }],
-            overflow: Some(Overflow { after_ms: 45_000, to: QueueId(0) }),
+            relaxation: vec![RelaxStep {
+                after_ms: 20_000,
+                op: RelaxOp::Replace(vec![req(S3, 1)]),
+            }],
+            overflow: Some(Overflow {
+                after_ms: 45_000,
+                to: QueueId(0),
+            }),
             priority: 1,
             ..QueueConfig::default()
         },
@@ -83,8 +95,16 @@ pub struct AgentSpec {
 }
 
 fn agent_spec() -> impl proptest::strategy::Strategy<Value = AgentSpec> {
-    (prop::collection::vec((0u16..4, 1u8..=3), 0..4), 0u8..=2, any::<bool>())
-        .prop_map(|(skills, chat, mixed)| AgentSpec { skills, chat, mixed })
+    (
+        prop::collection::vec((0u16..4, 1u8..=3), 0..4),
+        0u8..=2,
+        any::<bool>(),
+    )
+        .prop_map(|(skills, chat, mixed)| AgentSpec {
+            skills,
+            chat,
+            mixed,
+        })
 }
 
 fn agent_config(s: &AgentSpec) -> AgentConfig {
@@ -104,7 +124,13 @@ pub enum Op {
     Logout(u8),
     Aux(u8),
     Available(u8),
-    Arrive { q: u8, prio: i8, vip: bool, pref: Option<u8>, extra: Option<(u16, u8)> },
+    Arrive {
+        q: u8,
+        prio: i8,
+        vip: bool,
+        pref: Option<u8>,
+        extra: Option<(u16, u8)>,
+    },
     Accept(u8),
     Reject(u8),
     Abandon(u8),
@@ -135,7 +161,10 @@ fn op() -> impl proptest::strategy::Strategy<Value = Op> {
 }
 
 pub fn world() -> impl proptest::strategy::Strategy<Value = (Vec<AgentSpec>, Vec<Op>)> {
-    (prop::collection::vec(agent_spec(), 2..7), prop::collection::vec(op(), 1..90))
+    (
+        prop::collection::vec(agent_spec(), 2..7),
+        prop::collection::vec(op(), 1..90),
+    )
 }
 
 /// Runs a world, calling `check` after every step with the events of that step.
@@ -149,20 +178,47 @@ pub struct Run {
 
 impl Run {
     pub fn new(agents: &[AgentSpec], naive: bool) -> Self {
-        let mut e = Engine::new(EngineConfig { naive, ..EngineConfig::default() });
+        let mut e = Engine::new(EngineConfig {
+            naive,
+            ..EngineConfig::default()
+        });
         for (i, q) in queues().into_iter().enumerate() {
-            e.handle(0, Command::UpsertQueue { id: QueueId(i as u32), config: q }).unwrap();
+            e.handle(
+                0,
+                Command::UpsertQueue {
+                    id: QueueId(i as u32),
+                    config: q,
+                },
+            )
+            .unwrap();
         }
         for (i, a) in agents.iter().enumerate() {
-            e.handle(0, Command::UpsertAgent { id: AgentId(i as u32), config: agent_config(a) }).unwrap();
+            e.handle(
+                0,
+                Command::UpsertAgent {
+                    id: AgentId(i as u32),
+                    config: agent_config(a),
+                },
+            )
+            .unwrap();
         }
-        Run { e, now: 0, next_id: 0, n_agents: agents.len(), events: Vec::new() }
+        Run {
+            e,
+            now: 0,
+            next_id: 0,
+            n_agents: agents.len(),
+            events: Vec::new(),
+        }
     }
 
     fn offers(&self) -> Vec<(ContactId, AgentId)> {
         let mut v = Vec::new();
         for c in self.e.contact_ids() {
-            if let Some(ContactView { state: ContactState::Offered { agents, .. }, .. }) = self.e.contact(c) {
+            if let Some(ContactView {
+                state: ContactState::Offered { agents, .. },
+                ..
+            }) = self.e.contact(c)
+            {
                 v.extend(agents.into_iter().map(|a| (c, a)));
             }
         }
@@ -170,7 +226,11 @@ impl Run {
     }
 
     fn with_state(&self, f: impl Fn(&ContactState) -> bool) -> Vec<ContactId> {
-        self.e.contact_ids().into_iter().filter(|&c| f(&self.e.contact(c).unwrap().state)).collect()
+        self.e
+            .contact_ids()
+            .into_iter()
+            .filter(|&c| f(&self.e.contact(c).unwrap().state))
+            .collect()
     }
 
     /// The command an op stands for in the current state (None: nothing to do).
@@ -180,9 +240,18 @@ impl Run {
         Some(match op {
             Op::Login(i) => Command::Login { agent: a(*i) },
             Op::Logout(i) => Command::Logout { agent: a(*i) },
-            Op::Aux(i) => Command::SetAux { agent: a(*i), reason: AuxReason::Break },
+            Op::Aux(i) => Command::SetAux {
+                agent: a(*i),
+                reason: AuxReason::Break,
+            },
             Op::Available(i) => Command::SetAvailable { agent: a(*i) },
-            Op::Arrive { q, prio, vip, pref, extra } => {
+            Op::Arrive {
+                q,
+                prio,
+                vip,
+                pref,
+                extra,
+            } => {
                 self.next_id += 1;
                 let mut arr = Arrival::new(ContactId(self.next_id), QueueId(u32::from(*q)));
                 arr.priority = i32::from(*prio);
@@ -204,11 +273,24 @@ impl Run {
                 }
             }
             Op::Abandon(i) => Command::Abandon {
-                contact: pick(self.with_state(|s| matches!(s, ContactState::Waiting | ContactState::Offered { .. })), *i)?,
+                contact: pick(
+                    self.with_state(|s| {
+                        matches!(s, ContactState::Waiting | ContactState::Offered { .. })
+                    }),
+                    *i,
+                )?,
             },
-            Op::End(i) => Command::End { contact: pick(self.with_state(|s| matches!(s, ContactState::Busy { .. })), *i)? },
+            Op::End(i) => Command::End {
+                contact: pick(
+                    self.with_state(|s| matches!(s, ContactState::Busy { .. })),
+                    *i,
+                )?,
+            },
             Op::WrapUpDone(i) => Command::WrapUpDone {
-                contact: pick(self.with_state(|s| matches!(s, ContactState::WrapUp { .. })), *i)?,
+                contact: pick(
+                    self.with_state(|s| matches!(s, ContactState::WrapUp { .. })),
+                    *i,
+                )?,
             },
             Op::Callback(i) => Command::AcceptCallback {
                 contact: pick(self.with_state(|s| matches!(s, ContactState::Waiting)), *i)?,
@@ -219,14 +301,20 @@ impl Run {
             }
             Op::Reskill(i, skills) => Command::UpsertAgent {
                 id: a(*i),
-                config: agent_config(&AgentSpec { skills: skills.clone(), chat: 2, mixed: false }),
+                config: agent_config(&AgentSpec {
+                    skills: skills.clone(),
+                    chat: 2,
+                    mixed: false,
+                }),
             },
         })
     }
 
     /// Applies an op; returns the events of this step.
     pub fn step(&mut self, op: &Op) -> Vec<Event> {
-        let Some(cmd) = self.command(op) else { return Vec::new() };
+        let Some(cmd) = self.command(op) else {
+            return Vec::new();
+        };
         let ev = self.e.handle(self.now, cmd).expect("valid command");
         self.events.extend(ev.iter().cloned());
         ev
@@ -234,7 +322,10 @@ impl Run {
 }
 
 fn cfg() -> ProptestConfig {
-    ProptestConfig { cases: 200, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 200,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {
@@ -443,11 +534,10 @@ proptest! {
                     let Some(ewt) = r.e.ewt(c) else { last.remove(&c); continue };
                     // (Time is unsigned: ≥ 0 by type; check it is finite and sane.)
                     prop_assert!(ewt < 1_000_000_000);
-                    if let Some(&(q0, p0, e0)) = last.get(&c) {
-                        if q0 == q && pos <= p0 {
+                    if let Some(&(q0, p0, e0)) = last.get(&c)
+                        && q0 == q && pos <= p0 {
                             prop_assert!(ewt <= e0, "{c:?} moved {p0}→{pos} but EWT rose {e0}→{ewt}");
                         }
-                    }
                     last.insert(c, (q, pos, ewt));
                 }
             }
@@ -458,11 +548,35 @@ proptest! {
 /// P4 world: one queue, everyone qualified; priorities 0 or 1 with aging.
 fn p4_engine(agents: usize, aging: u32) -> Engine {
     let mut e = Engine::new(EngineConfig::default());
-    let q = QueueConfig { aging_per_min: aging, requirements: vec![req(S0, 1)], ..QueueConfig::default() };
-    e.handle(0, Command::UpsertQueue { id: QueueId(0), config: q }).unwrap();
+    let q = QueueConfig {
+        aging_per_min: aging,
+        requirements: vec![req(S0, 1)],
+        ..QueueConfig::default()
+    };
+    e.handle(
+        0,
+        Command::UpsertQueue {
+            id: QueueId(0),
+            config: q,
+        },
+    )
+    .unwrap();
     for i in 0..agents {
-        e.handle(0, Command::UpsertAgent { id: AgentId(i as u32), config: AgentConfig::voice(&[(S0, 1)]) }).unwrap();
-        e.handle(0, Command::Login { agent: AgentId(i as u32) }).unwrap();
+        e.handle(
+            0,
+            Command::UpsertAgent {
+                id: AgentId(i as u32),
+                config: AgentConfig::voice(&[(S0, 1)]),
+            },
+        )
+        .unwrap();
+        e.handle(
+            0,
+            Command::Login {
+                agent: AgentId(i as u32),
+            },
+        )
+        .unwrap();
     }
     e
 }
@@ -548,7 +662,10 @@ fn p4_no_starvation_under_a_stream_of_higher_priority() {
         next += 1;
         let mut ev = e.handle(now, Command::Arrive(h)).unwrap();
         if now % 30_000 == 0 {
-            let busy = e.contact_ids().into_iter().find(|c| matches!(e.contact(*c).unwrap().state, ContactState::Busy { .. }));
+            let busy = e
+                .contact_ids()
+                .into_iter()
+                .find(|c| matches!(e.contact(*c).unwrap().state, ContactState::Busy { .. }));
             if let Some(c) = busy {
                 ev.extend(e.handle(now, Command::End { contact: c }).unwrap());
             }

@@ -3,7 +3,15 @@
 use kefu_acd::sim::{Options, Scenario, simulate};
 
 fn run(yaml: &str, seed: u64) -> kefu_acd::sim::Outcome {
-    simulate(&Scenario::from_yaml(yaml).unwrap(), Options { seed, log: true, ..Options::default() }).unwrap()
+    simulate(
+        &Scenario::from_yaml(yaml).unwrap(),
+        Options {
+            seed,
+            log: true,
+            ..Options::default()
+        },
+    )
+    .unwrap()
 }
 
 const BASE: &str = "
@@ -24,11 +32,18 @@ fn same_seed_same_run_and_every_contact_accounted_for() {
     assert_eq!(a.report.totals, b.report.totals);
     let t = &a.report.totals;
     assert_eq!(t.offered, a.report.contacts);
-    assert_eq!(t.offered, t.answered + t.abandoned + t.exited + t.unresolved);
+    assert_eq!(
+        t.offered,
+        t.answered + t.abandoned + t.exited + t.unresolved
+    );
     assert_eq!(t.abandoned, 0, "no patience: nobody abandons");
     assert!((t.aht_s.unwrap() - 60.0).abs() < 1e-9, "fixed handle time");
     // 2 Erlangs on 3 agents.
-    assert!((t.occupancy.unwrap() - 2.0 / 3.0).abs() < 0.05, "{:?}", t.occupancy);
+    assert!(
+        (t.occupancy.unwrap() - 2.0 / 3.0).abs() < 0.05,
+        "{:?}",
+        t.occupancy
+    );
     for r in &a.log {
         if let (Some(x), Some(e)) = (r.answered_at_s, r.ended_at_s) {
             assert!((e - x - 60.0).abs() < 1e-6);
@@ -39,11 +54,30 @@ fn same_seed_same_run_and_every_contact_accounted_for() {
 #[test]
 fn per_interval_arrivals_follow_the_day_profile() {
     // 48 half-hours: nothing at night, 100 contacts per half hour 08:00–18:00.
-    let rates: Vec<String> = (0..48).map(|i| if (16..36).contains(&i) { "100".into() } else { "0".into() }).collect();
-    let yaml = BASE.replace("rate_per_hour: 120", &format!("per_interval: [{}]", rates.join(", ")));
+    let rates: Vec<String> = (0..48)
+        .map(|i| {
+            if (16..36).contains(&i) {
+                "100".into()
+            } else {
+                "0".into()
+            }
+        })
+        .collect();
+    let yaml = BASE.replace(
+        "rate_per_hour: 120",
+        &format!("per_interval: [{}]", rates.join(", ")),
+    );
     let out = run(&yaml, 1);
-    let by_iv: Vec<(u32, u64)> = out.report.intervals.iter().map(|i| (i.interval, i.figures.offered)).collect();
-    assert!(by_iv.iter().all(|&(i, _)| (16..36).contains(&i)), "{by_iv:?}");
+    let by_iv: Vec<(u32, u64)> = out
+        .report
+        .intervals
+        .iter()
+        .map(|i| (i.interval, i.figures.offered))
+        .collect();
+    assert!(
+        by_iv.iter().all(|&(i, _)| (16..36).contains(&i)),
+        "{by_iv:?}"
+    );
     let total: u64 = by_iv.iter().map(|x| x.1).sum();
     assert!((1800..2200).contains(&total), "{total}");
     let bad = BASE.replace("rate_per_hour: 120", "per_interval: [1, 2, 3]");
@@ -67,15 +101,28 @@ agents:
     let out = run(yaml, 3);
     let t = &out.report.totals;
     // Nobody works at night: night-time callers abandon.
-    let night: Vec<_> = out.log.iter().filter(|r| (r.offered_at_s % 86_400.0) < 7.0 * 3600.0).collect();
+    let night: Vec<_> = out
+        .log
+        .iter()
+        .filter(|r| (r.offered_at_s % 86_400.0) < 7.0 * 3600.0)
+        .collect();
     assert!(!night.is_empty());
-    assert!(night.iter().all(|r| r.answered_at_s.is_none_or(|a| a % 86_400.0 >= 8.0 * 3600.0)));
+    assert!(
+        night
+            .iter()
+            .all(|r| r.answered_at_s.is_none_or(|a| a % 86_400.0 >= 8.0 * 3600.0))
+    );
     assert!(t.abandoned > 0 && t.short_abandoned > 0);
     assert_eq!(t.offered + t.short_abandoned, out.report.contacts);
     let aht = t.aht_s.unwrap();
     assert!((100.0..140.0).contains(&aht), "lognormal mean 120: {aht}");
     // Agents are named NAME-k.
-    assert!(out.log.iter().filter_map(|r| r.agent.as_deref()).all(|a| a == "day-1" || a == "day-2"));
+    assert!(
+        out.log
+            .iter()
+            .filter_map(|r| r.agent.as_deref())
+            .all(|a| a == "day-1" || a == "day-2")
+    );
 }
 
 #[test]
@@ -95,10 +142,19 @@ agents:
   - {name: g, count: 3, skills: {general: 1}}
 ";
     let out = run(yaml, 9);
-    let billing_by_g = out.log.iter().filter(|r| r.agent.as_deref().is_some_and(|a| a.starts_with("g-")) && r.queue == "general").count();
+    let billing_by_g = out
+        .log
+        .iter()
+        .filter(|r| r.agent.as_deref().is_some_and(|a| a.starts_with("g-")) && r.queue == "general")
+        .count();
     let q: Vec<&str> = out.report.queues.iter().map(|q| q.queue.as_str()).collect();
     assert_eq!(q, vec!["billing", "general"]);
     // Overflowed billing contacts end up answered by general agents (logged under general).
     assert!(billing_by_g > 0);
-    assert!(out.log.iter().filter(|r| r.queue == "billing").all(|r| r.agent.as_deref().is_none_or(|a| a == "b-1")));
+    assert!(
+        out.log
+            .iter()
+            .filter(|r| r.queue == "billing")
+            .all(|r| r.agent.as_deref().is_none_or(|a| a == "b-1"))
+    );
 }

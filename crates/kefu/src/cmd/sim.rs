@@ -28,7 +28,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let text = std::fs::read_to_string(&args.scenario)
         .with_context(|| format!("reading {}", args.scenario.display()))?;
-    let scenario = Scenario::from_yaml(&text).with_context(|| format!("in {}", args.scenario.display()))?;
+    let scenario =
+        Scenario::from_yaml(&text).with_context(|| format!("in {}", args.scenario.display()))?;
     scenario
         .time_zone
         .parse::<chrono_tz::Tz>()
@@ -40,9 +41,11 @@ pub fn run(args: Args) -> Result<()> {
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(1000);
         b.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} simulating [{bar:40}] {percent}% {elapsed}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} simulating [{bar:40}] {percent}% {elapsed}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         b
     });
@@ -65,7 +68,8 @@ pub fn run(args: Args) -> Result<()> {
         b.finish_and_clear();
     }
     if let Some(path) = &args.log {
-        let f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let f =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
         let mut w = BufWriter::new(f);
         for r in &out.log {
             serde_json::to_writer(&mut w, r)?;
@@ -92,7 +96,9 @@ fn read_replay(path: &PathBuf) -> Result<Vec<ReplayContact>> {
         if line.trim().is_empty() {
             continue;
         }
-        v.push(serde_json::from_str(&line).with_context(|| format!("{}:{}", path.display(), i + 1))?);
+        v.push(
+            serde_json::from_str(&line).with_context(|| format!("{}:{}", path.display(), i + 1))?,
+        );
     }
     Ok(v)
 }
@@ -106,7 +112,11 @@ fn secs(x: Option<f64>) -> String {
 
 fn print_text(o: &mut impl Write, r: &Report) -> Result<()> {
     let t = &r.totals;
-    writeln!(o, "{} day(s), {} contacts, seed {}", r.days, r.contacts, r.seed)?;
+    writeln!(
+        o,
+        "{} day(s), {} contacts, seed {}",
+        r.days, r.contacts, r.seed
+    )?;
     writeln!(
         o,
         "offered {}  answered {}  abandoned {}  service level {}  ASA {}  abandon rate {}  occupancy {}",
@@ -118,7 +128,11 @@ fn print_text(o: &mut impl Write, r: &Report) -> Result<()> {
         pct(t.abandon_rate),
         pct(t.occupancy)
     )?;
-    writeln!(o, "{:<16} {:>9} {:>9} {:>9} {:>8} {:>9}", "queue", "offered", "answered", "abandoned", "SL", "ASA")?;
+    writeln!(
+        o,
+        "{:<16} {:>9} {:>9} {:>9} {:>8} {:>9}",
+        "queue", "offered", "answered", "abandoned", "SL", "ASA"
+    )?;
     for q in &r.queues {
         let f = &q.figures;
         writeln!(
