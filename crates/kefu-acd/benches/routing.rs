@@ -227,6 +227,15 @@ fn measure(name: &str, w: &mut World, cycles: u32) -> f64 {
 }
 
 fn main() {
+    // `cargo bench` passes --bench; without it (cargo test --benches) run a smoke test only.
+    if !std::env::args().any(|a| a == "--bench") {
+        let mut w = world(false, true);
+        for _ in 0..1_000 {
+            cycle(&mut w);
+        }
+        assert!(w.e.decisions() > 1_000);
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let cycles = if quick { 50_000 } else { 1_000_000 };
     let mut idx = world(false, false);

@@ -381,6 +381,8 @@ pub struct Engine {
     free_slots: Vec<u32>,
     ids: HashMap<ContactId, u32, IdBuild>,
     index: Vec<[ChanIndex; CHANNELS]>,
+    /// Highest level any agent has ever had per skill: a bound on a skills-weighted score.
+    max_level: Vec<u8>,
     any_index: [ChanIndex; CHANNELS],
     nonempty: Vec<u64>,
     timers: BinaryHeap<Reverse<(Time, u64, Timer)>>,
@@ -407,6 +409,7 @@ impl Engine {
             free_slots: Vec::new(),
             ids: HashMap::default(),
             index: Vec::new(),
+            max_level: Vec::new(),
             any_index: Default::default(),
             nonempty: Vec::new(),
             timers: BinaryHeap::new(),
@@ -698,6 +701,11 @@ impl Engine {
         }
         if self.index.len() < max_skill {
             self.index.resize_with(max_skill, Default::default);
+            self.max_level.resize(max_skill, 0);
+        }
+        for &(s, l) in &skills {
+            let m = &mut self.max_level[usize::from(s)];
+            *m = (*m).max(l);
         }
         let mut blocks = cfg.blocks;
         for (c, b) in blocks.iter_mut().enumerate() {
@@ -1837,6 +1845,15 @@ impl Engine {
                 }
             }
             Strategy::SkillsWeighted => {
+                // No agent can score above the sum of the highest levels: stop at it.
+                let bound: u64 = c
+                    .reqs
+                    .items()
+                    .iter()
+                    .map(|&(s, _)| {
+                        u64::from(self.max_level.get(usize::from(s)).copied().unwrap_or(0))
+                    })
+                    .sum();
                 let mut best: Option<(u64, u32)> = None;
                 for ai in set.idle.iter().map(|k| (k & AGENT_MASK) as u32) {
                     if !ok(ai) {
@@ -1845,6 +1862,9 @@ impl Engine {
                     let sc = self.agents[ai as usize].as_ref().unwrap().score(&c.reqs);
                     if best.is_none_or(|(b, _)| sc > b) {
                         best = Some((sc, ai));
+                        if sc >= bound {
+                            break;
+                        }
                     }
                 }
                 if let Some((_, ai)) = best {
