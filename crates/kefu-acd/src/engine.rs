@@ -13,9 +13,10 @@
 //!   them before a command returns, so no contact waits while an eligible idle agent exists.
 
 use crate::hash::IdBuild;
+use crate::timers::Timers;
 use crate::types::*;
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 const AGENT_BITS: u32 = 20;
 const AGENT_MASK: u64 = (1 << AGENT_BITS) - 1;
@@ -385,8 +386,7 @@ pub struct Engine {
     max_level: Vec<u8>,
     any_index: [ChanIndex; CHANNELS],
     nonempty: Vec<u64>,
-    timers: BinaryHeap<Reverse<(Time, u64, Timer)>>,
-    timer_seq: u64,
+    timers: Timers<Timer>,
     seq: u64,
     need_load: bool,
     need_ids: bool,
@@ -412,8 +412,7 @@ impl Engine {
             max_level: Vec::new(),
             any_index: Default::default(),
             nonempty: Vec::new(),
-            timers: BinaryHeap::new(),
-            timer_seq: 0,
+            timers: Timers::new(),
             seq: 0,
             need_load: false,
             need_ids: false,
@@ -463,9 +462,9 @@ impl Engine {
     /// The next time a timer is due (relaxation, overflow, max wait, preference window, offer
     /// timeout, wrap-up), so the caller can send [`Command::Tick`] then.
     pub fn next_deadline(&mut self) -> Option<Time> {
-        while let Some(Reverse((at, _, t))) = self.timers.peek() {
-            if self.timer_valid(t) {
-                return Some(*at);
+        while let Some((at, t)) = self.timers.peek() {
+            if self.timer_valid(&t) {
+                return Some(at);
             }
             self.timers.pop();
         }
@@ -476,7 +475,7 @@ impl Engine {
 
     fn apply(&mut self, cmd: Command, out: &mut Vec<Event>) -> Result<(), Error> {
         match cmd {
-            Command::UpsertQueue { id, config } => self.upsert_queue(id, config),
+            Command::UpsertQueue { id, config } => self.upsert_queue(id, config, out),
             Command::UpsertAgent { id, config } => self.upsert_agent(id, config, out),
             Command::Login { agent } | Command::SetAvailable { agent } => {
                 self.set_presence(agent, Presence::Available, out)
@@ -527,7 +526,12 @@ impl Engine {
         }
     }
 
-    fn upsert_queue(&mut self, id: QueueId, cfg: QueueConfig) -> Result<(), Error> {
+    fn upsert_queue(
+        &mut self,
+        id: QueueId,
+        cfg: QueueConfig,
+        out: &mut Vec<Event>,
+    ) -> Result<(), Error> {
         if cfg.aging_per_min > 10_000 {
             return Err(Error::AgingTooFast);
         }
@@ -550,9 +554,10 @@ impl Engine {
             self.nonempty.resize(self.queues.len().div_ceil(64), 0);
         }
         let ch = cfg.channel.idx();
-        let (waiting, stats, rr, aht, handled, les) = match self.queues[qi].take() {
+        let (waiting, settled, stats, rr, aht, handled, les) = match self.queues[qi].take() {
             Some(q) => (
                 q.waiting,
+                q.plain_settled,
                 q.stats,
                 q.rr_cursor,
                 q.aht_ms,
@@ -561,6 +566,7 @@ impl Engine {
             ),
             None => (
                 BTreeSet::new(),
+                0,
                 QueueStats::default(),
                 None,
                 cfg.aht_ms as f64,
@@ -573,7 +579,7 @@ impl Engine {
             base,
             skill_sets,
             waiting,
-            plain_settled: 0,
+            plain_settled: settled,
             rr_cursor: rr,
             staffed: 0,
             stats,
@@ -621,17 +627,17 @@ impl Engine {
             self.rebuild_index();
         }
         // Requirements may have changed: re-route everything waiting here.
-        let slots: Vec<u32> = self.queues[qi]
-            .as_ref()
-            .unwrap()
-            .waiting
-            .iter()
-            .map(|k| k.3)
+        // Its contacts (waiting or ringing) follow the new configuration from when they
+        // entered the queue: requirements, priority, relaxation steps due, timers.
+        let slots: Vec<u32> = (0..self.contacts.len() as u32)
+            .filter(|&s| {
+                let c = &self.contacts[s as usize];
+                c.queue as usize == qi
+                    && matches!(c.state, CState::Waiting | CState::Offered { .. })
+            })
             .collect();
-        self.queues[qi].as_mut().unwrap().plain_settled = 0;
         for s in slots {
-            self.contacts[s as usize].settled = false;
-            self.mark_contact(s);
+            self.rearm(s, out);
         }
         for ai in 0..self.agents.len() {
             if self.agents[ai]
@@ -1092,10 +1098,97 @@ impl Engine {
         self.mark_contact(slot);
     }
 
+    /// Re-applies the contact's queue configuration (after the queue was reconfigured).
+    fn rearm(&mut self, slot: u32, out: &mut Vec<Event>) {
+        let waiting = self.contacts[slot as usize].state == CState::Waiting;
+        if waiting {
+            self.remove_waiting(slot);
+        }
+        let now = self.now;
+        let c = &mut self.contacts[slot as usize];
+        let q = self.queues[c.queue as usize].as_ref().unwrap();
+        c.epoch = c.epoch.wrapping_add(1);
+        c.reqs = q.base;
+        for &(s, l) in c.extra.items() {
+            let _ = c.reqs.add(s, l);
+        }
+        let base = i64::from(q.cfg.priority)
+            + i64::from(c.extra_prio)
+            + if c.vip { i64::from(q.cfg.vip_boost) } else { 0 };
+        c.aging = i64::from(q.cfg.aging_per_min);
+        c.key = base * PRIO_SCALE - c.aging * c.arrived as i64;
+        c.step = 0;
+        let waited = now - c.queued_at;
+        for (k, step) in q.cfg.relaxation.iter().enumerate() {
+            if step.after_ms > waited {
+                break;
+            }
+            c.reqs.apply(&step.op);
+            c.step = k as u8 + 1;
+            out.push(Event::Relaxed {
+                contact: c.id,
+                queue: QueueId(c.queue),
+                step: k as u8,
+            });
+        }
+        let (generation, epoch, queued_at) = (c.generation, c.epoch, c.queued_at);
+        let mut timers = Vec::new();
+        if let Some(step) = q.cfg.relaxation.get(usize::from(c.step)) {
+            let step_no = c.step;
+            timers.push((
+                queued_at + step.after_ms,
+                Timer::Relax {
+                    slot,
+                    generation,
+                    epoch,
+                    step: step_no,
+                },
+            ));
+        }
+        if let Some(o) = q.cfg.overflow {
+            timers.push((
+                (queued_at + o.after_ms).max(now),
+                Timer::Overflow {
+                    slot,
+                    generation,
+                    epoch,
+                },
+            ));
+        }
+        if let Some((w, _)) = q.cfg.max_wait {
+            timers.push((
+                (queued_at + w).max(now),
+                Timer::MaxWait {
+                    slot,
+                    generation,
+                    epoch,
+                },
+            ));
+        }
+        if c.preferred.is_some() && c.prefer_until > now {
+            timers.push((
+                c.prefer_until,
+                Timer::PreferEnd {
+                    slot,
+                    generation,
+                    epoch,
+                },
+            ));
+        }
+        for (at, t) in timers {
+            self.push_timer(at, t);
+        }
+        if waiting {
+            self.waiting_insert(slot);
+            self.mark_contact(slot);
+        }
+    }
+
     fn waiting_insert(&mut self, slot: u32) {
         let c = &mut self.contacts[slot as usize];
         let qi = c.queue as usize;
-        c.plain = c.step == 0 && c.extra.n == 0 && c.excluded.is_empty() && c.preferred.is_none();
+        let base = &self.queues[qi].as_ref().unwrap().base;
+        c.plain = c.reqs == *base && c.excluded.is_empty() && c.preferred.is_none();
         c.settled = false;
         self.queues[qi]
             .as_mut()
@@ -1130,8 +1223,7 @@ impl Engine {
     }
 
     fn push_timer(&mut self, at: Time, t: Timer) {
-        self.timer_seq += 1;
-        self.timers.push(Reverse((at, self.timer_seq, t)));
+        self.timers.push(self.now, at, t);
     }
 
     fn remove_waiting(&mut self, slot: u32) {
@@ -1429,7 +1521,7 @@ impl Engine {
     }
 
     fn run_timers(&mut self, until: Time, out: &mut Vec<Event>) {
-        while let Some(Reverse((at, _, t))) = self.timers.peek().copied() {
+        while let Some((at, t)) = self.timers.peek() {
             if at > until {
                 break;
             }
@@ -1499,13 +1591,11 @@ impl Engine {
                 }
                 let c = &self.contacts[slot as usize];
                 let from = c.queue;
-                let to = self.queues[from as usize]
-                    .as_ref()
-                    .unwrap()
-                    .cfg
-                    .overflow
-                    .unwrap()
-                    .to;
+                // The queue may have been reconfigured without overflow since.
+                let Some(o) = self.queues[from as usize].as_ref().unwrap().cfg.overflow else {
+                    return;
+                };
+                let to = o.to;
                 self.remove_waiting(slot);
                 self.place(slot, to.0, Some(from), out);
             }

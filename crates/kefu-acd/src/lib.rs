@@ -23,6 +23,7 @@ mod engine;
 mod hash;
 mod hours;
 pub mod sim;
+mod timers;
 mod types;
 
 pub use engine::{AgentView, ContactState, ContactView, Engine, QueueSnapshot};

@@ -367,6 +367,8 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
             p((t as f64 / horizon).min(1.0));
         }
         out.clear();
+        // A new contact: its patience runs only if it has to wait (scheduled below).
+        let mut arrived: Option<u32> = None;
         let cmd = match ev {
             None => Command::Tick,
             Some(Ev::Login(a)) => Command::Login { agent: AgentId(a) },
@@ -383,9 +385,7 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
                 if let Some(next) = streams[si as usize].next(&mut rng, horizon) {
                     push(&mut heap, next as Time, Ev::Arrival(si));
                 }
-                if let Some(p) = patiences[id as usize] {
-                    push(&mut heap, t + p.round() as Time, Ev::Abandon(id as u32));
-                }
+                arrived = Some(id as u32);
                 let mut a = Arrival::new(ContactId(id), QueueId(queue));
                 a.priority = priority;
                 a.vip = vip;
@@ -412,13 +412,7 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
                     _ => sc.patience.as_ref().map(|p| draw(p, &mut rng)),
                 };
                 patiences.push(patience);
-                if let Some(p) = patience {
-                    push(
-                        &mut heap,
-                        t + p.max(0.0).round() as Time,
-                        Ev::Abandon(id as u32),
-                    );
-                }
+                arrived = Some(id as u32);
                 let mut a = Arrival::new(ContactId(id), QueueId(queue));
                 a.priority = r.priority;
                 a.vip = r.vip;
@@ -469,6 +463,13 @@ pub fn simulate(sc: &Scenario, mut opts: Options<'_>) -> Result<Outcome, SimErro
             out.clear();
             for &(contact, agent) in &offers {
                 engine.handle_into(t, Command::Accept { contact, agent }, &mut out)?;
+            }
+        }
+        if let Some(c) = arrived {
+            let r = &recs[c as usize];
+            let waiting = r.answered_at == NONE && r.abandoned_at == NONE && r.exited_at == NONE;
+            if let (true, Some(p)) = (waiting, patiences[c as usize]) {
+                push(&mut heap, t + p.max(0.0).round() as Time, Ev::Abandon(c));
             }
         }
     }

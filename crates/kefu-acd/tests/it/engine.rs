@@ -752,3 +752,59 @@ fn errors_leave_the_state_unchanged() {
     );
     assert_eq!(w.e.waiting(QueueId(0)), vec![ContactId(1)]);
 }
+
+#[test]
+fn reconfiguring_a_queue_reroutes_its_waiting_contacts() {
+    let strict = QueueConfig {
+        requirements: vec![Requirement::new(S, 3)],
+        overflow: Some(Overflow {
+            after_ms: 60_000,
+            to: QueueId(0),
+        }),
+        ..QueueConfig::default()
+    };
+    let mut w = W::new(vec![strict.clone()], vec![voice(1)]);
+    w.login_all(0);
+    assert!(offers(&w.arrive(0, 1, 0)).is_empty());
+    assert!(offers(&w.arrive(1, 2, 0)).is_empty());
+    // Requirements lowered: both waiting contacts now fit the agent; the first is offered.
+    let ev = w.at(
+        10_000,
+        Command::UpsertQueue {
+            id: QueueId(0),
+            config: q(Strategy::LongestIdle),
+        },
+    );
+    assert_eq!(offers(&ev), vec![(ContactId(1), AgentId(0))]);
+    assert_eq!(
+        w.e.contact(ContactId(2)).unwrap().requirements,
+        vec![Requirement::new(S, 1)]
+    );
+    // Raised again: contact 2 no longer fits; the overflow timer of the old config is ignored.
+    w.at(
+        20_000,
+        Command::UpsertQueue {
+            id: QueueId(0),
+            config: QueueConfig {
+                overflow: None,
+                ..strict
+            },
+        },
+    );
+    w.at(
+        20_001,
+        Command::Accept {
+            contact: ContactId(1),
+            agent: AgentId(0),
+        },
+    );
+    let ev = w.at(
+        30_000,
+        Command::End {
+            contact: ContactId(1),
+        },
+    );
+    assert!(offers(&ev).is_empty());
+    w.at(120_000, Command::Tick);
+    assert_eq!(w.e.waiting(QueueId(0)), vec![ContactId(2)]);
+}

@@ -139,6 +139,9 @@ pub enum Op {
     Callback(u8),
     Advance(u32),
     Reskill(u8, Vec<(u16, u8)>),
+    /// Reconfigure a queue: its own config, or a variant with other requirements and none of
+    /// its timers.
+    Reconfigure(u8, bool),
 }
 
 fn op() -> impl proptest::strategy::Strategy<Value = Op> {
@@ -157,6 +160,7 @@ fn op() -> impl proptest::strategy::Strategy<Value = Op> {
         1 => any::<u8>().prop_map(Op::Callback),
         4 => (0u32..90_000).prop_map(Op::Advance),
         1 => (any::<u8>(), prop::collection::vec((0u16..4, 1u8..=3), 0..4)).prop_map(|(a, s)| Op::Reskill(a, s)),
+        1 => (0u8..5, any::<bool>()).prop_map(|(q, v)| Op::Reconfigure(q, v)),
     ]
 }
 
@@ -170,6 +174,8 @@ pub fn world() -> impl proptest::strategy::Strategy<Value = (Vec<AgentSpec>, Vec
 /// Runs a world, calling `check` after every step with the events of that step.
 pub struct Run {
     pub e: Engine,
+    /// The queues' current configurations.
+    pub configs: Vec<QueueConfig>,
     pub now: Time,
     next_id: u64,
     n_agents: usize,
@@ -204,6 +210,7 @@ impl Run {
         }
         Run {
             e,
+            configs: queues(),
             now: 0,
             next_id: 0,
             n_agents: agents.len(),
@@ -298,6 +305,23 @@ impl Run {
             Op::Advance(ms) => {
                 self.now += u64::from(*ms);
                 Command::Tick
+            }
+            Op::Reconfigure(q, variant) => {
+                let mut config = queues().swap_remove(usize::from(*q));
+                if *variant {
+                    config.requirements = vec![req(S3, 2), req(S0, 1)];
+                    config.relaxation = vec![RelaxStep {
+                        after_ms: 10_000,
+                        op: RelaxOp::MaxLevel(1),
+                    }];
+                    config.overflow = None;
+                    config.max_wait = None;
+                }
+                self.configs[usize::from(*q)] = config.clone();
+                Command::UpsertQueue {
+                    id: QueueId(u32::from(*q)),
+                    config,
+                }
             }
             Op::Reskill(i, skills) => Command::UpsertAgent {
                 id: a(*i),
@@ -460,10 +484,15 @@ proptest! {
     #[test]
     fn p6_relaxation_steps_apply_in_order((agents, ops) in world()) {
         let mut r = Run::new(&agents, false);
-        let qs = queues();
         // Per contact: the queue it is in and the next step expected there.
         let mut next: HashMap<ContactId, (QueueId, u8)> = HashMap::new();
         for op in &ops {
+            if let Op::Reconfigure(q, _) = op {
+                // A reconfigured queue's contacts start its (new) steps over.
+                for n in next.values_mut().filter(|n| n.0 == QueueId(u32::from(*q))) {
+                    n.1 = 0;
+                }
+            }
             for e in r.step(op) {
                 match e {
                     Event::Queued { contact, queue } => { next.insert(contact, (queue, 0)); }
@@ -479,7 +508,7 @@ proptest! {
             for c in r.e.contact_ids() {
                 let cv = r.e.contact(c).unwrap();
                 if !matches!(cv.state, ContactState::Waiting | ContactState::Offered { .. }) { continue; }
-                let q = &qs[cv.queue.0 as usize];
+                let q = &r.configs[cv.queue.0 as usize];
                 prop_assert_eq!(next[&c], (cv.queue, cv.steps_applied));
                 // Steps due by now have all been applied, and no later one.
                 let waited = r.now - cv.queued_at;
