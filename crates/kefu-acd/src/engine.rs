@@ -378,6 +378,8 @@ pub struct Engine {
     now: Time,
     queues: Vec<Option<Queue>>,
     agents: Vec<Option<Agent>>,
+    /// Per agent, a bit for each skill below 64 it has: a dense pre-filter for scans.
+    skill_bits: Vec<u64>,
     contacts: Vec<Contact>,
     free_slots: Vec<u32>,
     ids: HashMap<ContactId, u32, IdBuild>,
@@ -405,6 +407,7 @@ impl Engine {
             now: 0,
             queues: Vec::new(),
             agents: Vec::new(),
+            skill_bits: Vec::new(),
             contacts: Vec::new(),
             free_slots: Vec::new(),
             ids: HashMap::default(),
@@ -454,6 +457,8 @@ impl Engine {
         self.now = self.now.max(now);
         let r = self.apply(cmd, out);
         self.settle(out);
+        // Timers the command itself made due (e.g. a reconfigured queue's max wait).
+        self.run_timers(self.now, out);
         #[cfg(debug_assertions)]
         self.check_plain();
         r
@@ -687,7 +692,13 @@ impl Engine {
         let ai = id.0 as usize;
         if self.agents.len() <= ai {
             self.agents.resize_with(ai + 1, || None);
+            self.skill_bits.resize(ai + 1, 0);
         }
+        self.skill_bits[ai] = cfg
+            .skills
+            .iter()
+            .filter(|s| s.1 > 0 && s.0.0 < 64)
+            .fold(0, |b, s| b | 1 << s.0.0);
         let mut skills: Vec<(u16, u8)> = cfg
             .skills
             .iter()
@@ -1895,7 +1906,17 @@ impl Engine {
             }
             best.unwrap()
         };
+        // Skills below 64 the contact needs: agents lacking one are skipped on a dense bitmap.
+        let need: u64 = c
+            .reqs
+            .items()
+            .iter()
+            .filter(|r| r.0 < 64)
+            .fold(0, |b, r| b | 1 << r.0);
         let ok = |ai: u32| {
+            if need & !self.skill_bits[ai as usize] != 0 {
+                return false;
+            }
             let a = self.agents[ai as usize].as_ref().unwrap();
             self.eligible(a, ai, c)
         };
@@ -2190,6 +2211,14 @@ impl Engine {
         let mut v: Vec<ContactId> = self.ids.keys().copied().collect();
         v.sort();
         v
+    }
+
+    /// How many contacts wait in a queue.
+    pub fn waiting_len(&self, queue: QueueId) -> usize {
+        self.queues
+            .get(queue.0 as usize)
+            .and_then(|q| q.as_ref())
+            .map_or(0, |q| q.waiting.len())
     }
 
     /// Waiting contacts of a queue, in the order they will be offered.
