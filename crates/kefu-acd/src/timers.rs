@@ -12,10 +12,13 @@ use std::collections::{BinaryHeap, VecDeque};
 
 const MAX_LANES: usize = 16;
 
+/// A timer: (due, insertion sequence, payload).
+type Entry<T> = (Time, u64, T);
+
 #[derive(Debug)]
 pub(crate) struct Timers<T> {
-    heap: BinaryHeap<Reverse<(Time, u64, T)>>,
-    lanes: Vec<(Time, VecDeque<(Time, u64, T)>)>,
+    heap: BinaryHeap<Reverse<Entry<T>>>,
+    lanes: Vec<(Time, VecDeque<Entry<T>>)>,
     seq: u64,
 }
 
@@ -47,13 +50,13 @@ impl<T: Copy + Ord> Timers<T> {
     }
 
     /// Where the earliest timer is: None = heap, Some(i) = lane i.
-    fn first(&self) -> Option<(Option<usize>, (Time, u64, T))> {
+    fn first(&self) -> Option<(Option<usize>, Entry<T>)> {
         let mut best = self.heap.peek().map(|r| (None, r.0));
         for (i, (_, lane)) in self.lanes.iter().enumerate() {
-            if let Some(&e) = lane.front() {
-                if best.is_none_or(|(_, b)| (e.0, e.1) < (b.0, b.1)) {
-                    best = Some((Some(i), e));
-                }
+            if let Some(&e) = lane.front()
+                && best.is_none_or(|(_, b)| (e.0, e.1) < (b.0, b.1))
+            {
+                best = Some((Some(i), e));
             }
         }
         best
