@@ -1,0 +1,7 @@
+//! kefu-acd integration tests: engine scenarios, property tests P1–P8, and the simulator's
+//! validation against Erlang C and Erlang A.
+
+mod engine;
+mod erlang;
+mod props;
+mod sim;
