@@ -33,6 +33,8 @@ pub enum Action {
     ManageTeams,
     ManageTokens,
     ReadAudit,
+    /// Forecasts, staffing and schedules (SPEC C15).
+    PlanWorkforce,
 }
 
 impl Role {
@@ -97,12 +99,13 @@ impl Role {
                     | ReadUsers
                     | ManageTeams
                     | ReadAudit
+                    | PlanWorkforce
             ),
             Role::Qa => matches!(
                 action,
                 ReadCustomers | ReadTickets | ReadInteractions | ReadUsers
             ),
-            Role::Planner => matches!(action, ReadInteractions | ReadUsers),
+            Role::Planner => matches!(action, ReadInteractions | ReadUsers | PlanWorkforce),
         }
     }
 }

@@ -38,6 +38,8 @@ pub enum ApiError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Model(#[from] ModelError),
+    #[error(transparent)]
+    Wfm(#[from] kefu_wfm::WfmError),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -112,6 +114,11 @@ impl ApiError {
                     p(S::INTERNAL_SERVER_ERROR, "internal", vec![])
                 }
             },
+            ApiError::Wfm(e) => p(
+                S::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                vec![("reason", e.to_string())],
+            ),
             ApiError::Internal(_) => p(S::INTERNAL_SERVER_ERROR, "internal", vec![]),
         }
     }

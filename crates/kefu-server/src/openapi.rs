@@ -24,10 +24,11 @@ use utoipa::OpenApi;
         api::interactions::get_interaction, api::interactions::update_interaction,
         api::interactions::delete_interaction,
         api::audit::list_audit,
+        api::wfm::erlang_metrics, api::wfm::staffing, api::wfm::requirements,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),
-        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"),
+        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"), (name = "wfm"),
     )
 )]
 pub struct ApiDoc;

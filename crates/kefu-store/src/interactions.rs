@@ -292,3 +292,30 @@ impl Store {
         delete_audited::<interaction::ActiveModel>(self, scope, actor, id).await
     }
 }
+
+impl Store {
+    /// Inbound interactions offered in `[from, to)` (optionally of one queue), oldest first:
+    /// the history that workforce planning reads. At most `limit` rows.
+    pub async fn offered_between(
+        &self,
+        scope: &WorkspaceScope,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        queue: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<interaction::Model>> {
+        use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+        let mut q = interaction::Entity::find()
+            .filter(interaction::Column::WorkspaceId.eq(scope.id()))
+            .filter(interaction::Column::Direction.eq(Direction::Inbound.as_str()))
+            .filter(interaction::Column::OfferedAt.gte(from))
+            .filter(interaction::Column::OfferedAt.lt(to));
+        if let Some(queue) = queue {
+            q = q.filter(interaction::Column::Queue.eq(queue));
+        }
+        Ok(q.order_by_asc(interaction::Column::OfferedAt)
+            .limit(limit)
+            .all(self.db())
+            .await?)
+    }
+}

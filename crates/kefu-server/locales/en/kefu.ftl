@@ -34,6 +34,8 @@ problem-conflict = Conflict
 problem-conflict-detail = The change conflicts with existing data ({ $code }).
 problem-payload_too_large = Payload too large
 problem-payload_too_large-detail = The request body is larger than the server accepts.
+problem-invalid_input = Invalid input
+problem-invalid_input-detail = The input cannot be computed: { $reason }
 problem-internal = Internal error
 problem-internal-detail = Something went wrong on our side; it has been logged.
 

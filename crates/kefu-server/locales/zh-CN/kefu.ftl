@@ -34,6 +34,8 @@ problem-conflict = 冲突
 problem-conflict-detail = 此更改与现有数据冲突（{ $code }）。
 problem-payload_too_large = 请求正文过大
 problem-payload_too_large-detail = 请求正文超过了服务器允许的大小。
+problem-invalid_input = 输入无效
+problem-invalid_input-detail = 无法按此输入计算：{ $reason }
 problem-internal = 内部错误
 problem-internal-detail = 服务器内部出错，已记录日志。
 

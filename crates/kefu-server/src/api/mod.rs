@@ -9,6 +9,7 @@ pub mod teams;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
+pub mod wfm;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(tickets::router())
         .merge(interactions::router())
         .merge(audit::router())
+        .merge(wfm::router())
         .fallback(|| async { ApiError::NotFound })
 }
 

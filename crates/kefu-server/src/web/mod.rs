@@ -2,6 +2,8 @@
 //! pages. Templates are compiled (askama); every string comes from the Fluent files.
 //! Pages use the same store calls and role checks as the API.
 
+mod planning;
+
 use crate::AppState;
 use crate::api::session::{LoginIn, SESSION_DAYS, issue_session};
 use crate::auth::{Auth, SESSION_COOKIE, cookie, token_hash};
@@ -35,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/transition", post(ticket_transition))
         .route("/customers", get(customers_page))
         .route("/customers/{id}", get(customer_page))
+        .route("/planning", get(planning::page))
 }
 
 /// Translations for a template.

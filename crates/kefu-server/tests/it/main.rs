@@ -8,3 +8,4 @@ mod outbox;
 mod records;
 mod tenancy;
 mod ui;
+mod wfm;

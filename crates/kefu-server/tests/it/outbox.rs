@@ -154,6 +154,9 @@ async fn openapi_health_and_metrics(backend: Backend) {
         ("/api/v1/interactions", &["get", "post"]),
         ("/api/v1/interactions/{id}", &["get", "patch", "delete"]),
         ("/api/v1/audit", &["get"]),
+        ("/api/v1/wfm/erlang", &["post"]),
+        ("/api/v1/wfm/staffing", &["post"]),
+        ("/api/v1/wfm/requirements", &["get"]),
     ] {
         let p = paths
             .get(path)

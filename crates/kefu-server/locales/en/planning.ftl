@@ -1,0 +1,20 @@
+# Workforce planning pages.
+nav-planning = Planning
+planning-title = Staffing calculator
+planning-intro = Agents needed for one interval by Erlang C (every caller waits), from volume, handle time and the service-level target.
+planning-calls = Contacts per interval
+planning-interval = Interval (minutes)
+planning-aht = Average handle time (s)
+planning-sl = Service level target (%)
+planning-within = Answered within (s)
+planning-shrinkage = Shrinkage (%)
+planning-compute = Compute
+planning-traffic = Traffic (Erlangs)
+planning-required = Agents required
+planning-scheduled = Agents to schedule
+planning-agents = Agents
+planning-pwait = P(wait)
+planning-sl-col = Service level
+planning-asa = ASA (s)
+planning-occupancy = Occupancy
+planning-unstable = more agents needed than the volume allows to compute

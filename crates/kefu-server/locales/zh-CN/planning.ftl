@@ -1,0 +1,20 @@
+# 排班规划页面。
+nav-planning = 排班
+planning-title = 人力计算器
+planning-intro = 按 Erlang C（来电均排队等待）由话务量、处理时长和服务水平目标计算一个时段所需的坐席数。
+planning-calls = 每时段接触量
+planning-interval = 时段长度（分钟）
+planning-aht = 平均处理时间（秒）
+planning-sl = 服务水平目标（%）
+planning-within = 接通时限（秒）
+planning-shrinkage = 缩减率（%）
+planning-compute = 计算
+planning-traffic = 话务量（爱尔兰）
+planning-required = 所需坐席
+planning-scheduled = 需排班人数
+planning-agents = 坐席数
+planning-pwait = 等待概率
+planning-sl-col = 服务水平
+planning-asa = 平均应答速度（秒）
+planning-occupancy = 占用率
+planning-unstable = 超出可计算范围

@@ -1,0 +1,355 @@
+//! Workforce planning for planners (`/api/v1/wfm/…`, SPEC C15): Erlang B/C/A metrics,
+//! staffing per interval, and requirements computed from the workspace's own interaction
+//! history. The math is `kefu_wfm`; this module only shapes requests and answers.
+
+use super::{ApiJson, ApiQuery};
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use kefu_model::Action;
+use kefu_wfm::erlang;
+use kefu_wfm::staffing::{StaffInput, Staffing, Targets, staff};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/wfm/erlang", post(erlang_metrics))
+        .route("/wfm/staffing", post(staffing))
+        .route("/wfm/requirements", get(requirements))
+}
+
+/// Which queueing model.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Model {
+    B,
+    C,
+    A,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErlangIn {
+    pub model: Model,
+    pub calls: f64,
+    pub interval_s: f64,
+    pub aht_s: f64,
+    pub agents: u32,
+    #[serde(default = "twenty")]
+    pub answer_within_s: f64,
+    /// Mean patience (Erlang A).
+    pub patience_s: Option<f64>,
+}
+
+fn twenty() -> f64 {
+    20.0
+}
+
+/// Metrics of one staffing level; fields a model does not define are null.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErlangOut {
+    pub traffic_erlangs: f64,
+    pub agents: u32,
+    pub p_block: Option<f64>,
+    pub p_wait: Option<f64>,
+    /// Answered within T / offered.
+    pub service_level: Option<f64>,
+    /// Answered within T / answered (Erlang A).
+    pub service_level_answered: Option<f64>,
+    /// Mean wait over all arrivals; null when infinite.
+    pub asa_s: Option<f64>,
+    /// Mean wait of answered contacts (Erlang A).
+    pub asa_answered_s: Option<f64>,
+    pub occupancy: Option<f64>,
+    pub p_abandon: Option<f64>,
+}
+
+/// Erlang B, C or A metrics for one interval and staffing level.
+#[utoipa::path(post, path = "/api/v1/wfm/erlang", tag = "wfm", request_body = ErlangIn,
+    responses((status = 200, body = ErlangOut), (status = 422, description = "invalid_input")))]
+pub async fn erlang_metrics(
+    auth: Auth,
+    ApiJson(b): ApiJson<ErlangIn>,
+) -> Result<Json<ErlangOut>, ApiError> {
+    auth.require(Action::PlanWorkforce)?;
+    let a = erlang::traffic(b.calls, b.interval_s, b.aht_s)?;
+    let mut out = ErlangOut {
+        traffic_erlangs: a,
+        agents: b.agents,
+        p_block: None,
+        p_wait: None,
+        service_level: None,
+        service_level_answered: None,
+        asa_s: None,
+        asa_answered_s: None,
+        occupancy: None,
+        p_abandon: None,
+    };
+    match b.model {
+        Model::B => out.p_block = Some(erlang::erlang_b(a, b.agents)),
+        Model::C => {
+            let c = erlang::erlang_c(a, b.agents, b.aht_s, b.answer_within_s)?;
+            out.p_wait = Some(c.p_wait);
+            out.service_level = Some(c.service_level);
+            out.asa_s = c.asa_s;
+            out.occupancy = Some(c.occupancy);
+        }
+        Model::A => {
+            let patience = b
+                .patience_s
+                .ok_or_else(|| ApiError::InvalidBody("model a needs patience_s".into()))?;
+            let m = erlang::erlang_a(a, b.agents, b.aht_s, patience, b.answer_within_s)?;
+            out.p_wait = Some(m.p_wait);
+            out.service_level = Some(m.service_level);
+            out.service_level_answered = Some(m.service_level_answered);
+            out.asa_s = Some(m.asa_s);
+            out.asa_answered_s = m.asa_answered_s;
+            out.occupancy = Some(m.occupancy);
+            out.p_abandon = Some(m.p_abandon);
+        }
+    }
+    Ok(Json(out))
+}
+
+/// Targets every interval must meet.
+#[derive(Debug, Clone)]
+struct TargetsIn {
+    target_sl: Option<f64>,
+    answer_within_s: f64,
+    target_asa_s: Option<f64>,
+    max_occupancy: Option<f64>,
+    max_abandon: Option<f64>,
+    patience_s: Option<f64>,
+    shrinkage: Option<f64>,
+}
+
+impl TargetsIn {
+    fn input(&self, calls: f64, interval_s: f64, aht_s: f64) -> StaffInput {
+        StaffInput {
+            calls,
+            interval_s,
+            aht_s,
+            patience_s: self.patience_s,
+            shrinkage: self.shrinkage,
+            targets: Targets {
+                service_level: self.target_sl,
+                answer_within_s: self.answer_within_s,
+                asa_s: self.target_asa_s,
+                max_occupancy: self.max_occupancy,
+                max_abandon: self.max_abandon,
+                sl_of_answered: false,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntervalIn {
+    pub start: Option<String>,
+    pub queue: Option<String>,
+    pub calls: f64,
+    pub aht_s: f64,
+}
+
+/// Intervals to staff and the targets every one must meet.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffingIn {
+    pub interval_s: f64,
+    pub intervals: Vec<IntervalIn>,
+    /// Service level fraction, e.g. 0.8 (answered within `answer_within_s` / offered).
+    pub target_sl: Option<f64>,
+    #[serde(default = "twenty")]
+    pub answer_within_s: f64,
+    pub target_asa_s: Option<f64>,
+    pub max_occupancy: Option<f64>,
+    /// Largest abandonment probability (Erlang A).
+    pub max_abandon: Option<f64>,
+    /// Mean patience: selects Erlang A.
+    pub patience_s: Option<f64>,
+    /// Fraction of paid time not on contacts (breaks, training, absence).
+    pub shrinkage: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffingOut {
+    pub start: Option<String>,
+    pub queue: Option<String>,
+    pub calls: f64,
+    pub aht_s: f64,
+    pub traffic_erlangs: f64,
+    pub agents: u32,
+    /// Heads to schedule after shrinkage.
+    pub agents_scheduled: u32,
+    /// The target that fixed the answer (null for zero volume).
+    pub binding_constraint: Option<String>,
+    pub service_level: f64,
+    pub asa_s: Option<f64>,
+    pub occupancy: f64,
+    pub p_abandon: Option<f64>,
+}
+
+fn out(
+    start: Option<String>,
+    queue: Option<String>,
+    calls: f64,
+    aht_s: f64,
+    s: Staffing,
+) -> StaffingOut {
+    StaffingOut {
+        start,
+        queue,
+        calls,
+        aht_s,
+        traffic_erlangs: s.traffic_erlangs,
+        agents: s.agents,
+        agents_scheduled: s.agents_scheduled,
+        binding_constraint: s
+            .binding_constraint
+            .and_then(|b| serde_json::to_value(b).ok())
+            .and_then(|v| v.as_str().map(str::to_owned)),
+        service_level: s.service_level,
+        asa_s: s.asa_s,
+        occupancy: s.occupancy,
+        p_abandon: s.p_abandon,
+    }
+}
+
+/// The least agents meeting every target, per interval.
+#[utoipa::path(post, path = "/api/v1/wfm/staffing", tag = "wfm", request_body = StaffingIn,
+    responses((status = 200, body = Vec<StaffingOut>), (status = 422, description = "invalid_input")))]
+pub async fn staffing(
+    auth: Auth,
+    ApiJson(b): ApiJson<StaffingIn>,
+) -> Result<Json<Vec<StaffingOut>>, ApiError> {
+    auth.require(Action::PlanWorkforce)?;
+    if b.intervals.len() > 10_000 {
+        return Err(ApiError::InvalidBody("at most 10000 intervals".into()));
+    }
+    let targets = TargetsIn {
+        target_sl: b.target_sl,
+        answer_within_s: b.answer_within_s,
+        target_asa_s: b.target_asa_s,
+        max_occupancy: b.max_occupancy,
+        max_abandon: b.max_abandon,
+        patience_s: b.patience_s,
+        shrinkage: b.shrinkage,
+    };
+    let mut rows = Vec::with_capacity(b.intervals.len());
+    for i in b.intervals {
+        let s = staff(&targets.input(i.calls, b.interval_s, i.aht_s))?;
+        rows.push(out(i.start, i.queue, i.calls, i.aht_s, s));
+    }
+    Ok(Json(rows))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementsQuery {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub queue: Option<String>,
+    /// Interval length in minutes: 15, 30 or 60.
+    #[serde(default = "thirty")]
+    pub interval_minutes: u32,
+    pub target_sl: Option<f64>,
+    #[serde(default = "twenty")]
+    pub answer_within_s: f64,
+    pub target_asa_s: Option<f64>,
+    pub max_occupancy: Option<f64>,
+    pub shrinkage: Option<f64>,
+}
+
+fn thirty() -> u32 {
+    30
+}
+
+/// Longest history a requirements request reads.
+const MAX_DAYS: i64 = 31;
+const MAX_ROWS: u64 = 2_000_000;
+
+/// Agents that were required per interval and queue, from the workspace's own inbound
+/// interactions in `[from, to)`: offered volume and AHT ((talk + hold + after-contact work) /
+/// handled) of each interval, staffed for the targets (default 80 % in 20 s).
+#[utoipa::path(get, path = "/api/v1/wfm/requirements", tag = "wfm", params(RequirementsQuery),
+    responses((status = 200, body = Vec<StaffingOut>), (status = 400, description = "invalid_query")))]
+pub async fn requirements(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<RequirementsQuery>,
+) -> Result<Json<Vec<StaffingOut>>, ApiError> {
+    let p = auth.require(Action::PlanWorkforce)?;
+    if !matches!(q.interval_minutes, 15 | 30 | 60) {
+        return Err(ApiError::InvalidQuery(
+            "interval_minutes must be 15, 30 or 60".into(),
+        ));
+    }
+    if q.to <= q.from || q.to - q.from > TimeDelta::days(MAX_DAYS) {
+        return Err(ApiError::InvalidQuery(format!(
+            "from < to, at most {MAX_DAYS} days apart"
+        )));
+    }
+    let rows = state
+        .store
+        .offered_between(&p.scope, q.from, q.to, q.queue.as_deref(), MAX_ROWS)
+        .await?;
+    let step = TimeDelta::minutes(i64::from(q.interval_minutes));
+    // (interval start, queue) → (offered, handled, handle seconds)
+    let mut buckets: BTreeMap<(DateTime<Utc>, String), (u64, u64, i64)> = BTreeMap::new();
+    for r in rows {
+        let Some(offered) = r.offered_at else {
+            continue;
+        };
+        let start = offered
+            .duration_trunc(step)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let e = buckets
+            .entry((start, r.queue.unwrap_or_default()))
+            .or_default();
+        e.0 += 1;
+        if r.answered_at.is_some() {
+            e.1 += 1;
+            e.2 += r.talk_s + r.hold_s + r.acw_s;
+        }
+    }
+    let targets = TargetsIn {
+        target_sl: q.target_sl.or(if q.target_asa_s.is_none() {
+            Some(0.8)
+        } else {
+            None
+        }),
+        answer_within_s: q.answer_within_s,
+        target_asa_s: q.target_asa_s,
+        max_occupancy: q.max_occupancy,
+        max_abandon: None,
+        patience_s: None,
+        shrinkage: q.shrinkage,
+    };
+    let interval_s = f64::from(q.interval_minutes * 60);
+    let mut out_rows = Vec::with_capacity(buckets.len());
+    for ((start, queue), (offered, handled, handle_s)) in buckets {
+        // An interval with no handled contact has no AHT of its own: it needs no agents only
+        // if nothing was offered, so take one second rather than invent a handle time.
+        let aht = if handled > 0 {
+            handle_s as f64 / handled as f64
+        } else {
+            1.0
+        };
+        let s = staff(&targets.input(offered as f64, interval_s, aht.max(1.0)))?;
+        out_rows.push(out(
+            Some(start.to_rfc3339()),
+            Some(queue),
+            offered as f64,
+            aht,
+            s,
+        ));
+    }
+    Ok(Json(out_rows))
+}

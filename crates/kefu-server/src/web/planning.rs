@@ -1,0 +1,140 @@
+//! The planner's staffing calculator page: the Erlang C table around the required number
+//! of agents for one interval.
+
+use super::{Tr, Viewer, render};
+use crate::AppState;
+use crate::error::ApiError;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use kefu_model::Action;
+use kefu_wfm::erlang;
+use kefu_wfm::staffing::{StaffInput, Targets, staff};
+use serde::Deserialize;
+
+/// The form, as typed (kept as text so a bad value is shown back, not lost).
+#[derive(Debug, Deserialize)]
+pub struct PlanningForm {
+    #[serde(default)]
+    calls: String,
+    #[serde(default = "thirty")]
+    interval_min: String,
+    #[serde(default)]
+    aht_s: String,
+    #[serde(default = "eighty")]
+    sl: String,
+    #[serde(default = "twenty")]
+    within_s: String,
+    #[serde(default = "zero")]
+    shrinkage: String,
+}
+
+fn thirty() -> String {
+    "30".into()
+}
+fn eighty() -> String {
+    "80".into()
+}
+fn twenty() -> String {
+    "20".into()
+}
+fn zero() -> String {
+    "0".into()
+}
+
+pub struct TableRow {
+    agents: u32,
+    p_wait: String,
+    sl: String,
+    asa: String,
+    occupancy: String,
+}
+
+pub struct Outcome {
+    traffic: String,
+    required: u32,
+    scheduled: u32,
+    rows: Vec<TableRow>,
+}
+
+#[derive(Template)]
+#[template(path = "planning.html")]
+struct PlanningPage {
+    t: Tr,
+    signed_in: bool,
+    form: PlanningForm,
+    result: Option<Outcome>,
+    error: Option<String>,
+}
+
+fn num(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+fn compute(f: &PlanningForm, t: &Tr) -> Result<Option<Outcome>, String> {
+    if f.calls.trim().is_empty() || f.aht_s.trim().is_empty() {
+        return Ok(None);
+    }
+    let bad = |field: &str| format!("{}: ?", t.get(field));
+    let calls = num(&f.calls).ok_or_else(|| bad("planning-calls"))?;
+    let interval_s = num(&f.interval_min).ok_or_else(|| bad("planning-interval"))? * 60.0;
+    let aht_s = num(&f.aht_s).ok_or_else(|| bad("planning-aht"))?;
+    let sl = num(&f.sl).ok_or_else(|| bad("planning-sl"))? / 100.0;
+    let within = num(&f.within_s).ok_or_else(|| bad("planning-within"))?;
+    let shrinkage = num(&f.shrinkage).ok_or_else(|| bad("planning-shrinkage"))? / 100.0;
+    let input = StaffInput {
+        calls,
+        interval_s,
+        aht_s,
+        patience_s: None,
+        shrinkage: (shrinkage > 0.0).then_some(shrinkage),
+        targets: Targets {
+            service_level: Some(sl),
+            answer_within_s: within,
+            ..Default::default()
+        },
+    };
+    let s = staff(&input).map_err(|e| e.to_string())?;
+    let a = s.traffic_erlangs;
+    let first = (a.floor() as u32 + 1).max(s.agents.saturating_sub(4));
+    let rows = (first..=s.agents + 3)
+        .filter_map(|n| erlang::erlang_c(a, n, aht_s, within).ok())
+        .map(|c| TableRow {
+            agents: c.agents,
+            p_wait: format!("{:.4}", c.p_wait),
+            sl: pct(c.service_level),
+            asa: c.asa_s.map_or_else(|| "∞".into(), |v| format!("{v:.1}")),
+            occupancy: pct(c.occupancy),
+        })
+        .collect();
+    Ok(Some(Outcome {
+        traffic: format!("{a:.2}"),
+        required: s.agents,
+        scheduled: s.agents_scheduled,
+        rows,
+    }))
+}
+
+pub async fn page(
+    State(_state): State<AppState>,
+    v: Viewer,
+    Query(form): Query<PlanningForm>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::PlanWorkforce)?;
+    let t = v.t();
+    let (result, error) = match compute(&form, &t) {
+        Ok(r) => (r, None),
+        Err(e) => (None, Some(e)),
+    };
+    Ok(render(PlanningPage {
+        t,
+        signed_in: true,
+        form,
+        result,
+        error,
+    }))
+}

@@ -1,0 +1,238 @@
+//! Workforce planning in the server: Erlang metrics and staffing through the API (values
+//! from the SPEC's example and a published Erlang B table), requirements computed from the
+//! workspace's own interactions, roles, and the planner's calculator page in Chromium.
+
+use crate::both;
+use crate::common::{Backend, TestApp};
+use crate::ui::{browser, click, fill, shows, text};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+both!(
+    erlang_and_staffing_match_the_spec,
+    requirements_come_from_stored_interactions,
+    planner_page_shows_the_erlang_table
+);
+
+fn close(got: &serde_json::Value, want: f64, tol: f64) -> bool {
+    got.as_f64().is_some_and(|g| (g - want).abs() <= tol)
+}
+
+async fn erlang_and_staffing_match_the_spec(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let (_, planner) = app.user(&admin, "acme", "planner").await;
+    let (_, agent) = app.user(&admin, "acme", "agent").await;
+    let p = Some(planner.as_str());
+    // SPEC: 100 calls per 30 minutes, AHT 180 s, 14 agents → P(wait) ≈ 0.1741, SL ≈ 88.8 %, ASA ≈ 7.8 s.
+    let body = json!({"model": "c", "calls": 100, "interval_s": 1800, "aht_s": 180, "agents": 14, "answer_within_s": 20});
+    let (s, c) = app
+        .call(Method::POST, "/api/v1/wfm/erlang", p, Some(body.clone()))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert!(close(&c["traffic_erlangs"], 10.0, 1e-9), "{c}");
+    assert!(close(&c["p_wait"], 0.1741, 5e-5), "{c}");
+    assert!(close(&c["service_level"], 0.888, 5e-4), "{c}");
+    assert!(close(&c["asa_s"], 7.8, 0.05), "{c}");
+    assert_eq!(c["p_block"], serde_json::Value::Null);
+    let (_, c13) = app
+        .call(
+            Method::POST,
+            "/api/v1/wfm/erlang",
+            p,
+            Some(
+                json!({"model": "c", "calls": 100, "interval_s": 1800, "aht_s": 180, "agents": 13}),
+            ),
+        )
+        .await;
+    assert!(close(&c13["service_level"], 0.796, 5e-4), "{c13}");
+    // Erlang B table: A = 5, N = 10 → 1.84 %.
+    let (_, b) = app
+        .call(
+            Method::POST,
+            "/api/v1/wfm/erlang",
+            p,
+            Some(
+                json!({"model": "b", "calls": 5, "interval_s": 3600, "aht_s": 3600, "agents": 10}),
+            ),
+        )
+        .await;
+    assert!(close(&b["p_block"], 0.0184, 5e-5), "{b}");
+    // Erlang A needs a patience.
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/wfm/erlang",
+            p,
+            Some(
+                json!({"model": "a", "calls": 100, "interval_s": 1800, "aht_s": 180, "agents": 9}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+
+    let staffing = json!({
+        "interval_s": 1800, "target_sl": 0.8, "answer_within_s": 20, "shrinkage": 0.3,
+        "intervals": [
+            {"start": "09:00", "queue": "sales", "calls": 100, "aht_s": 180},
+            {"start": "09:30", "queue": "sales", "calls": 0, "aht_s": 180}
+        ]
+    });
+    let (s, rows) = app
+        .call(Method::POST, "/api/v1/wfm/staffing", p, Some(staffing))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{rows}");
+    assert_eq!(rows[0]["agents"], 14);
+    assert_eq!(
+        rows[0]["agents_scheduled"], 20,
+        "14 / (1 − 0.3) is exactly 20"
+    );
+    assert_eq!(rows[0]["binding_constraint"], "service_level");
+    assert_eq!(rows[0]["start"], "09:00");
+    assert_eq!(rows[1]["agents"], 0, "zero volume needs nobody");
+
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/wfm/staffing",
+            p,
+            Some(json!({"interval_s": 1800, "intervals": [], "colour": 1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, e) = app
+        .call(Method::POST, "/api/v1/wfm/staffing", p, Some(json!({"interval_s": 1800, "target_sl": 0.8, "intervals": [{"calls": -3, "aht_s": 180}]})))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["code"], "invalid_input");
+    let (s, _) = app
+        .call(Method::POST, "/api/v1/wfm/erlang", Some(&agent), Some(body))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "agents do not plan");
+    app.stop().await;
+}
+
+async fn requirements_come_from_stored_interactions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let (_, planner) = app.user(&admin, "acme", "planner").await;
+    let a = Some(admin.as_str());
+    // 09:00–09:30: 100 answered calls, talk 150 + hold 10 + wrap-up 20 = 180 s each.
+    // 09:30–10:00: 10 calls, 8 answered with 240 s each, 2 abandoned → AHT 240 s.
+    for i in 0..100 {
+        let at = format!("2026-11-02T09:{:02}:{:02}Z", i * 18 / 60, (i * 18) % 60);
+        let (s, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/interactions",
+                a,
+                Some(json!({
+                    "channel": "voice", "direction": "inbound", "queue": "售后", "offered_at": at,
+                    "answered_at": at, "talk_s": 150, "hold_s": 10, "acw_s": 20
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    for i in 0..10 {
+        let at = format!("2026-11-02T09:{}:00Z", 30 + i);
+        let mut body =
+            json!({"channel": "voice", "direction": "inbound", "queue": "售后", "offered_at": at});
+        if i < 8 {
+            body["answered_at"] = json!(at);
+            body["talk_s"] = json!(200);
+            body["acw_s"] = json!(40);
+        } else {
+            body["abandoned_at"] = json!(at);
+        }
+        app.call(Method::POST, "/api/v1/interactions", a, Some(body))
+            .await;
+    }
+    // Outbound and other days do not count.
+    app.call(Method::POST, "/api/v1/interactions", a, Some(json!({"channel": "voice", "direction": "outbound", "queue": "售后", "offered_at": "2026-11-02T09:10:00Z"}))).await;
+    app.call(Method::POST, "/api/v1/interactions", a, Some(json!({"channel": "voice", "direction": "inbound", "queue": "售后", "offered_at": "2026-11-03T09:10:00Z"}))).await;
+
+    let path = "/api/v1/wfm/requirements?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z&interval_minutes=30";
+    let (s, rows) = app.call(Method::GET, path, Some(&planner), None).await;
+    assert_eq!(s, StatusCode::OK, "{rows}");
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["queue"], "售后");
+    assert_eq!(rows[0]["calls"], 100.0);
+    assert_eq!(rows[0]["aht_s"], 180.0);
+    assert_eq!(
+        rows[0]["agents"], 14,
+        "the SPEC's example, from stored contacts"
+    );
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(rows[0]["start"].as_str().unwrap())
+            .unwrap()
+            .to_rfc3339(),
+        "2026-11-02T09:00:00+00:00"
+    );
+    assert_eq!(rows[1]["calls"], 10.0);
+    assert_eq!(rows[1]["aht_s"], 240.0);
+    let want = kefu_wfm::staffing::staff(&kefu_wfm::staffing::StaffInput {
+        calls: 10.0,
+        interval_s: 1800.0,
+        aht_s: 240.0,
+        patience_s: None,
+        shrinkage: None,
+        targets: kefu_wfm::staffing::Targets {
+            service_level: Some(0.8),
+            answer_within_s: 20.0,
+            ..Default::default()
+        },
+    })
+    .unwrap();
+    assert_eq!(rows[1]["agents"], want.agents);
+    let (s, e) = app
+        .call(
+            Method::GET,
+            "/api/v1/wfm/requirements?from=2026-11-02T00:00:00Z&to=2026-12-30T00:00:00Z",
+            Some(&planner),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(e["code"], "invalid_query");
+    // Another workspace sees none of these contacts.
+    let other = app.workspace("globex").await;
+    let (_, rows) = app.call(Method::GET, path, Some(&other), None).await;
+    assert_eq!(rows.as_array().unwrap().len(), 0);
+    app.stop().await;
+}
+
+async fn planner_page_shows_the_erlang_table(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.workspace("acme").await;
+    let c = browser().await;
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    fill(&c, "workspace", "acme").await;
+    fill(&c, "email", "admin@acme.test").await;
+    fill(&c, "password", "password-123").await;
+    click(&c, "login-submit").await;
+    text(&c, "#nav-planning").await;
+    click(&c, "nav-planning").await;
+    fill(&c, "calls", "100").await;
+    fill(&c, "aht_s", "180").await;
+    let shrink = c.find(fantoccini::Locator::Id("shrinkage")).await.unwrap();
+    shrink.clear().await.unwrap();
+    shrink.send_keys("30").await.unwrap();
+    click(&c, "compute").await;
+    assert_eq!(shows(&c, "#required", "14").await, "14");
+    assert_eq!(text(&c, "#scheduled").await, "20");
+    assert_eq!(text(&c, "#traffic").await, "10.00");
+    let row = text(&c, "#erlang-table tr.required").await;
+    assert!(
+        row.contains("88.8%") && row.contains("0.1741") && row.contains("7.8"),
+        "{row}"
+    );
+    let table = text(&c, "#erlang-table").await;
+    assert!(table.contains("79.6%"), "13 agents give 79.6 %: {table}");
+    click(&c, "lang-switch").await;
+    shows(&c, "#nav-planning", "排班").await;
+    assert!(text(&c, "#erlang-table").await.contains("服务水平"));
+    c.close().await.unwrap();
+    app.stop().await;
+}
