@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         api::interactions::delete_interaction,
         api::audit::list_audit,
         api::wfm::erlang_metrics, api::wfm::staffing, api::wfm::requirements,
+        api::wfm::forecast,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/wfm/erlang", post(erlang_metrics))
         .route("/wfm/staffing", post(staffing))
         .route("/wfm/requirements", get(requirements))
+        .route("/wfm/forecast", post(forecast))
 }
 
 /// Which queueing model.
@@ -352,4 +353,129 @@ pub async fn requirements(
         ));
     }
     Ok(Json(out_rows))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastIn {
+    /// Only this queue (all queues summed when absent).
+    pub queue: Option<String>,
+    /// The history ends the day before this local date (default: today in the workspace's
+    /// time zone); the forecast starts on it.
+    pub until: Option<chrono::NaiveDate>,
+    /// Whole days of history to learn from (default 56, at most 400).
+    #[serde(default = "fifty_six")]
+    pub history_days: u32,
+    /// Days to forecast (default 14, at most 120).
+    #[serde(default = "fourteen")]
+    pub horizon_days: u32,
+    /// 15, 30 or 60.
+    #[serde(default = "thirty")]
+    pub interval_minutes: u32,
+    /// Public holidays (公众假期) in history and horizon.
+    #[serde(default)]
+    pub holidays: Vec<chrono::NaiveDate>,
+    /// Weekend days worked as workdays (调休).
+    #[serde(default)]
+    pub workdays: Vec<chrono::NaiveDate>,
+}
+
+fn fifty_six() -> u32 {
+    56
+}
+
+fn fourteen() -> u32 {
+    14
+}
+
+/// Forecasts contact volume and handle time per interval from the workspace's stored inbound
+/// interactions: trend, weekday and intraday seasonality, holidays and make-up workdays.
+#[utoipa::path(post, path = "/api/v1/wfm/forecast", tag = "wfm", request_body = ForecastIn,
+    responses((status = 200, description = "kefu_wfm forecast: daily totals with 80 % bands, and per-interval contacts and AHT"),
+              (status = 422, description = "invalid_input")))]
+pub async fn forecast(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<ForecastIn>,
+) -> Result<Json<kefu_wfm::forecast::Forecast>, ApiError> {
+    use chrono::{Days, Timelike};
+    use kefu_wfm::forecast::{Calendar, DayKind, History, Options, fit};
+    let p = auth.require(Action::PlanWorkforce)?;
+    if !matches!(b.interval_minutes, 15 | 30 | 60) {
+        return Err(ApiError::InvalidBody(
+            "interval_minutes must be 15, 30 or 60".into(),
+        ));
+    }
+    if !(7..=400).contains(&b.history_days) || !(1..=120).contains(&b.horizon_days) {
+        return Err(ApiError::InvalidBody(
+            "history_days 7..=400, horizon_days 1..=120".into(),
+        ));
+    }
+    let tz: chrono_tz::Tz = state
+        .store
+        .workspace(&p.scope)
+        .await?
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let until = b
+        .until
+        .unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
+    let start = until
+        .checked_sub_days(Days::new(u64::from(b.history_days)))
+        .ok_or_else(|| ApiError::InvalidBody("until is too early".into()))?;
+    let local_midnight = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| ApiError::InvalidBody("no local midnight on that date".into()))
+    };
+    let rows = state
+        .store
+        .offered_between(
+            &p.scope,
+            local_midnight(start)?,
+            local_midnight(until)?,
+            b.queue.as_deref(),
+            MAX_ROWS,
+        )
+        .await?;
+    let slots = (1440 / b.interval_minutes) as usize;
+    let n = b.history_days as usize * slots;
+    let (mut contacts, mut handled, mut handle_s) = (vec![0.0; n], vec![0u64; n], vec![0i64; n]);
+    for r in rows {
+        let Some(at) = r.offered_at else { continue };
+        let local = at.with_timezone(&tz);
+        let day = (local.date_naive() - start).num_days();
+        if day < 0 || day >= i64::from(b.history_days) {
+            continue;
+        }
+        let slot = (local.hour() * 60 + local.minute()) as usize / b.interval_minutes as usize;
+        let i = day as usize * slots + slot;
+        contacts[i] += 1.0;
+        if r.answered_at.is_some() {
+            handled[i] += 1;
+            handle_s[i] += r.talk_s + r.hold_s + r.acw_s;
+        }
+    }
+    let aht_s = handled
+        .iter()
+        .zip(&handle_s)
+        .map(|(&h, &s)| (h > 0).then(|| s as f64 / h as f64))
+        .collect();
+    let history = History {
+        start,
+        interval_min: b.interval_minutes,
+        contacts,
+        aht_s,
+    };
+    let mut cal = Calendar::new();
+    for d in b.holidays {
+        cal.insert(d, DayKind::Holiday);
+    }
+    for d in b.workdays {
+        cal.insert(d, DayKind::Workday);
+    }
+    let model = fit(&history, &cal, Options::default())?;
+    Ok(Json(model.forecast(b.horizon_days as usize, &cal)))
 }

@@ -157,6 +157,7 @@ async fn openapi_health_and_metrics(backend: Backend) {
         ("/api/v1/wfm/erlang", &["post"]),
         ("/api/v1/wfm/staffing", &["post"]),
         ("/api/v1/wfm/requirements", &["get"]),
+        ("/api/v1/wfm/forecast", &["post"]),
     ] {
         let p = paths
             .get(path)

@@ -11,6 +11,7 @@ use serde_json::json;
 both!(
     erlang_and_staffing_match_the_spec,
     requirements_come_from_stored_interactions,
+    forecast_learns_the_week_from_stored_interactions,
     planner_page_shows_the_erlang_table
 );
 
@@ -234,5 +235,71 @@ async fn planner_page_shows_the_erlang_table(backend: Backend) {
     shows(&c, "#nav-planning", "排班").await;
     assert!(text(&c, "#erlang-table").await.contains("服务水平"));
     c.close().await.unwrap();
+    app.stop().await;
+}
+
+async fn forecast_learns_the_week_from_stored_interactions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let a = Some(admin.as_str());
+    // Four weeks from Monday 2026-10-05 (Asia/Shanghai, the workspace's zone): one contact in
+    // each half hour from 09:00 to 11:00 local, two on Mondays; every one handled in 120 s.
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 10, 5).unwrap();
+    for day in 0..28u64 {
+        let date = first + chrono::Days::new(day);
+        let per_slot = if day % 7 == 0 { 2 } else { 1 };
+        for slot in 0..4u32 {
+            for k in 0..per_slot {
+                let local = date
+                    .and_hms_opt(9 + slot / 2, (slot % 2) * 30 + k * 5, 0)
+                    .unwrap();
+                let utc = local - chrono::TimeDelta::hours(8);
+                let at = format!("{}Z", utc.format("%Y-%m-%dT%H:%M:%S"));
+                let (s, v) = app
+                    .call(
+                        Method::POST,
+                        "/api/v1/interactions",
+                        a,
+                        Some(json!({
+                            "channel": "voice", "direction": "inbound", "queue": "sales",
+                            "offered_at": at, "answered_at": at, "talk_s": 100, "acw_s": 20
+                        })),
+                    )
+                    .await;
+                assert_eq!(s, StatusCode::CREATED, "{v}");
+            }
+        }
+    }
+    let body = json!({"until": "2026-11-02", "history_days": 28, "horizon_days": 7, "interval_minutes": 30});
+    let (s, f) = app
+        .call(Method::POST, "/api/v1/wfm/forecast", a, Some(body))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{f}");
+    let daily = f["daily"].as_array().unwrap();
+    assert_eq!(daily.len(), 7);
+    assert_eq!(daily[0]["date"], "2026-11-02");
+    let monday = daily[0]["contacts"].as_f64().unwrap();
+    let tuesday = daily[1]["contacts"].as_f64().unwrap();
+    assert!((monday - 8.0).abs() < 0.4, "Monday {monday}");
+    assert!((tuesday - 4.0).abs() < 0.2, "Tuesday {tuesday}");
+    // Intraday: Monday 09:00 local is slot 18 of 48; nothing at night.
+    let contacts = f["contacts"].as_array().unwrap();
+    assert_eq!(contacts.len(), 7 * 48);
+    assert!(
+        (contacts[18].as_f64().unwrap() - 2.0).abs() < 0.1,
+        "{}",
+        contacts[18]
+    );
+    assert!(contacts[3].as_f64().unwrap().abs() < 1e-9);
+    assert!((f["aht_s"][18].as_f64().unwrap() - 120.0).abs() < 1e-6);
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/wfm/forecast",
+            a,
+            Some(json!({"history_days": 3})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     app.stop().await;
 }
