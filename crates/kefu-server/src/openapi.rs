@@ -25,7 +25,7 @@ use utoipa::OpenApi;
         api::interactions::delete_interaction,
         api::audit::list_audit,
         api::wfm::erlang_metrics, api::wfm::staffing, api::wfm::requirements,
-        api::wfm::forecast,
+        api::wfm::forecast, api::wfm::schedule,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/wfm/staffing", post(staffing))
         .route("/wfm/requirements", get(requirements))
         .route("/wfm/forecast", post(forecast))
+        .route("/wfm/schedule", post(schedule))
 }
 
 /// Which queueing model.
@@ -478,4 +479,81 @@ pub async fn forecast(
     }
     let model = fit(&history, &cal, Options::default())?;
     Ok(Json(model.forecast(b.horizon_days as usize, &cal)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleIn {
+    /// Shift templates, objective, rules and agents: the `SHIFTS.yaml` document of
+    /// `kefu wfm schedule`, as JSON.
+    #[schema(value_type = Object)]
+    pub spec: kefu_wfm::schedule::ScheduleSpec,
+    /// Agents required per interval, one array per day (each of `1440 / interval_minutes`).
+    pub required: Vec<Vec<u32>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduleOut {
+    /// The shift types the templates expand to (start, length, breaks, cost).
+    #[schema(value_type = Vec<Object>)]
+    pub shift_types: Vec<kefu_wfm::schedule::ShiftType>,
+    /// Shifts chosen per day, coverage, cost, under/over-staffing and the LP bound.
+    #[schema(value_type = Object)]
+    pub plan: kefu_wfm::schedule::Plan,
+    /// The shifts handed to named agents (when agents are given).
+    #[schema(value_type = Option<Object>)]
+    pub assignment: Option<kefu_wfm::schedule::Assignment>,
+}
+
+/// Chooses shifts covering the requirement at least cost, then hands them to agents.
+#[utoipa::path(post, path = "/api/v1/wfm/schedule", tag = "wfm", request_body = ScheduleIn,
+    responses((status = 200, body = ScheduleOut), (status = 422, description = "invalid_input")))]
+pub async fn schedule(
+    auth: Auth,
+    ApiJson(b): ApiJson<ScheduleIn>,
+) -> Result<Json<ScheduleOut>, ApiError> {
+    use kefu_wfm::schedule::{Requirement, SolveOptions, assign, solve};
+    auth.require(Action::PlanWorkforce)?;
+    let interval = b.spec.interval_minutes;
+    if interval == 0 || 1440 % interval != 0 {
+        return Err(ApiError::InvalidBody(
+            "interval_minutes must divide a day".into(),
+        ));
+    }
+    let slots = (1440 / interval) as usize;
+    if b.required.is_empty() || b.required.len() > 31 || b.required.iter().any(|d| d.len() != slots)
+    {
+        return Err(ApiError::InvalidBody(format!(
+            "required: 1 to 31 days of {slots} values each"
+        )));
+    }
+    let days = b.required.len();
+    let req = Requirement {
+        interval_min: interval,
+        days,
+        required: b.required.concat(),
+    };
+    let types = b.spec.shift_types()?;
+    // The integer program runs for up to seconds on large inputs: keep it off the reactor.
+    let (plan, types, assignment) = tokio::task::spawn_blocking(move || {
+        let plan = solve(
+            &req,
+            &types,
+            b.spec.objective,
+            SolveOptions { mip_gap: None },
+        )?;
+        let assignment = if b.spec.agents.is_empty() {
+            None
+        } else {
+            Some(assign(&plan, &types, &b.spec.agents, b.spec.rules, days)?)
+        };
+        Ok::<_, kefu_wfm::WfmError>((plan, types, assignment))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(ScheduleOut {
+        shift_types: types,
+        plan,
+        assignment,
+    }))
 }

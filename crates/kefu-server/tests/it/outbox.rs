@@ -158,6 +158,7 @@ async fn openapi_health_and_metrics(backend: Backend) {
         ("/api/v1/wfm/staffing", &["post"]),
         ("/api/v1/wfm/requirements", &["get"]),
         ("/api/v1/wfm/forecast", &["post"]),
+        ("/api/v1/wfm/schedule", &["post"]),
     ] {
         let p = paths
             .get(path)

@@ -12,6 +12,7 @@ both!(
     erlang_and_staffing_match_the_spec,
     requirements_come_from_stored_interactions,
     forecast_learns_the_week_from_stored_interactions,
+    schedule_covers_the_requirement_at_least_cost,
     planner_page_shows_the_erlang_table
 );
 
@@ -298,6 +299,70 @@ async fn forecast_learns_the_week_from_stored_interactions(backend: Backend) {
             "/api/v1/wfm/forecast",
             a,
             Some(json!({"history_days": 3})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    app.stop().await;
+}
+
+async fn schedule_covers_the_requirement_at_least_cost(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let a = Some(admin.as_str());
+    // One day of hourly slots: 2 agents from 09:00 to 17:00, 1 from 17:00 to 21:00.
+    let mut day = vec![0u32; 24];
+    for (h, v) in day.iter_mut().enumerate() {
+        *v = match h {
+            9..=16 => 2,
+            17..=20 => 1,
+            _ => 0,
+        };
+    }
+    // An 8-hour shift costs 8, a 4-hour one 5: the cheapest cover is two 8-hour shifts at
+    // 09:00 and one 4-hour shift at 17:00, cost 21 (an 8-hour shift at 13:00 would cost 8
+    // and over-staff 13:00–17:00, which the covering program allows but does not prefer).
+    let body = json!({
+        "spec": {
+            "interval_minutes": 60,
+            "shifts": [
+                {"name": "day", "starts": ["09:00", "13:00"], "lengths_minutes": [480], "cost": 8},
+                {"name": "evening", "starts": ["17:00"], "lengths_minutes": [240], "cost": 5}
+            ],
+            "rules": {"max_consecutive_days": 5, "days_off_per_week": 0},
+            "agents": [{"name": "王芳"}, {"name": "李强"}, {"name": "张伟"}]
+        },
+        "required": [day]
+    });
+    let (s, out) = app
+        .call(Method::POST, "/api/v1/wfm/schedule", a, Some(body))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert_eq!(out["plan"]["under"], 0, "{out}");
+    assert!(
+        (out["plan"]["cost"].as_f64().unwrap() - 21.0).abs() < 1e-9,
+        "{out}"
+    );
+    let coverage: Vec<i64> = out["plan"]["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(&coverage[9..21], &[2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1]);
+    let assigned: usize = out["assignment"]["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["shifts"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(assigned, 3, "three shifts for three agents: {out}");
+    assert_eq!(out["assignment"]["unfilled"].as_array().unwrap().len(), 0);
+    let (s, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/wfm/schedule",
+            a,
+            Some(json!({"spec": {"interval_minutes": 60, "shifts": []}, "required": [[1, 2]]})),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
