@@ -269,7 +269,7 @@ pub struct RequirementsQuery {
     pub shrinkage: Option<f64>,
 }
 
-fn thirty() -> u32 {
+pub(crate) fn thirty() -> u32 {
     30
 }
 
@@ -381,11 +381,11 @@ pub struct ForecastIn {
     pub workdays: Vec<chrono::NaiveDate>,
 }
 
-fn fifty_six() -> u32 {
+pub(crate) fn fifty_six() -> u32 {
     56
 }
 
-fn fourteen() -> u32 {
+pub(crate) fn fourteen() -> u32 {
     14
 }
 
@@ -399,9 +399,18 @@ pub async fn forecast(
     auth: Auth,
     ApiJson(b): ApiJson<ForecastIn>,
 ) -> Result<Json<kefu_wfm::forecast::Forecast>, ApiError> {
+    let p = auth.require(Action::PlanWorkforce)?;
+    Ok(Json(forecast_from_store(&state, &p.scope, &b).await?.1))
+}
+
+/// The interval history of `b` read from the store, and its forecast.
+pub async fn forecast_from_store(
+    state: &AppState,
+    scope: &kefu_store::WorkspaceScope,
+    b: &ForecastIn,
+) -> Result<(kefu_wfm::forecast::History, kefu_wfm::forecast::Forecast), ApiError> {
     use chrono::{Days, Timelike};
     use kefu_wfm::forecast::{Calendar, DayKind, History, Options, fit};
-    let p = auth.require(Action::PlanWorkforce)?;
     if !matches!(b.interval_minutes, 15 | 30 | 60) {
         return Err(ApiError::InvalidBody(
             "interval_minutes must be 15, 30 or 60".into(),
@@ -414,7 +423,7 @@ pub async fn forecast(
     }
     let tz: chrono_tz::Tz = state
         .store
-        .workspace(&p.scope)
+        .workspace(scope)
         .await?
         .time_zone
         .parse()
@@ -434,7 +443,7 @@ pub async fn forecast(
     let rows = state
         .store
         .offered_between(
-            &p.scope,
+            scope,
             local_midnight(start)?,
             local_midnight(until)?,
             b.queue.as_deref(),
@@ -471,14 +480,15 @@ pub async fn forecast(
         aht_s,
     };
     let mut cal = Calendar::new();
-    for d in b.holidays {
-        cal.insert(d, DayKind::Holiday);
+    for d in &b.holidays {
+        cal.insert(*d, DayKind::Holiday);
     }
-    for d in b.workdays {
-        cal.insert(d, DayKind::Workday);
+    for d in &b.workdays {
+        cal.insert(*d, DayKind::Workday);
     }
     let model = fit(&history, &cal, Options::default())?;
-    Ok(Json(model.forecast(b.horizon_days as usize, &cal)))
+    let forecast = model.forecast(b.horizon_days as usize, &cal);
+    Ok((history, forecast))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

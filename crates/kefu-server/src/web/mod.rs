@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers", get(customers_page))
         .route("/customers/{id}", get(customer_page))
         .route("/planning", get(planning::page))
+        .route("/planning/forecast", get(planning::forecast_page))
 }
 
 /// Translations for a template.

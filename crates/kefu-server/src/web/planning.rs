@@ -138,3 +138,166 @@ pub async fn page(
         error,
     }))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct ForecastForm {
+    #[serde(default)]
+    queue: String,
+    /// The first forecast day (YYYY-MM-DD); today when empty.
+    #[serde(default)]
+    until: String,
+    #[serde(default = "fifty_six")]
+    history_days: String,
+    #[serde(default = "fourteen")]
+    horizon_days: String,
+}
+
+fn fifty_six() -> String {
+    "56".into()
+}
+fn fourteen() -> String {
+    "14".into()
+}
+
+#[derive(Template)]
+#[template(path = "forecast.html")]
+struct ForecastPage {
+    t: Tr,
+    signed_in: bool,
+    queue: String,
+    until: String,
+    history_days: String,
+    horizon_days: String,
+    chart: String,
+    days: Vec<(String, String, String)>,
+    error: Option<String>,
+}
+
+/// The volume forecast page: daily history and forecast as an SVG chart, and a table.
+pub async fn forecast_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(f): Query<ForecastForm>,
+) -> Result<Response, ApiError> {
+    use crate::api::wfm::{ForecastIn, forecast_from_store, thirty};
+    use kefu_wfm::svg::{Band, Chart, Series};
+    let p = v.auth.require(Action::PlanWorkforce)?;
+    let t = v.t();
+    let mut page = ForecastPage {
+        chart: String::new(),
+        days: vec![],
+        error: None,
+        signed_in: true,
+        queue: f.queue.clone(),
+        until: f.until.clone(),
+        history_days: f.history_days.clone(),
+        horizon_days: f.horizon_days.clone(),
+        t,
+    };
+    let parsed = (
+        f.history_days.trim().parse::<u32>(),
+        f.horizon_days.trim().parse::<u32>(),
+    );
+    let until = match f.until.trim() {
+        "" => Ok(None),
+        d => d.parse::<chrono::NaiveDate>().map(Some),
+    };
+    let (Ok(history_days), Ok(horizon_days), Ok(until)) = (parsed.0, parsed.1, until) else {
+        page.error = Some(format!(
+            "{} / {}: ?",
+            page.t.get("planning-history-days"),
+            page.t.get("planning-horizon-days")
+        ));
+        return Ok(render(page));
+    };
+    let input = ForecastIn {
+        queue: Some(f.queue.trim().to_owned()).filter(|q| !q.is_empty()),
+        until,
+        history_days,
+        horizon_days,
+        interval_minutes: thirty(),
+        holidays: vec![],
+        workdays: vec![],
+    };
+    match forecast_from_store(&state, &p.scope, &input).await {
+        Ok((history, fc)) => {
+            let spd = history.slots_per_day();
+            let past: Vec<f64> = history
+                .contacts
+                .chunks(spd)
+                .map(|d| d.iter().sum())
+                .collect();
+            let total = past.len() + fc.daily.len();
+            let pad = |before: usize, vals: Vec<Option<f64>>| {
+                let mut out = vec![None; before];
+                out.extend(vals);
+                out.resize(total, None);
+                out
+            };
+            let hist = pad(0, past.iter().map(|v| Some(*v)).collect());
+            let pred = pad(
+                past.len(),
+                fc.daily.iter().map(|d| Some(d.contacts)).collect(),
+            );
+            let lower = pad(past.len(), fc.daily.iter().map(|d| Some(d.lower)).collect());
+            let upper = pad(past.len(), fc.daily.iter().map(|d| Some(d.upper)).collect());
+            let ticks = (0..total)
+                .step_by(7)
+                .map(|i| {
+                    (
+                        i,
+                        (history.start + chrono::Days::new(i as u64))
+                            .format("%m-%d")
+                            .to_string(),
+                    )
+                })
+                .collect();
+            let chart = Chart {
+                title: page.t.get("planning-forecast-title"),
+                y_label: page.t.get("planning-contacts-per-day"),
+                series: vec![
+                    Series {
+                        label: page.t.get("planning-history"),
+                        color: "#444".into(),
+                        values: hist,
+                        step: false,
+                    },
+                    Series {
+                        label: page.t.get("planning-forecast"),
+                        color: "#0b6e4f".into(),
+                        values: pred,
+                        step: false,
+                    },
+                ],
+                bands: vec![Band {
+                    label: page.t.get("planning-band"),
+                    color: "#0b6e4f".into(),
+                    lower,
+                    upper,
+                }],
+                ticks,
+            };
+            page.chart = chart.render(1000.0, 360.0);
+            page.days = fc
+                .daily
+                .iter()
+                .map(|d| {
+                    (
+                        d.date.to_string(),
+                        format!("{:.0}", d.contacts),
+                        format!("{:.0}–{:.0}", d.lower, d.upper),
+                    )
+                })
+                .collect();
+        }
+        Err(e) => {
+            let problem = e.problem();
+            page.error = Some(crate::i18n::tr(
+                v.lang,
+                &format!("problem-{}", problem.code),
+                None,
+            ));
+        }
+    }
+    Ok(render(page))
+}
