@@ -33,6 +33,8 @@ pub enum Action {
     ManageTeams,
     ManageTokens,
     ReadAudit,
+    /// Configure SLA calendars and policies and ticket settings.
+    ManageSla,
 }
 
 impl Role {
@@ -97,6 +99,7 @@ impl Role {
                     | ReadUsers
                     | ManageTeams
                     | ReadAudit
+                    | ManageSla
             ),
             Role::Qa => matches!(
                 action,

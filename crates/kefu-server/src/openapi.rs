@@ -24,10 +24,18 @@ use utoipa::OpenApi;
         api::interactions::get_interaction, api::interactions::update_interaction,
         api::interactions::delete_interaction,
         api::audit::list_audit,
+        api::ticket_workflow::add_message, api::ticket_workflow::list_messages,
+        api::ticket_workflow::get_tags, api::ticket_workflow::set_tags,
+        api::ticket_workflow::get_watchers, api::ticket_workflow::watch,
+        api::ticket_workflow::unwatch, api::ticket_workflow::get_links,
+        api::ticket_workflow::add_link, api::ticket_workflow::merge, api::ticket_workflow::split,
+        api::ticket_workflow::reopen,
+        api::sla::get_policies, api::sla::put_policies, api::sla::get_settings,
+        api::sla::patch_settings, api::sla::ticket_sla,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),
-        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"),
+        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"), (name = "sla"),
     )
 )]
 pub struct ApiDoc;

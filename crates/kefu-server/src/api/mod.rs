@@ -5,7 +5,9 @@ pub mod audit;
 pub mod customers;
 pub mod interactions;
 pub mod session;
+pub mod sla;
 pub mod teams;
+pub mod ticket_workflow;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(teams::router())
         .merge(customers::router())
         .merge(tickets::router())
+        .merge(ticket_workflow::router())
+        .merge(sla::router())
         .merge(interactions::router())
         .merge(audit::router())
         .fallback(|| async { ApiError::NotFound })

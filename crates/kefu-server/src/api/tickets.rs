@@ -84,6 +84,10 @@ pub struct TicketOut {
     pub group_id: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The SLA status (first response, next response, resolution) when policies are set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub sla: Option<serde_json::Value>,
 }
 
 impl From<ticket::Model> for TicketOut {
@@ -100,6 +104,7 @@ impl From<ticket::Model> for TicketOut {
             group_id: m.group_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            sla: None,
         }
     }
 }
@@ -147,6 +152,7 @@ pub struct TicketQuery {
     pub customer_id: Option<String>,
     pub assignee_id: Option<String>,
     pub group_id: Option<String>,
+    pub tag: Option<String>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -192,12 +198,20 @@ pub async fn list_tickets(
         customer_id: opt_id("customer_id", q.customer_id)?,
         assignee_id: opt_id("assignee_id", q.assignee_id)?,
         group_id: opt_id("group_id", q.group_id)?,
+        tag: q.tag,
     };
     let page = state
         .store
         .list_tickets(&p.scope, &filter, &page_req(q.limit, q.cursor))
         .await?;
-    Ok(Json(PageOut::map(page, TicketOut::from)))
+    let set = super::sla::policy_set(&state, &p.scope).await?;
+    let mut out = PageOut::map(page, TicketOut::from);
+    if let Some(set) = &set {
+        for t in &mut out.items {
+            t.sla = super::sla::sla_json(&state, &p.scope, Some(set), &t.id).await?;
+        }
+    }
+    Ok(Json(out))
 }
 
 /// Get a ticket.
@@ -209,13 +223,10 @@ pub async fn get_ticket(
     Path(id): Path<String>,
 ) -> Result<Json<TicketOut>, ApiError> {
     let p = auth.require(Action::ReadTickets)?;
-    Ok(Json(
-        state
-            .store
-            .get_ticket(&p.scope, &path_id(&id)?)
-            .await?
-            .into(),
-    ))
+    let m = state.store.get_ticket(&p.scope, &path_id(&id)?).await?;
+    let set = super::sla::policy_set(&state, &p.scope).await?;
+    let sla = super::sla::sla_json(&state, &p.scope, set.as_ref(), &m.id).await?;
+    Ok(Json(TicketOut { sla, ..m.into() }))
 }
 
 /// Change a ticket's fields (its state changes only through transitions).

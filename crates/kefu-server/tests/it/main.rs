@@ -7,4 +7,5 @@ mod errors;
 mod outbox;
 mod records;
 mod tenancy;
+mod tickets_workflow;
 mod ui;

@@ -1,0 +1,18 @@
+//! The `ticket_settings` table: one row per workspace (SLA calendars and policies as the
+//! `kefu-sla` spec, reopen window of closed tickets).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "ticket_settings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub workspace_id: String,
+    pub sla_policies: Option<Json>,
+    pub reopen_window_minutes: i64,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,146 @@
+//! Ticket workflow tables: messages (public replies and internal notes), tags, watchers,
+//! links between tickets, and the per-workspace ticket settings (SLA calendars and policies,
+//! reopen window).
+
+use super::{a, index};
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub(super) struct TicketWorkflow;
+
+impl MigrationName for TicketWorkflow {
+    fn name(&self) -> &str {
+        "m20261123_000005_ticket_workflow"
+    }
+}
+
+fn id_col(name: &str) -> ColumnDef {
+    string_len(a(name), 36)
+}
+
+fn table(name: &str, cols: Vec<ColumnDef>) -> TableCreateStatement {
+    let mut t = Table::create();
+    t.table(a(name));
+    for mut c in cols {
+        t.col(&mut c);
+    }
+    t.to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for TicketWorkflow {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let tables = vec![
+            table(
+                "ticket_messages",
+                vec![
+                    string_len(a("id"), 36).primary_key().to_owned(),
+                    id_col("workspace_id"),
+                    id_col("ticket_id"),
+                    string_len_null(a("author_id"), 36),
+                    string_len(a("author_kind"), 10),
+                    boolean(a("public")),
+                    string_len(a("channel"), 20),
+                    text(a("body")),
+                    json(a("attachments")),
+                    timestamp_with_time_zone(a("created_at")),
+                ],
+            ),
+            table(
+                "ticket_tags",
+                vec![
+                    big_pk_auto(a("seq")),
+                    id_col("workspace_id"),
+                    id_col("ticket_id"),
+                    string(a("tag")),
+                ],
+            ),
+            table(
+                "ticket_watchers",
+                vec![
+                    big_pk_auto(a("seq")),
+                    id_col("workspace_id"),
+                    id_col("ticket_id"),
+                    id_col("user_id"),
+                ],
+            ),
+            table(
+                "ticket_links",
+                vec![
+                    big_pk_auto(a("seq")),
+                    id_col("workspace_id"),
+                    id_col("ticket_id"),
+                    id_col("other_id"),
+                    string_len(a("kind"), 20),
+                    timestamp_with_time_zone(a("created_at")),
+                ],
+            ),
+            table(
+                "ticket_settings",
+                vec![
+                    string_len(a("workspace_id"), 36).primary_key().to_owned(),
+                    json_null(a("sla_policies")),
+                    big_integer(a("reopen_window_minutes")),
+                    timestamp_with_time_zone(a("updated_at")),
+                ],
+            ),
+        ];
+        for t in tables {
+            m.create_table(t).await?;
+        }
+        for i in [
+            index(
+                "ticket_messages",
+                "ix_ticket_messages_ticket",
+                &["workspace_id", "ticket_id", "created_at"],
+                false,
+            ),
+            index(
+                "ticket_tags",
+                "ux_ticket_tags",
+                &["workspace_id", "ticket_id", "tag"],
+                true,
+            ),
+            index(
+                "ticket_tags",
+                "ix_ticket_tags_tag",
+                &["workspace_id", "tag"],
+                false,
+            ),
+            index(
+                "ticket_watchers",
+                "ux_ticket_watchers",
+                &["workspace_id", "ticket_id", "user_id"],
+                true,
+            ),
+            index(
+                "ticket_links",
+                "ux_ticket_links",
+                &["workspace_id", "ticket_id", "other_id", "kind"],
+                true,
+            ),
+            index(
+                "ticket_links",
+                "ix_ticket_links_other",
+                &["workspace_id", "other_id"],
+                false,
+            ),
+        ] {
+            m.create_index(i).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "ticket_settings",
+            "ticket_links",
+            "ticket_watchers",
+            "ticket_tags",
+            "ticket_messages",
+        ] {
+            m.drop_table(Table::drop().table(a(t)).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
