@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 both!(
     messages_tags_watchers_links,
     merge_split_and_reopen_window,
-    sla_policies_and_ticket_clocks
+    sla_policies_and_ticket_clocks,
+    sla_timer_warns_and_escalates_once
 );
 
 async fn ticket(app: &TestApp, token: &str, subject: &str) -> String {
@@ -577,6 +578,11 @@ policies:
     targets: {first_response: 60, next_response: 120, resolution: 480}
     warning_percent: 75
     escalate_to: tier2
+  - name: complaints
+    calendar: always
+    match: {types: [complaint]}
+    targets: {first_response: 30}
+    escalate_to: supervisor
   - name: standard
     calendar: cn
     targets: {first_response: 240, resolution: 2400}
@@ -784,5 +790,105 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn audit_actions(app: &TestApp, token: &str, id: &str) -> Vec<String> {
+    let audit = get(
+        app,
+        token,
+        &format!("/api/v1/audit?entity_type=ticket&entity_id={id}&limit=100"),
+    )
+    .await;
+    audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn sla_timer_warns_and_escalates_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let (_, agent) = app.user(&admin, "acme", "agent").await;
+    let (s, _, _) = app
+        .raw(
+            Method::PUT,
+            "/api/v1/sla/policies",
+            &admin,
+            "application/yaml",
+            POLICIES,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let a = ticket(&app, &agent, "after-sales").await;
+    let (s, c) = app
+        .call(
+            Method::POST,
+            "/api/v1/tickets",
+            Some(&agent),
+            Some(json!({"type": "complaint", "subject": "投诉", "priority": "normal"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let c = c["id"].as_str().unwrap().to_owned();
+    // A ticket answered in time is left alone.
+    let answered = ticket(&app, &agent, "answered").await;
+    say(&app, &agent, &answered, json!({"body": "ok"})).await;
+    let created = instant(&get(&app, &agent, &format!("/api/v1/tickets/{a}")).await["created_at"]);
+
+    let store = kefu_store::Store::connect(&app.database_url).await.unwrap();
+    let sweep = |m: i64| {
+        let store = store.clone();
+        async move {
+            kefu_server::sla_timer::sweep(&store, created + chrono::Duration::minutes(m))
+                .await
+                .unwrap()
+        }
+    };
+    // At 25 minutes the complaint (30, warning at 80 % = 24) warns; the after-sales ticket
+    // (60, warning at 75 % = 45) does not yet.
+    let s1 = sweep(25).await;
+    assert_eq!((s1.warnings, s1.breaches), (1, 0), "{s1:?}");
+    assert!(
+        audit_actions(&app, &admin, &c)
+            .await
+            .contains(&"sla_warning".to_owned())
+    );
+    assert!(
+        !audit_actions(&app, &admin, &a)
+            .await
+            .contains(&"sla_warning".to_owned())
+    );
+    // Again at the same time: nothing new.
+    assert_eq!(sweep(25).await.warnings + sweep(25).await.breaches, 0);
+    // At 61 minutes: the after-sales ticket breaches first response (escalated to tier 2; no
+    // late warning once breached); the complaint breaches (escalated to the supervisors,
+    // state unchanged).
+    let s2 = sweep(61).await;
+    assert_eq!((s2.warnings, s2.breaches), (0, 2), "{s2:?}");
+    let ta = get(&app, &agent, &format!("/api/v1/tickets/{a}")).await;
+    assert_eq!(ta["state"], "escalated");
+    let trs = get(&app, &agent, &format!("/api/v1/tickets/{a}/transitions")).await;
+    assert_eq!(trs[0]["reason"], "SLA first_response breached");
+    assert_eq!(trs[0]["actor_id"], "");
+    let tc = get(&app, &agent, &format!("/api/v1/tickets/{c}")).await;
+    assert_eq!(tc["state"], "new");
+    let acts = audit_actions(&app, &admin, &c).await;
+    assert!(
+        acts.contains(&"sla_breached".to_owned()) && acts.contains(&"sla_escalated".to_owned()),
+        "{acts:?}"
+    );
+    let acts = audit_actions(&app, &admin, &answered).await;
+    assert!(!acts.iter().any(|x| x.starts_with("sla_")), "{acts:?}");
+    // Moved back to open by an agent, the ticket is not escalated again for the same breach.
+    assert_eq!(go(&app, &agent, &a, "open").await.0, StatusCode::OK);
+    assert_eq!(sweep(62).await.breaches, 0);
+    assert_eq!(
+        get(&app, &agent, &format!("/api/v1/tickets/{a}")).await["state"],
+        "open"
+    );
+    store.close().await.unwrap();
     app.stop().await;
 }

@@ -13,6 +13,7 @@ pub mod ticket;
 pub mod ticket_link;
 pub mod ticket_message;
 pub mod ticket_settings;
+pub mod ticket_sla_notice;
 pub mod ticket_tag;
 pub mod ticket_transition;
 pub mod ticket_watcher;

@@ -1,5 +1,5 @@
 //! Ticket workflow tables: messages (public replies and internal notes), tags, watchers,
-//! links between tickets, and the per-workspace ticket settings (SLA calendars and policies,
+//! links between tickets, SLA warnings and breaches already acted on, and the per-workspace ticket settings (SLA calendars and policies,
 //! reopen window).
 
 use super::{a, index};
@@ -76,6 +76,18 @@ impl MigrationTrait for TicketWorkflow {
                 ],
             ),
             table(
+                "ticket_sla_notices",
+                vec![
+                    big_pk_auto(a("seq")),
+                    id_col("workspace_id"),
+                    id_col("ticket_id"),
+                    string_len(a("kind"), 10),
+                    string_len(a("metric"), 20),
+                    timestamp_with_time_zone(a("started_at")),
+                    timestamp_with_time_zone(a("at")),
+                ],
+            ),
+            table(
                 "ticket_settings",
                 vec![
                     string_len(a("workspace_id"), 36).primary_key().to_owned(),
@@ -134,6 +146,7 @@ impl MigrationTrait for TicketWorkflow {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [
             "ticket_settings",
+            "ticket_sla_notices",
             "ticket_links",
             "ticket_watchers",
             "ticket_tags",
