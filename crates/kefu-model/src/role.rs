@@ -35,6 +35,8 @@ pub enum Action {
     ReadAudit,
     /// Configure SLA calendars and policies and ticket settings.
     ManageSla,
+    /// Approve or reject a compensation proposed on a complaint.
+    DecideCompensation,
 }
 
 impl Role {
@@ -100,6 +102,7 @@ impl Role {
                     | ManageTeams
                     | ReadAudit
                     | ManageSla
+                    | DecideCompensation
             ),
             Role::Qa => matches!(
                 action,

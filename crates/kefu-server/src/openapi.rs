@@ -32,10 +32,12 @@ use utoipa::OpenApi;
         api::ticket_workflow::reopen,
         api::sla::get_policies, api::sla::put_policies, api::sla::get_settings,
         api::sla::patch_settings, api::sla::ticket_sla,
+        api::complaints::get_complaint, api::complaints::analyse, api::complaints::propose,
+        api::complaints::decide, api::complaints::follow_up,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),
-        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"), (name = "sla"),
+        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"), (name = "sla"), (name = "complaints"),
     )
 )]
 pub struct ApiDoc;

@@ -107,6 +107,28 @@ pub struct TicketSettings {
     /// Calendars and policies in the `kefu-sla` spec form; `None` until configured.
     pub sla_policies: Option<Value>,
     pub reopen_window_minutes: i64,
+    /// A complaint cannot be closed before its follow-up call (回访) is recorded.
+    pub complaint_follow_up_required: bool,
+}
+
+impl Default for TicketSettings {
+    fn default() -> Self {
+        TicketSettings {
+            sla_policies: None,
+            reopen_window_minutes: DEFAULT_REOPEN_WINDOW_MINUTES,
+            complaint_follow_up_required: true,
+        }
+    }
+}
+
+impl TicketSettings {
+    fn snapshot(&self) -> Value {
+        json!({
+            "sla_policies": self.sla_policies,
+            "reopen_window_minutes": self.reopen_window_minutes,
+            "complaint_follow_up_required": self.complaint_follow_up_required,
+        })
+    }
 }
 
 fn invalid(field: &str, reason: kefu_model::error::FieldProblem) -> StoreError {
@@ -149,6 +171,25 @@ pub(crate) async fn reopen_window_on<C: ConnectionTrait>(
         .map(|s| s.reopen_window_minutes)
         .unwrap_or(DEFAULT_REOPEN_WINDOW_MINUTES);
     Ok(Duration::minutes(minutes))
+}
+
+pub(crate) async fn settings_on<C: ConnectionTrait>(
+    conn: &C,
+    scope: &WorkspaceScope,
+) -> Result<TicketSettings> {
+    Ok(
+        match ticket_settings::Entity::find_by_id(scope.id().to_owned())
+            .one(conn)
+            .await?
+        {
+            Some(r) => TicketSettings {
+                sla_policies: r.sla_policies,
+                reopen_window_minutes: r.reopen_window_minutes,
+                complaint_follow_up_required: r.complaint_follow_up_required,
+            },
+            None => TicketSettings::default(),
+        },
+    )
 }
 
 async fn tags_on<C: ConnectionTrait>(
@@ -731,11 +772,9 @@ impl Store {
             Some(r) => TicketSettings {
                 sla_policies: r.sla_policies,
                 reopen_window_minutes: r.reopen_window_minutes,
+                complaint_follow_up_required: r.complaint_follow_up_required,
             },
-            None => TicketSettings {
-                sla_policies: None,
-                reopen_window_minutes: DEFAULT_REOPEN_WINDOW_MINUTES,
-            },
+            None => TicketSettings::default(),
         })
     }
 
@@ -755,13 +794,11 @@ impl Store {
             Some(r) => TicketSettings {
                 sla_policies: r.sla_policies.clone(),
                 reopen_window_minutes: r.reopen_window_minutes,
+                complaint_follow_up_required: r.complaint_follow_up_required,
             },
-            None => TicketSettings {
-                sla_policies: None,
-                reopen_window_minutes: DEFAULT_REOPEN_WINDOW_MINUTES,
-            },
+            None => TicketSettings::default(),
         };
-        let before = json!({"sla_policies": s.sla_policies, "reopen_window_minutes": s.reopen_window_minutes});
+        let before = s.snapshot();
         apply(&mut s);
         if s.reopen_window_minutes < 0 {
             return Err(invalid(
@@ -773,6 +810,7 @@ impl Store {
             workspace_id: Set(scope.id().to_owned()),
             sla_policies: Set(s.sla_policies.clone()),
             reopen_window_minutes: Set(s.reopen_window_minutes),
+            complaint_follow_up_required: Set(s.complaint_follow_up_required),
             updated_at: Set(Utc::now()),
         };
         if row.is_some() {
@@ -780,7 +818,7 @@ impl Store {
         } else {
             model.insert(&txn).await?;
         }
-        let after = json!({"sla_policies": s.sla_policies, "reopen_window_minutes": s.reopen_window_minutes});
+        let after = s.snapshot();
         record(
             &txn,
             scope,

@@ -252,6 +252,18 @@ pub(crate) async fn transition_on<C: ConnectionTrait>(
             ));
         }
     }
+    if to == TicketState::Closed
+        && current.ticket_type == TicketType::Complaint.as_str()
+        && crate::ticket_workflow::settings_on(conn, scope)
+            .await?
+            .complaint_follow_up_required
+        && crate::complaints::follow_up_missing(conn, scope, id).await?
+    {
+        return Err(StoreError::conflict(
+            "follow_up_required",
+            "a complaint is closed only after its follow-up call is recorded",
+        ));
+    }
     let before = current.snapshot();
     let mut next = current;
     next.state = to.as_str().into();

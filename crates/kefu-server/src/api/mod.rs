@@ -2,6 +2,7 @@
 //! (separate from store records) and handlers annotated for the OpenAPI document.
 
 pub mod audit;
+pub mod complaints;
 pub mod customers;
 pub mod interactions;
 pub mod session;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(tickets::router())
         .merge(ticket_workflow::router())
         .merge(sla::router())
+        .merge(complaints::router())
         .merge(interactions::router())
         .merge(audit::router())
         .fallback(|| async { ApiError::NotFound })

@@ -167,12 +167,15 @@ pub struct SettingsOut {
     pub reopen_window_minutes: i64,
     /// Whether SLA policies are configured.
     pub sla_configured: bool,
+    /// A complaint cannot be closed before its follow-up call (回访) is recorded.
+    pub complaint_follow_up_required: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     pub reopen_window_minutes: Option<i64>,
+    pub complaint_follow_up_required: Option<bool>,
 }
 
 /// The workspace's ticket settings.
@@ -187,6 +190,7 @@ pub async fn get_settings(
     Ok(Json(SettingsOut {
         reopen_window_minutes: s.reopen_window_minutes,
         sla_configured: s.sla_policies.is_some(),
+        complaint_follow_up_required: s.complaint_follow_up_required,
     }))
 }
 
@@ -205,11 +209,15 @@ pub async fn patch_settings(
             if let Some(m) = b.reopen_window_minutes {
                 s.reopen_window_minutes = m;
             }
+            if let Some(f) = b.complaint_follow_up_required {
+                s.complaint_follow_up_required = f;
+            }
         })
         .await?;
     Ok(Json(SettingsOut {
         reopen_window_minutes: s.reopen_window_minutes,
         sla_configured: s.sla_policies.is_some(),
+        complaint_follow_up_required: s.complaint_follow_up_required,
     }))
 }
 

@@ -7,5 +7,6 @@ mod errors;
 mod outbox;
 mod records;
 mod tenancy;
+mod tickets_complaints;
 mod tickets_workflow;
 mod ui;

@@ -9,6 +9,8 @@ pub struct Model {
     pub workspace_id: String,
     pub sla_policies: Option<Json>,
     pub reopen_window_minutes: i64,
+    /// A complaint cannot be closed before its follow-up call (回访) is recorded.
+    pub complaint_follow_up_required: bool,
     pub updated_at: DateTimeUtc,
 }
 

@@ -1,5 +1,5 @@
 //! Ticket workflow tables: messages (public replies and internal notes), tags, watchers,
-//! links between tickets, SLA warnings and breaches already acted on, and the per-workspace ticket settings (SLA calendars and policies,
+//! links between tickets, complaint handling, SLA warnings and breaches already acted on, and the per-workspace ticket settings (SLA calendars and policies,
 //! reopen window).
 
 use super::{a, index};
@@ -88,11 +88,32 @@ impl MigrationTrait for TicketWorkflow {
                 ],
             ),
             table(
+                "ticket_complaints",
+                vec![
+                    string_len(a("ticket_id"), 36).primary_key().to_owned(),
+                    id_col("workspace_id"),
+                    string_len_null(a("classification"), 20),
+                    text(a("root_cause")),
+                    string_len_null(a("responsible_team_id"), 36),
+                    string_len_null(a("responsible_user_id"), 36),
+                    string_len(a("compensation_status"), 20),
+                    text(a("compensation")),
+                    string_len_null(a("compensation_proposed_by"), 36),
+                    string_len_null(a("compensation_decided_by"), 36),
+                    text(a("compensation_decision_reason")),
+                    timestamp_with_time_zone_null(a("follow_up_at")),
+                    string_len_null(a("follow_up_by"), 36),
+                    text(a("follow_up_note")),
+                    timestamp_with_time_zone(a("updated_at")),
+                ],
+            ),
+            table(
                 "ticket_settings",
                 vec![
                     string_len(a("workspace_id"), 36).primary_key().to_owned(),
                     json_null(a("sla_policies")),
                     big_integer(a("reopen_window_minutes")),
+                    boolean(a("complaint_follow_up_required")),
                     timestamp_with_time_zone(a("updated_at")),
                 ],
             ),
@@ -147,6 +168,7 @@ impl MigrationTrait for TicketWorkflow {
         for t in [
             "ticket_settings",
             "ticket_sla_notices",
+            "ticket_complaints",
             "ticket_links",
             "ticket_watchers",
             "ticket_tags",
