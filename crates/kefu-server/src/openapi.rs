@@ -34,6 +34,7 @@ use utoipa::OpenApi;
         api::sla::patch_settings, api::sla::ticket_sla,
         api::complaints::get_complaint, api::complaints::analyse, api::complaints::propose,
         api::complaints::decide, api::complaints::follow_up,
+        api::ticket_views::views, api::ticket_views::candidates, api::ticket_views::bulk,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),

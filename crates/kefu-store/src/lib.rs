@@ -18,6 +18,7 @@ pub mod migration;
 pub mod outbox;
 pub mod page;
 pub mod teams;
+pub mod ticket_views;
 pub mod ticket_workflow;
 pub mod tickets;
 pub mod workspaces;

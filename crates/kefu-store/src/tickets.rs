@@ -79,6 +79,14 @@ pub struct TicketFilter {
     pub group_id: Option<String>,
     /// Only tickets carrying this tag.
     pub tag: Option<String>,
+    /// Only tickets without an assignee.
+    pub unassigned: bool,
+    /// Only tickets that are neither resolved nor closed.
+    pub active: bool,
+    /// Only tickets of one of these groups.
+    pub group_ids: Option<Vec<String>>,
+    /// Only these tickets.
+    pub ids: Option<Vec<String>>,
 }
 
 impl Store {
@@ -143,6 +151,21 @@ impl Store {
         }
         if let Some(g) = &f.group_id {
             cond = cond.add(ticket::Column::GroupId.eq(g.as_str()));
+        }
+        if f.unassigned {
+            cond = cond.add(ticket::Column::AssigneeId.is_null());
+        }
+        if f.active {
+            cond = cond.add(
+                ticket::Column::State
+                    .is_not_in([TicketState::Resolved.as_str(), TicketState::Closed.as_str()]),
+            );
+        }
+        if let Some(g) = &f.group_ids {
+            cond = cond.add(ticket::Column::GroupId.is_in(g.iter().map(String::as_str)));
+        }
+        if let Some(ids) = &f.ids {
+            cond = cond.add(ticket::Column::Id.is_in(ids.iter().map(String::as_str)));
         }
         if let Some(tag) = &f.tag {
             use sea_orm::{QuerySelect, QueryTrait};

@@ -8,6 +8,7 @@ pub mod interactions;
 pub mod session;
 pub mod sla;
 pub mod teams;
+pub mod ticket_views;
 pub mod ticket_workflow;
 pub mod tickets;
 pub mod tokens;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(ticket_workflow::router())
         .merge(sla::router())
         .merge(complaints::router())
+        .merge(ticket_views::router())
         .merge(interactions::router())
         .merge(audit::router())
         .fallback(|| async { ApiError::NotFound })

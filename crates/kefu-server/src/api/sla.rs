@@ -237,3 +237,25 @@ pub async fn ticket_sla(
     let v = sla_json(&state, &p.scope, set.as_ref(), &id).await?;
     Ok(Json(v.unwrap_or(Value::Null)))
 }
+
+/// The active tickets of `scope` with an unmet SLA target in warning or breached at `now`
+/// ("breaching soon"), or none without policies.
+pub async fn breaching_ids(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, ApiError> {
+    let Some(set) = policy_set(state, scope).await? else {
+        return Ok(vec![]);
+    };
+    let mut out = vec![];
+    for id in state.store.active_ticket_ids(scope).await? {
+        if let Some(s) = status_of(state, scope, &set, &id, now).await?
+            && s.targets()
+                .any(|t| t.met_at.is_none() && (t.warning || t.breached))
+        {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}

@@ -153,6 +153,9 @@ pub struct TicketQuery {
     pub assignee_id: Option<String>,
     pub group_id: Option<String>,
     pub tag: Option<String>,
+    /// `mine`, `unassigned`, `my_groups`, `escalated` or `breaching_soon`.
+    #[param(value_type = Option<String>)]
+    pub view: Option<super::ticket_views::View>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -191,7 +194,7 @@ pub async fn list_tickets(
     ApiQuery(q): ApiQuery<TicketQuery>,
 ) -> Result<Json<PageOut<TicketOut>>, ApiError> {
     let p = auth.require(Action::ReadTickets)?;
-    let filter = TicketFilter {
+    let mut filter = TicketFilter {
         state: q.state,
         priority: q.priority,
         ticket_type: q.ticket_type,
@@ -199,7 +202,12 @@ pub async fn list_tickets(
         assignee_id: opt_id("assignee_id", q.assignee_id)?,
         group_id: opt_id("group_id", q.group_id)?,
         tag: q.tag,
+        ..Default::default()
     };
+    if let Some(v) = q.view {
+        let user = p.actor().user_id.unwrap_or_default();
+        super::ticket_views::apply_view(&state, &p.scope, &user, v, &mut filter).await?;
+    }
     let page = state
         .store
         .list_tickets(&p.scope, &filter, &page_req(q.limit, q.cursor))

@@ -8,5 +8,6 @@ mod outbox;
 mod records;
 mod tenancy;
 mod tickets_complaints;
+mod tickets_views;
 mod tickets_workflow;
 mod ui;
