@@ -8,6 +8,7 @@ mod outbox;
 mod records;
 mod tenancy;
 mod tickets_complaints;
+mod tickets_ui;
 mod tickets_views;
 mod tickets_workflow;
 mod ui;

@@ -1,0 +1,421 @@
+//! The ticket page: fields, SLA timers with warning colours, the conversation (public replies
+//! and internal notes), transitions with reason, the handler chooser with each candidate's
+//! load, and the complaint panel (analysis, compensation with supervisor approval,
+//! follow-up call). Every form posts to a handler that uses the same store calls and role
+//! checks as the API and redirects back (errors as `?error=code`).
+
+use super::{Tr, Viewer, render};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::i18n::tr;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use kefu_model::{Action, Channel, TicketState};
+use kefu_sla::TargetStatus;
+use kefu_store::complaints::{Classification, ComplaintFields, ComplaintStep};
+use kefu_store::entity::{ticket, ticket_complaint};
+use kefu_store::ticket_workflow::{AuthorKind, NewMessage};
+use serde::Deserialize;
+
+pub struct HistoryRow {
+    at: String,
+    from: String,
+    to: String,
+    reason: String,
+}
+
+pub struct MessageRow {
+    at: String,
+    author: String,
+    public: bool,
+    channel: String,
+    body: String,
+    attachments: Vec<String>,
+}
+
+/// One SLA timer as shown: metric, due time, remaining, colour class.
+pub struct Timer {
+    metric: &'static str,
+    due: String,
+    remaining: String,
+    class: &'static str,
+}
+
+pub struct Option2 {
+    id: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+pub struct TicketPage {
+    t: Tr,
+    signed_in: bool,
+    ticket: ticket::Model,
+    customer: Option<(String, String)>,
+    next_states: Vec<&'static str>,
+    history: Vec<HistoryRow>,
+    messages: Vec<MessageRow>,
+    timers: Vec<Timer>,
+    sla_policy: Option<String>,
+    people: Vec<Option2>,
+    teams: Vec<Option2>,
+    tags: String,
+    complaint: Option<ticket_complaint::Model>,
+    can_decide: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ErrorQuery {
+    error: Option<String>,
+}
+
+fn remaining(secs: i64) -> String {
+    let sign = if secs < 0 { "-" } else { "" };
+    let s = secs.unsigned_abs();
+    format!("{sign}{}:{:02}", s / 3600, (s % 3600) / 60)
+}
+
+fn timer(v: &Viewer, metric: &'static str, s: &TargetStatus) -> Timer {
+    let class = if s.met_at.is_some() {
+        "sla-met"
+    } else if s.breached {
+        "sla-breached"
+    } else if s.paused {
+        "sla-paused"
+    } else if s.warning {
+        "sla-warning"
+    } else {
+        "sla-ok"
+    };
+    Timer {
+        metric,
+        due: v.time(s.due),
+        remaining: match s.met_at {
+            Some(m) => v.time(m),
+            None => remaining(s.remaining_seconds()),
+        },
+        class,
+    }
+}
+
+pub async fn ticket_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Query(eq): Query<ErrorQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadTickets)?;
+    let scope = v.scope().clone();
+    let id = crate::api::path_id(&id)?;
+    let (ticket, transitions, messages) = state.store.ticket_history(&scope, &id).await?;
+    let customer = match &ticket.customer_id {
+        Some(c) => state
+            .store
+            .get_customer(&scope, c)
+            .await
+            .ok()
+            .map(|c| (c.id, c.name)),
+        None => None,
+    };
+    let current = TicketState::parse(&ticket.state).unwrap_or(TicketState::New);
+    let mut timers = vec![];
+    let mut sla_policy = None;
+    if let Some(set) = crate::api::sla::policy_set(&state, &scope).await? {
+        let events = crate::api::sla::events(&ticket, &transitions, &messages);
+        if let Ok(s) = kefu_sla::evaluate(&events, &set, Utc::now()) {
+            sla_policy = s.policy.clone();
+            if let Some(f) = &s.first_response {
+                timers.push(timer(&v, "first_response", f));
+            }
+            if let Some(n) = s.next_response.last() {
+                timers.push(timer(&v, "next_response", n));
+            }
+            if let Some(r) = &s.resolution {
+                timers.push(timer(&v, "resolution", r));
+            }
+        }
+    }
+    let (people, teams) = state.store.handler_candidates(&scope).await?;
+    let open = v.t().get("tickets-open-count");
+    let people = people
+        .into_iter()
+        .map(|c| Option2 {
+            selected: ticket.assignee_id.as_deref() == Some(c.user_id.as_str()),
+            label: format!(
+                "{} · {} · {} {}",
+                c.name,
+                if c.teams.is_empty() {
+                    "—".to_owned()
+                } else {
+                    c.teams.join(", ")
+                },
+                c.open_tickets,
+                open
+            ),
+            id: c.user_id,
+        })
+        .collect();
+    let teams = teams
+        .into_iter()
+        .map(|g| Option2 {
+            selected: ticket.group_id.as_deref() == Some(g.team_id.as_str()),
+            label: format!("{} · {} {}", g.name, g.open_tickets, open),
+            id: g.team_id,
+        })
+        .collect();
+    let complaint = if ticket.ticket_type == "complaint" {
+        Some(state.store.complaint(&scope, &id).await?)
+    } else {
+        None
+    };
+    let tags = state.store.ticket_tags(&scope, &id).await?.join(", ");
+    let error = eq
+        .error
+        .filter(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .map(|code| {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("code", code.clone());
+            tr(v.lang, &format!("problem-{code}"), Some(&args))
+        });
+    Ok(render(TicketPage {
+        t: v.t(),
+        signed_in: true,
+        next_states: current.successors().iter().map(|s| s.as_str()).collect(),
+        customer,
+        history: transitions
+            .into_iter()
+            .map(|h| HistoryRow {
+                at: v.time(h.at),
+                from: h.from_state,
+                to: h.to_state,
+                reason: h.reason,
+            })
+            .collect(),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageRow {
+                at: v.time(m.created_at),
+                author: m.author_kind,
+                public: m.public,
+                channel: m.channel,
+                body: m.body,
+                attachments: m
+                    .attachments
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x["name"].as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        timers,
+        sla_policy,
+        people,
+        teams,
+        tags,
+        can_decide: v.auth.0.role.allows(Action::DecideCompensation),
+        complaint,
+        ticket,
+        error,
+    }))
+}
+
+fn back(id: &str, r: Result<(), ApiError>) -> Response {
+    match r {
+        Ok(()) => Redirect::to(&format!("/tickets/{id}")).into_response(),
+        Err(e) => {
+            let code = e.problem().code;
+            Redirect::to(&format!("/tickets/{id}?error={code}")).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TransitionForm {
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn ticket_transition(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<TransitionForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let r = async {
+        let to = TicketState::parse(&f.to).ok_or(ApiError::Model(
+            kefu_model::ModelError::InvalidTransition {
+                from: String::new(),
+                to: f.to.clone(),
+            },
+        ))?;
+        if to == TicketState::Reopened {
+            state
+                .store
+                .reopen_ticket(&p.scope, &p.actor(), &id, &f.reason)
+                .await?;
+        } else {
+            state
+                .store
+                .transition_ticket(&p.scope, &p.actor(), &id, to, &f.reason)
+                .await?;
+        }
+        Ok(())
+    }
+    .await;
+    Ok(back(&id, r))
+}
+
+#[derive(Deserialize)]
+pub struct MessageForm {
+    body: String,
+    /// `public` or `internal`.
+    kind: String,
+    #[serde(default)]
+    author: String,
+}
+
+pub async fn ticket_message(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<MessageForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let m = NewMessage {
+        author: if f.author == "customer" {
+            AuthorKind::Customer
+        } else {
+            AuthorKind::Agent
+        },
+        public: f.kind != "internal",
+        channel: Channel::WebForm,
+        body: f.body,
+        attachments: vec![],
+    };
+    let r = state
+        .store
+        .add_ticket_message(&p.scope, &p.actor(), &id, m)
+        .await
+        .map(|_| ())
+        .map_err(ApiError::from);
+    Ok(back(&id, r))
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    assignee_id: String,
+    #[serde(default)]
+    group_id: String,
+    #[serde(default)]
+    tags: String,
+}
+
+pub async fn ticket_assign(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let r = async {
+        let none_if_empty = |s: String| if s.is_empty() { None } else { Some(s) };
+        let a = crate::api::opt_id("assignee_id", none_if_empty(f.assignee_id))?;
+        let g = crate::api::opt_id("group_id", none_if_empty(f.group_id))?;
+        state
+            .store
+            .update_ticket(&p.scope, &p.actor(), &id, |t| {
+                t.assignee_id = a;
+                t.group_id = g;
+            })
+            .await?;
+        let tags: Vec<String> = f
+            .tags
+            .split([',', '，'])
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        state
+            .store
+            .set_ticket_tags(&p.scope, &p.actor(), &id, &tags)
+            .await?;
+        Ok(())
+    }
+    .await;
+    Ok(back(&id, r))
+}
+
+#[derive(Deserialize)]
+pub struct ComplaintForm {
+    /// `analyse`, `propose`, `approve`, `reject` or `follow_up`.
+    step: String,
+    #[serde(default)]
+    classification: String,
+    #[serde(default)]
+    root_cause: String,
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn ticket_complaint(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<ComplaintForm>,
+) -> Result<Response, ApiError> {
+    let id = crate::api::path_id(&id)?;
+    let r = async {
+        let (action, step) = match f.step.as_str() {
+            "analyse" => (
+                Action::WriteTickets,
+                ComplaintStep::Analyse(ComplaintFields {
+                    classification: serde_json::from_value::<Classification>(
+                        serde_json::Value::String(f.classification),
+                    )
+                    .ok(),
+                    root_cause: f.root_cause,
+                    ..Default::default()
+                }),
+            ),
+            "propose" => (
+                Action::WriteTickets,
+                ComplaintStep::Propose {
+                    compensation: f.text,
+                },
+            ),
+            "approve" | "reject" => (
+                Action::DecideCompensation,
+                ComplaintStep::Decide {
+                    approve: f.step == "approve",
+                    reason: f.text,
+                },
+            ),
+            _ => (
+                Action::WriteTickets,
+                ComplaintStep::FollowUp { note: f.text },
+            ),
+        };
+        let p = v.auth.require(action)?;
+        state
+            .store
+            .complaint_step(&p.scope, &p.actor(), &id, step)
+            .await?;
+        Ok(())
+    }
+    .await;
+    Ok(back(&id, r))
+}
