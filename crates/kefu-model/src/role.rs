@@ -37,6 +37,8 @@ pub enum Action {
     ManageSla,
     /// Approve or reject a compensation proposed on a complaint.
     DecideCompensation,
+    /// Create and change macros and triggers.
+    ManageAutomations,
 }
 
 impl Role {
@@ -103,6 +105,7 @@ impl Role {
                     | ReadAudit
                     | ManageSla
                     | DecideCompensation
+                    | ManageAutomations
             ),
             Role::Qa => matches!(
                 action,

@@ -35,10 +35,15 @@ use utoipa::OpenApi;
         api::complaints::get_complaint, api::complaints::analyse, api::complaints::propose,
         api::complaints::decide, api::complaints::follow_up,
         api::ticket_views::views, api::ticket_views::candidates, api::ticket_views::bulk,
+        api::automations::create_macro, api::automations::list_macros, api::automations::get_macro,
+        api::automations::update_macro, api::automations::delete_macro,
+        api::automations::create_trigger, api::automations::list_triggers,
+        api::automations::get_trigger, api::automations::update_trigger,
+        api::automations::delete_trigger, api::automations::apply_macro,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),
-        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"), (name = "sla"), (name = "complaints"),
+        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"), (name = "sla"), (name = "complaints"), (name = "automations"),
     )
 )]
 pub struct ApiDoc;

@@ -8,6 +8,7 @@
 //!   event ([`audit`]); the commit is the acknowledgement.
 
 pub mod audit;
+pub mod automations;
 pub mod complaints;
 mod crud;
 pub mod customers;

@@ -2,6 +2,7 @@
 //! (separate from store records) and handlers annotated for the OpenAPI document.
 
 pub mod audit;
+pub mod automations;
 pub mod complaints;
 pub mod customers;
 pub mod interactions;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(sla::router())
         .merge(complaints::router())
         .merge(ticket_views::router())
+        .merge(automations::router())
         .merge(interactions::router())
         .merge(audit::router())
         .fallback(|| async { ApiError::NotFound })

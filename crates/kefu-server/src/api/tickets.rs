@@ -182,6 +182,9 @@ pub async fn create_ticket(
         .store
         .create_ticket(&p.scope, &p.actor(), fields)
         .await?;
+    let on = super::automations::On::Create;
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &m.id, on).await?;
+    let m = state.store.get_ticket(&p.scope, &m.id).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -282,6 +285,9 @@ pub async fn update_ticket(
             }
         })
         .await?;
+    let on = super::automations::On::Update;
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &m.id, on).await?;
+    let m = state.store.get_ticket(&p.scope, &m.id).await?;
     Ok(Json(m.into()))
 }
 
@@ -299,6 +305,9 @@ pub async fn transition_ticket(
         .store
         .transition_ticket(&p.scope, &p.actor(), &path_id(&id)?, b.to, &b.reason)
         .await?;
+    let on = super::automations::On::Update;
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &m.id, on).await?;
+    let m = state.store.get_ticket(&p.scope, &m.id).await?;
     Ok(Json(m.into()))
 }
 

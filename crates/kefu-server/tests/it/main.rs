@@ -7,6 +7,7 @@ mod errors;
 mod outbox;
 mod records;
 mod tenancy;
+mod tickets_automations;
 mod tickets_complaints;
 mod tickets_ui;
 mod tickets_views;

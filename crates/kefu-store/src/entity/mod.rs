@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod team;
 pub mod team_member;
 pub mod ticket;
+pub mod ticket_automation;
 pub mod ticket_complaint;
 pub mod ticket_link;
 pub mod ticket_message;

@@ -1,5 +1,5 @@
 //! Ticket workflow tables: messages (public replies and internal notes), tags, watchers,
-//! links between tickets, complaint handling, SLA warnings and breaches already acted on, and the per-workspace ticket settings (SLA calendars and policies,
+//! links between tickets, complaint handling, macros and triggers, SLA warnings and breaches already acted on, and the per-workspace ticket settings (SLA calendars and policies,
 //! reopen window).
 
 use super::{a, index};
@@ -108,6 +108,20 @@ impl MigrationTrait for TicketWorkflow {
                 ],
             ),
             table(
+                "ticket_automations",
+                vec![
+                    string_len(a("id"), 36).primary_key().to_owned(),
+                    id_col("workspace_id"),
+                    string_len(a("kind"), 10),
+                    string(a("name")),
+                    integer(a("position")),
+                    boolean(a("active")),
+                    json(a("definition")),
+                    timestamp_with_time_zone(a("created_at")),
+                    timestamp_with_time_zone(a("updated_at")),
+                ],
+            ),
+            table(
                 "ticket_settings",
                 vec![
                     string_len(a("workspace_id"), 36).primary_key().to_owned(),
@@ -169,6 +183,7 @@ impl MigrationTrait for TicketWorkflow {
             "ticket_settings",
             "ticket_sla_notices",
             "ticket_complaints",
+            "ticket_automations",
             "ticket_links",
             "ticket_watchers",
             "ticket_tags",
