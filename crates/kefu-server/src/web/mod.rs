@@ -33,7 +33,9 @@ pub fn router() -> Router<AppState> {
         .route("/logout", get(logout))
         .route("/lang/{code}", get(switch_lang))
         .route("/tickets", get(tickets_page))
+        .route("/tickets/overview", get(tickets::overview_page))
         .route("/tickets/{id}", get(tickets::ticket_page))
+        .route("/tickets/{id}/macro", post(tickets::ticket_macro))
         .route("/tickets/{id}/transition", post(tickets::ticket_transition))
         .route("/tickets/{id}/message", post(tickets::ticket_message))
         .route("/tickets/{id}/assign", post(tickets::ticket_assign))
@@ -223,6 +225,8 @@ struct TicketsPage {
     state: String,
     rows: Vec<TicketRow>,
     next_cursor: Option<String>,
+    views: Vec<(String, u64)>,
+    view: String,
 }
 
 #[derive(Deserialize)]
@@ -232,6 +236,8 @@ struct ListQuery {
     #[serde(default)]
     q: String,
     cursor: Option<String>,
+    #[serde(default)]
+    view: String,
 }
 
 fn ticket_row(v: &Viewer, m: kefu_store::entity::ticket::Model) -> TicketRow {
@@ -251,10 +257,11 @@ async fn tickets_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ReadTickets)?;
-    let filter = TicketFilter {
+    let mut filter = TicketFilter {
         state: TicketState::parse(&q.state),
         ..Default::default()
     };
+    let (views, view) = tickets::views(&state, &v, &q.view, &mut filter).await?;
     let page = state
         .store
         .list_tickets(
@@ -272,6 +279,8 @@ async fn tickets_page(
         signed_in: true,
         states: TicketState::ALL.iter().map(|s| s.as_str()).collect(),
         state: q.state,
+        views,
+        view,
         rows,
         next_cursor: page.next_cursor,
     }))

@@ -67,6 +67,7 @@ pub struct TicketPage {
     tags: String,
     complaint: Option<ticket_complaint::Model>,
     can_decide: bool,
+    macros: Vec<(String, String)>,
     error: Option<String>,
 }
 
@@ -175,6 +176,14 @@ pub async fn ticket_page(
         None
     };
     let tags = state.store.ticket_tags(&scope, &id).await?.join(", ");
+    let macros = state
+        .store
+        .list_automations(&scope, "macro")
+        .await?
+        .into_iter()
+        .filter(|m| m.active)
+        .map(|m| (m.id, m.name))
+        .collect();
     let error = eq
         .error
         .filter(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
@@ -224,6 +233,7 @@ pub async fn ticket_page(
         can_decide: v.auth.0.role.allows(Action::DecideCompensation),
         complaint,
         ticket,
+        macros,
         error,
     }))
 }
@@ -415,6 +425,147 @@ pub async fn ticket_complaint(
             .complaint_step(&p.scope, &p.actor(), &id, step)
             .await?;
         Ok(())
+    }
+    .await;
+    Ok(back(&id, r))
+}
+
+/// The view bar of the ticket list: the caller's view counts, and `raw` (a view name)
+/// applied to `filter` when it names one. Returns the counts and the view in force.
+pub async fn views(
+    state: &AppState,
+    v: &Viewer,
+    raw: &str,
+    filter: &mut kefu_store::tickets::TicketFilter,
+) -> Result<(Vec<(String, u64)>, String), ApiError> {
+    use crate::api::ticket_views::{View, apply_view, view_counts};
+    let user = v.auth.0.user_id.clone();
+    let counts = view_counts(state, v.scope(), &user)
+        .await?
+        .into_iter()
+        .map(|c| (c.view, c.count))
+        .collect();
+    let view = View::ALL.into_iter().find(|x| x.as_str() == raw);
+    if let Some(view) = view {
+        apply_view(state, v.scope(), &user, view, filter).await?;
+    }
+    Ok((
+        counts,
+        view.map(|x| x.as_str().to_owned()).unwrap_or_default(),
+    ))
+}
+
+pub struct TeamRow {
+    name: String,
+    open: u64,
+    escalated: u64,
+    breaching: u64,
+}
+
+pub struct AttentionRow {
+    id: String,
+    subject: String,
+    state: String,
+    team: String,
+    breaching: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tickets_overview.html")]
+pub struct OverviewPage {
+    t: Tr,
+    signed_in: bool,
+    teams: Vec<TeamRow>,
+    attention: Vec<AttentionRow>,
+}
+
+/// The supervisor overview (部门主管): per department, open, escalated and breaching
+/// tickets; then every escalated or breaching ticket.
+pub async fn overview_page(State(state): State<AppState>, v: Viewer) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadTickets)?;
+    let scope = v.scope().clone();
+    let breaching = crate::api::sla::breaching_ids(&state, &scope, Utc::now()).await?;
+    let filter = kefu_store::tickets::TicketFilter {
+        active: true,
+        ..Default::default()
+    };
+    let page = state
+        .store
+        .list_tickets(
+            &scope,
+            &filter,
+            &kefu_store::PageRequest {
+                limit: Some(500),
+                cursor: None,
+            },
+        )
+        .await?;
+    let (_, loads) = state.store.handler_candidates(&scope).await?;
+    let name_of = |g: &Option<String>| {
+        g.as_ref()
+            .and_then(|g| loads.iter().find(|l| &l.team_id == g))
+            .map(|l| l.name.clone())
+            .unwrap_or_else(|| "—".into())
+    };
+    let mut teams: Vec<TeamRow> = loads
+        .iter()
+        .map(|l| TeamRow {
+            name: l.name.clone(),
+            open: 0,
+            escalated: 0,
+            breaching: 0,
+        })
+        .collect();
+    let mut attention = vec![];
+    for t in page.items {
+        let is_breaching = breaching.contains(&t.id);
+        let is_escalated = t.state == TicketState::Escalated.as_str();
+        let team = name_of(&t.group_id);
+        if let Some(row) = teams.iter_mut().find(|r| r.name == team) {
+            row.open += 1;
+            row.escalated += u64::from(is_escalated);
+            row.breaching += u64::from(is_breaching);
+        }
+        if is_breaching || is_escalated {
+            attention.push(AttentionRow {
+                id: t.id,
+                subject: t.subject,
+                state: t.state,
+                team,
+                breaching: is_breaching,
+            });
+        }
+    }
+    Ok(render(OverviewPage {
+        t: v.t(),
+        signed_in: true,
+        teams,
+        attention,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct MacroForm {
+    macro_id: String,
+}
+
+pub async fn ticket_macro(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<MacroForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let r = async {
+        let m = state
+            .store
+            .get_automation(&p.scope, &crate::api::path_id(&f.macro_id)?)
+            .await?;
+        let actions: Vec<crate::api::automations::AutoAction> =
+            serde_json::from_value(m.definition["actions"].clone())
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+        crate::api::automations::apply_actions(&state, &p.scope, &p.actor(), &id, &actions).await
     }
     .await;
     Ok(back(&id, r))
