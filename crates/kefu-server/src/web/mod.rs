@@ -34,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{code}", get(switch_lang))
         .route("/tickets", get(tickets_page))
         .route("/tickets/overview", get(tickets::overview_page))
+        .route(
+            "/tickets/sla",
+            get(tickets::sla_page).post(tickets::sla_submit),
+        )
         .route("/tickets/{id}", get(tickets::ticket_page))
         .route("/tickets/{id}/macro", post(tickets::ticket_macro))
         .route("/tickets/{id}/transition", post(tickets::ticket_transition))

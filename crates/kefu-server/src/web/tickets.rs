@@ -570,3 +570,103 @@ pub async fn ticket_macro(
     .await;
     Ok(back(&id, r))
 }
+
+#[derive(Template)]
+#[template(path = "tickets_sla.html")]
+pub struct SlaPage {
+    t: Tr,
+    signed_in: bool,
+    yaml: String,
+    reopen_window_minutes: i64,
+    follow_up_required: bool,
+    can_edit: bool,
+    saved: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SlaQuery {
+    #[serde(default)]
+    saved: bool,
+}
+
+async fn sla_render(
+    state: &AppState,
+    v: &Viewer,
+    yaml: Option<String>,
+    saved: bool,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
+    let s = state.store.ticket_settings(v.scope()).await?;
+    let yaml = match yaml {
+        Some(y) => y,
+        None => match s.sla_policies {
+            Some(v) => serde_yaml_ng::to_string(&v).unwrap_or_default(),
+            None => String::new(),
+        },
+    };
+    Ok(render(SlaPage {
+        t: v.t(),
+        signed_in: true,
+        yaml,
+        reopen_window_minutes: s.reopen_window_minutes,
+        follow_up_required: s.complaint_follow_up_required,
+        can_edit: v.auth.0.role.allows(Action::ManageSla),
+        saved,
+        error,
+    }))
+}
+
+/// SLA and calendar admin: the workspace's calendars and policies as the `kefu-sla` YAML file,
+/// the reopen window and the complaint follow-up rule.
+pub async fn sla_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SlaQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadTickets)?;
+    sla_render(&state, &v, None, q.saved, None).await
+}
+
+#[derive(Deserialize)]
+pub struct SlaForm {
+    yaml: String,
+    reopen_window_minutes: i64,
+    #[serde(default)]
+    follow_up_required: Option<String>,
+}
+
+pub async fn sla_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<SlaForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ManageSla)?;
+    let spec = if f.yaml.trim().is_empty() {
+        None
+    } else {
+        match kefu_sla::PolicySet::from_yaml(&f.yaml) {
+            Ok(set) => {
+                Some(serde_json::to_value(&set).map_err(|e| ApiError::Internal(e.to_string()))?)
+            }
+            Err(e) => {
+                return sla_render(&state, &v, Some(f.yaml), false, Some(e.to_string())).await;
+            }
+        }
+    };
+    let r = state
+        .store
+        .update_ticket_settings(&p.scope, &p.actor(), |s| {
+            s.sla_policies = spec;
+            s.reopen_window_minutes = f.reopen_window_minutes;
+            s.complaint_follow_up_required = f.follow_up_required.is_some();
+        })
+        .await;
+    match r {
+        Ok(_) => Ok(Redirect::to("/tickets/sla?saved=true").into_response()),
+        Err(e) => {
+            let code = ApiError::from(e).problem().code;
+            sla_render(&state, &v, Some(f.yaml), false, Some(code.to_owned())).await
+        }
+    }
+}

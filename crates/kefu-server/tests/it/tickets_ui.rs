@@ -11,7 +11,7 @@ use fantoccini::{Client, Locator};
 use reqwest::Method;
 use serde_json::json;
 
-both!(seed_workflow_end_to_end);
+both!(seed_workflow_end_to_end, sla_admin_page);
 
 async fn fill(c: &Client, id: &str, value: &str) {
     let e = c.find(Locator::Id(id)).await.unwrap();
@@ -43,7 +43,7 @@ async fn login(c: &Client, base: &str, email: &str) {
     fill(c, "email", email).await;
     fill(c, "password", "password-123").await;
     click(c, "login-submit").await;
-    text(c, "#tickets").await;
+    text(c, "#views").await;
 }
 
 async fn transition(c: &Client, to: &str, reason: &str) {
@@ -269,6 +269,61 @@ async fn seed_workflow_end_to_end(backend: Backend) {
         .map(|t| t["to"].as_str().unwrap())
         .collect();
     assert_eq!(path, vec!["open", "escalated", "resolved", "closed"]);
+    c.close().await.unwrap();
+    app.stop().await;
+}
+
+async fn sla_admin_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let c = browser().await;
+    let base = app.base.clone();
+    login(&c, &base, "admin@acme.test").await;
+    c.goto(&format!("{base}/tickets/sla")).await.unwrap();
+    let yaml = "calendars:\n  cn:\n    time_zone: Asia/Shanghai\n    weekly: {mon: [\"09:00-12:00\", \"13:00-18:00\"]}\n    holidays: [\"2026-10-01..2026-10-07\"]\n    extra_workdays: {\"2026-09-27\": mon}\npolicies:\n  - name: 标准\n    calendar: cn\n    targets: {first_response: 240}\n";
+    fill(&c, "sla-yaml", yaml).await;
+    fill(&c, "reopen-window", "60").await;
+    click(&c, "follow-up-required").await; // turn it off
+    click(&c, "sla-submit").await;
+    shows(&c, "#sla-saved", "Saved").await;
+    let (_, p) = app
+        .call(Method::GET, "/api/v1/sla/policies", Some(&admin), None)
+        .await;
+    assert_eq!(p["policies"][0]["name"], "标准");
+    assert_eq!(p["calendars"]["cn"]["extra_workdays"]["2026-09-27"], "mon");
+    let (_, st) = app
+        .call(Method::GET, "/api/v1/ticket-settings", Some(&admin), None)
+        .await;
+    assert_eq!(
+        (
+            st["reopen_window_minutes"].as_i64(),
+            st["complaint_follow_up_required"].as_bool()
+        ),
+        (Some(60), Some(false))
+    );
+    // The saved file is shown again; a wrong one is refused with the reason, nothing saved.
+    let shown = c
+        .find(Locator::Id("sla-yaml"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(shown.contains("Asia/Shanghai"), "{shown}");
+    fill(
+        &c,
+        "sla-yaml",
+        &yaml.replace("Asia/Shanghai", "Mars/Olympus"),
+    )
+    .await;
+    click(&c, "sla-submit").await;
+    let err = text(&c, "#sla-error").await;
+    assert!(err.contains("Mars/Olympus"), "{err}");
+    let (_, p2) = app
+        .call(Method::GET, "/api/v1/sla/policies", Some(&admin), None)
+        .await;
+    assert_eq!(p2, p);
     c.close().await.unwrap();
     app.stop().await;
 }
