@@ -1,7 +1,9 @@
 //! The SLA timer: a background task that evaluates every active ticket of every workspace
 //! with SLA policies and acts once on each warning and breach (recorded in
 //! `ticket_sla_notices`): audited `sla_warning` / `sla_breached` events, escalation to tier 2
-//! (transition to `escalated`) or to the supervisors (`sla_escalated`), as the policy says.
+//! (transition to `escalated`) or to the supervisors (`sla_escalated`), as the policy says;
+//! and runs the time-based automation of tickets waiting for the customer (remind, then
+//! resolve, after the workspace's delays).
 
 use chrono::{DateTime, Utc};
 use kefu_sla::{Metric, PolicySet};
@@ -18,6 +20,10 @@ pub struct Sweep {
     pub tickets: usize,
     pub warnings: usize,
     pub breaches: usize,
+    /// Time-based automation: reminders sent and tickets resolved after waiting for the
+    /// customer.
+    pub reminded: usize,
+    pub auto_resolved: usize,
 }
 
 fn metric_name(m: Metric) -> String {
@@ -32,6 +38,18 @@ pub async fn sweep(store: &Store, now: DateTime<Utc>) -> Result<Sweep, kefu_stor
     let mut out = Sweep::default();
     for scope in store.sla_workspaces().await? {
         let settings = store.ticket_settings(&scope).await?;
+        if settings.pending_remind_minutes > 0 || settings.pending_resolve_minutes > 0 {
+            for id in store.active_ticket_ids(&scope).await? {
+                match store
+                    .pending_automation(&scope, &id, &settings, now)
+                    .await?
+                {
+                    Some("reminded") => out.reminded += 1,
+                    Some(_) => out.auto_resolved += 1,
+                    None => {}
+                }
+            }
+        }
         let Some(set) = settings
             .sla_policies
             .and_then(|v| serde_json::from_value::<PolicySet>(v).ok())

@@ -109,6 +109,10 @@ pub struct TicketSettings {
     pub reopen_window_minutes: i64,
     /// A complaint cannot be closed before its follow-up call (回访) is recorded.
     pub complaint_follow_up_required: bool,
+    /// Time-based automation: remind after this long in `pending_customer` (0: never).
+    pub pending_remind_minutes: i64,
+    /// Time-based automation: resolve after this long in `pending_customer` (0: never).
+    pub pending_resolve_minutes: i64,
 }
 
 impl Default for TicketSettings {
@@ -117,6 +121,8 @@ impl Default for TicketSettings {
             sla_policies: None,
             reopen_window_minutes: DEFAULT_REOPEN_WINDOW_MINUTES,
             complaint_follow_up_required: true,
+            pending_remind_minutes: 0,
+            pending_resolve_minutes: 0,
         }
     }
 }
@@ -127,6 +133,8 @@ impl TicketSettings {
             "sla_policies": self.sla_policies,
             "reopen_window_minutes": self.reopen_window_minutes,
             "complaint_follow_up_required": self.complaint_follow_up_required,
+            "pending_remind_minutes": self.pending_remind_minutes,
+            "pending_resolve_minutes": self.pending_resolve_minutes,
         })
     }
 }
@@ -186,6 +194,8 @@ pub(crate) async fn settings_on<C: ConnectionTrait>(
                 sla_policies: r.sla_policies,
                 reopen_window_minutes: r.reopen_window_minutes,
                 complaint_follow_up_required: r.complaint_follow_up_required,
+                pending_remind_minutes: r.pending_remind_minutes,
+                pending_resolve_minutes: r.pending_resolve_minutes,
             },
             None => TicketSettings::default(),
         },
@@ -773,6 +783,8 @@ impl Store {
                 sla_policies: r.sla_policies,
                 reopen_window_minutes: r.reopen_window_minutes,
                 complaint_follow_up_required: r.complaint_follow_up_required,
+                pending_remind_minutes: r.pending_remind_minutes,
+                pending_resolve_minutes: r.pending_resolve_minutes,
             },
             None => TicketSettings::default(),
         })
@@ -795,22 +807,29 @@ impl Store {
                 sla_policies: r.sla_policies.clone(),
                 reopen_window_minutes: r.reopen_window_minutes,
                 complaint_follow_up_required: r.complaint_follow_up_required,
+                pending_remind_minutes: r.pending_remind_minutes,
+                pending_resolve_minutes: r.pending_resolve_minutes,
             },
             None => TicketSettings::default(),
         };
         let before = s.snapshot();
         apply(&mut s);
-        if s.reopen_window_minutes < 0 {
-            return Err(invalid(
-                "reopen_window_minutes",
-                kefu_model::error::FieldProblem::Format,
-            ));
+        for (field, v) in [
+            ("reopen_window_minutes", s.reopen_window_minutes),
+            ("pending_remind_minutes", s.pending_remind_minutes),
+            ("pending_resolve_minutes", s.pending_resolve_minutes),
+        ] {
+            if v < 0 {
+                return Err(invalid(field, kefu_model::error::FieldProblem::Format));
+            }
         }
         let model = ticket_settings::ActiveModel {
             workspace_id: Set(scope.id().to_owned()),
             sla_policies: Set(s.sla_policies.clone()),
             reopen_window_minutes: Set(s.reopen_window_minutes),
             complaint_follow_up_required: Set(s.complaint_follow_up_required),
+            pending_remind_minutes: Set(s.pending_remind_minutes),
+            pending_resolve_minutes: Set(s.pending_resolve_minutes),
             updated_at: Set(Utc::now()),
         };
         if row.is_some() {
@@ -870,10 +889,10 @@ pub struct SlaNotice {
 }
 
 impl Store {
-    /// The workspaces with SLA policies, for the SLA timer (a system task, not a request).
+    /// The workspaces with ticket settings (SLA policies or time-based automations), for the
+    /// SLA timer (a system task, not a request).
     pub async fn sla_workspaces(&self) -> Result<Vec<WorkspaceScope>> {
         Ok(ticket_settings::Entity::find()
-            .filter(ticket_settings::Column::SlaPolicies.is_not_null())
             .all(self.db())
             .await?
             .into_iter()
@@ -934,10 +953,10 @@ impl Store {
         .insert(&txn)
         .await?;
         let info = json!({"sla": {"metric": n.metric, "due": n.due, "escalate_to": n.escalate_to}});
-        let action = if n.kind == "warning" {
-            "sla_warning"
-        } else {
-            "sla_breached"
+        let action = match n.kind {
+            "warning" => "sla_warning",
+            "reminder" => "pending_reminder",
+            _ => "sla_breached",
         };
         audit_ticket(&txn, scope, &actor, action, ticket_id, info.clone()).await?;
         if n.kind == "breach" {
@@ -986,5 +1005,62 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    /// Time-based automation of one ticket waiting in `pending_customer` since `since`: after
+    /// the remind delay an audited `pending_reminder` event (once per wait; the outbox event
+    /// notifies the customer), after the resolve delay a transition to `resolved` by the
+    /// system. Returns what was done: `Some("reminded")`, `Some("resolved")` or `None`.
+    pub async fn pending_automation(
+        &self,
+        scope: &WorkspaceScope,
+        ticket_id: &str,
+        settings: &TicketSettings,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Option<&'static str>> {
+        let t = self.get_ticket(scope, ticket_id).await?;
+        if t.state != TicketState::PendingCustomer.as_str() {
+            return Ok(None);
+        }
+        let since = ticket_transition::Entity::find()
+            .filter(ticket_transition::Column::WorkspaceId.eq(scope.id()))
+            .filter(ticket_transition::Column::TicketId.eq(ticket_id))
+            .order_by_desc(ticket_transition::Column::Seq)
+            .one(self.db())
+            .await?
+            .map(|tr| tr.at)
+            .unwrap_or(t.updated_at);
+        let waited = now - since;
+        let actor = Actor { user_id: None };
+        if settings.pending_resolve_minutes > 0
+            && waited >= Duration::minutes(settings.pending_resolve_minutes)
+        {
+            self.transition_ticket(
+                scope,
+                &actor,
+                ticket_id,
+                TicketState::Resolved,
+                "no reply from the customer",
+            )
+            .await?;
+            return Ok(Some("resolved"));
+        }
+        if settings.pending_remind_minutes > 0
+            && waited >= Duration::minutes(settings.pending_remind_minutes)
+        {
+            let n = SlaNotice {
+                kind: "reminder",
+                metric: "pending_customer".into(),
+                started_at: since,
+                due: since + Duration::minutes(settings.pending_remind_minutes),
+                escalate_to: None,
+            };
+            if self.record_sla_notice(scope, ticket_id, &n).await? {
+                return Ok(Some("reminded"));
+            }
+        }
+        Ok(None)
     }
 }

@@ -169,6 +169,10 @@ pub struct SettingsOut {
     pub sla_configured: bool,
     /// A complaint cannot be closed before its follow-up call (回访) is recorded.
     pub complaint_follow_up_required: bool,
+    /// Remind the customer after a ticket waits this long in `pending_customer` (0: never).
+    pub pending_remind_minutes: i64,
+    /// Resolve a ticket after it waits this long in `pending_customer` (0: never).
+    pub pending_resolve_minutes: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -176,6 +180,8 @@ pub struct SettingsOut {
 pub struct SettingsPatch {
     pub reopen_window_minutes: Option<i64>,
     pub complaint_follow_up_required: Option<bool>,
+    pub pending_remind_minutes: Option<i64>,
+    pub pending_resolve_minutes: Option<i64>,
 }
 
 /// The workspace's ticket settings.
@@ -191,6 +197,8 @@ pub async fn get_settings(
         reopen_window_minutes: s.reopen_window_minutes,
         sla_configured: s.sla_policies.is_some(),
         complaint_follow_up_required: s.complaint_follow_up_required,
+        pending_remind_minutes: s.pending_remind_minutes,
+        pending_resolve_minutes: s.pending_resolve_minutes,
     }))
 }
 
@@ -212,12 +220,20 @@ pub async fn patch_settings(
             if let Some(f) = b.complaint_follow_up_required {
                 s.complaint_follow_up_required = f;
             }
+            if let Some(m) = b.pending_remind_minutes {
+                s.pending_remind_minutes = m;
+            }
+            if let Some(m) = b.pending_resolve_minutes {
+                s.pending_resolve_minutes = m;
+            }
         })
         .await?;
     Ok(Json(SettingsOut {
         reopen_window_minutes: s.reopen_window_minutes,
         sla_configured: s.sla_policies.is_some(),
         complaint_follow_up_required: s.complaint_follow_up_required,
+        pending_remind_minutes: s.pending_remind_minutes,
+        pending_resolve_minutes: s.pending_resolve_minutes,
     }))
 }
 

@@ -11,7 +11,8 @@ both!(
     messages_tags_watchers_links,
     merge_split_and_reopen_window,
     sla_policies_and_ticket_clocks,
-    sla_timer_warns_and_escalates_once
+    sla_timer_warns_and_escalates_once,
+    pending_customer_is_reminded_then_resolved
 );
 
 async fn ticket(app: &TestApp, token: &str, subject: &str) -> String {
@@ -887,6 +888,74 @@ async fn sla_timer_warns_and_escalates_once(backend: Backend) {
     assert_eq!(sweep(62).await.breaches, 0);
     assert_eq!(
         get(&app, &agent, &format!("/api/v1/tickets/{a}")).await["state"],
+        "open"
+    );
+    store.close().await.unwrap();
+    app.stop().await;
+}
+
+async fn pending_customer_is_reminded_then_resolved(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let (_, agent) = app.user(&admin, "acme", "agent").await;
+    let (s, st) = app
+        .call(
+            Method::PATCH,
+            "/api/v1/ticket-settings",
+            Some(&admin),
+            Some(json!({"pending_remind_minutes": 3 * 24 * 60, "pending_resolve_minutes": 5 * 24 * 60})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    let (s, _) = app
+        .call(
+            Method::PATCH,
+            "/api/v1/ticket-settings",
+            Some(&admin),
+            Some(json!({"pending_resolve_minutes": -1})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let waiting = ticket(&app, &agent, "waiting").await;
+    let open = ticket(&app, &agent, "open").await;
+    assert_eq!(
+        go(&app, &agent, &waiting, "pending_customer").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(go(&app, &agent, &open, "open").await.0, StatusCode::OK);
+    let since = instant(
+        &get(
+            &app,
+            &agent,
+            &format!("/api/v1/tickets/{waiting}/transitions"),
+        )
+        .await[0]["at"],
+    );
+    let store = kefu_store::Store::connect(&app.database_url).await.unwrap();
+    let sweep = |d: i64| {
+        let store = store.clone();
+        async move {
+            kefu_server::sla_timer::sweep(&store, since + chrono::Duration::hours(d))
+                .await
+                .unwrap()
+        }
+    };
+    let s1 = sweep(24).await;
+    assert_eq!((s1.reminded, s1.auto_resolved), (0, 0));
+    let s2 = sweep(73).await;
+    assert_eq!((s2.reminded, s2.auto_resolved), (1, 0), "{s2:?}");
+    assert_eq!(sweep(74).await.reminded, 0, "one reminder per wait");
+    assert!(
+        audit_actions(&app, &admin, &waiting)
+            .await
+            .contains(&"pending_reminder".to_owned())
+    );
+    let s3 = sweep(121).await;
+    assert_eq!((s3.reminded, s3.auto_resolved), (0, 1), "{s3:?}");
+    let t = get(&app, &agent, &format!("/api/v1/tickets/{waiting}")).await;
+    assert_eq!(t["state"], "resolved");
+    assert_eq!(
+        get(&app, &agent, &format!("/api/v1/tickets/{open}")).await["state"],
         "open"
     );
     store.close().await.unwrap();

@@ -11,6 +11,10 @@ pub struct Model {
     pub reopen_window_minutes: i64,
     /// A complaint cannot be closed before its follow-up call (回访) is recorded.
     pub complaint_follow_up_required: bool,
+    /// Remind the customer after a ticket waits this long in `pending_customer` (0: never).
+    pub pending_remind_minutes: i64,
+    /// Resolve a ticket waiting this long in `pending_customer` (0: never).
+    pub pending_resolve_minutes: i64,
     pub updated_at: DateTimeUtc,
 }
 

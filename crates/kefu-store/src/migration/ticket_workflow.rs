@@ -128,6 +128,8 @@ impl MigrationTrait for TicketWorkflow {
                     json_null(a("sla_policies")),
                     big_integer(a("reopen_window_minutes")),
                     boolean(a("complaint_follow_up_required")),
+                    big_integer(a("pending_remind_minutes")),
+                    big_integer(a("pending_resolve_minutes")),
                     timestamp_with_time_zone(a("updated_at")),
                 ],
             ),
