@@ -56,9 +56,10 @@ pub async fn sweep(store: &Store, now: DateTime<Utc>) -> Result<Sweep, kefu_stor
         else {
             continue;
         };
-        for id in store.active_ticket_ids(&scope).await? {
+        let ids = store.active_ticket_ids(&scope).await?;
+        for (t, transitions, messages) in store.ticket_histories(&scope, &ids).await? {
             out.tickets += 1;
-            let (t, transitions, messages) = store.ticket_history(&scope, &id).await?;
+            let id = t.id.clone();
             let events = crate::api::sla::events(&t, &transitions, &messages);
             let Ok(status) = kefu_sla::evaluate(&events, &set, now) else {
                 continue;

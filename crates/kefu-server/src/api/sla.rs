@@ -264,13 +264,33 @@ pub async fn breaching_ids(
     let Some(set) = policy_set(state, scope).await? else {
         return Ok(vec![]);
     };
+    let ids = state.store.active_ticket_ids(scope).await?;
     let mut out = vec![];
-    for id in state.store.active_ticket_ids(scope).await? {
-        if let Some(s) = status_of(state, scope, &set, &id, now).await?
+    for (t, transitions, messages) in state.store.ticket_histories(scope, &ids).await? {
+        let ev = events(&t, &transitions, &messages);
+        if let Ok(s) = kefu_sla::evaluate(&ev, &set, now)
             && s.targets()
                 .any(|t| t.met_at.is_none() && (t.warning || t.breached))
         {
-            out.push(id);
+            out.push(t.id);
+        }
+    }
+    Ok(out)
+}
+
+/// The SLA fields of many tickets at once (for lists): id → status JSON.
+pub async fn sla_many(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    set: &PolicySet,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Value>, ApiError> {
+    let now = Utc::now();
+    let mut out = std::collections::HashMap::new();
+    for (t, transitions, messages) in state.store.ticket_histories(scope, ids).await? {
+        let ev = events(&t, &transitions, &messages);
+        if let Ok(s) = kefu_sla::evaluate(&ev, set, now) {
+            out.insert(t.id, serde_json::to_value(s).unwrap_or(Value::Null));
         }
     }
     Ok(out)

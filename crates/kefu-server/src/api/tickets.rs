@@ -218,8 +218,10 @@ pub async fn list_tickets(
     let set = super::sla::policy_set(&state, &p.scope).await?;
     let mut out = PageOut::map(page, TicketOut::from);
     if let Some(set) = &set {
+        let ids: Vec<String> = out.items.iter().map(|t| t.id.clone()).collect();
+        let mut all = super::sla::sla_many(&state, &p.scope, set, &ids).await?;
         for t in &mut out.items {
-            t.sla = super::sla::sla_json(&state, &p.scope, Some(set), &t.id).await?;
+            t.sla = all.remove(&t.id);
         }
     }
     Ok(Json(out))

@@ -8,6 +8,7 @@ mod outbox;
 mod records;
 mod tenancy;
 mod tickets_automations;
+mod tickets_bench;
 mod tickets_complaints;
 mod tickets_ui;
 mod tickets_views;
