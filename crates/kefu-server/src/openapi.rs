@@ -40,6 +40,9 @@ use utoipa::OpenApi;
         api::automations::create_trigger, api::automations::list_triggers,
         api::automations::get_trigger, api::automations::update_trigger,
         api::automations::delete_trigger, api::automations::apply_macro,
+        api::categories::create_category, api::categories::list_categories,
+        api::categories::delete_category, api::categories::get_category,
+        api::categories::set_category,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),

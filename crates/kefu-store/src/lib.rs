@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod automations;
+pub mod categories;
 pub mod complaints;
 mod crud;
 pub mod customers;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod automations;
+pub mod categories;
 pub mod complaints;
 pub mod customers;
 pub mod interactions;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(complaints::router())
         .merge(ticket_views::router())
         .merge(automations::router())
+        .merge(categories::router())
         .merge(interactions::router())
         .merge(audit::router())
         .fallback(|| async { ApiError::NotFound })

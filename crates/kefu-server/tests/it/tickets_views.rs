@@ -5,7 +5,7 @@ use crate::common::{Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-both!(views_candidates_and_bulk);
+both!(views_candidates_and_bulk, category_tree);
 
 fn count(views: &Value, name: &str) -> u64 {
     views
@@ -206,5 +206,130 @@ async fn views_candidates_and_bulk(backend: Backend) {
         (s, p["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field"))
     );
+    app.stop().await;
+}
+
+async fn category_tree(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let (_, agent) = app.user(&admin, "acme", "agent").await;
+    let mk = |name: &'static str, parent: Option<String>| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let (s, c) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/ticket-categories",
+                    Some(&admin),
+                    Some(json!({"name": name, "parent_id": parent})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{c}");
+            c
+        }
+    };
+    let root = mk("售后", None).await;
+    let rid = root["id"].as_str().unwrap().to_owned();
+    let child = mk("安装", Some(rid.clone())).await;
+    assert_eq!(child["path"], json!(["售后", "安装"]));
+    let cid = child["id"].as_str().unwrap().to_owned();
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/ticket-categories",
+            Some(&agent),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, p) = app
+        .call(
+            Method::POST,
+            "/api/v1/ticket-categories",
+            Some(&admin),
+            Some(json!({"name": "x", "parent_id": uuid::Uuid::now_v7().to_string()})),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_reference"))
+    );
+    let (_, list) = app
+        .call(Method::GET, "/api/v1/ticket-categories", Some(&agent), None)
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let (_, t) = app
+        .call(
+            Method::POST,
+            "/api/v1/tickets",
+            Some(&agent),
+            Some(json!({"type": "after_sales", "subject": "s"})),
+        )
+        .await;
+    let tid = t["id"].as_str().unwrap();
+    let (s, r) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/tickets/{tid}/category"),
+            Some(&agent),
+            Some(json!({"category_id": cid})),
+        )
+        .await;
+    assert_eq!(
+        (s, r["category_id"].as_str()),
+        (StatusCode::OK, Some(cid.as_str()))
+    );
+    // In use: neither the parent nor the child can go.
+    for id in [&rid, &cid] {
+        let (s, p) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/ticket-categories/{id}"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, p["code"].as_str()),
+            (StatusCode::CONFLICT, Some("category_in_use"))
+        );
+    }
+    let (s, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/tickets/{tid}/category"),
+            Some(&agent),
+            Some(json!({"category_id": null})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, r) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/tickets/{tid}/category"),
+            Some(&agent),
+            None,
+        )
+        .await;
+    assert!(r["category_id"].is_null());
+    let (s, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/ticket-categories/{cid}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/ticket-categories/{rid}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
     app.stop().await;
 }

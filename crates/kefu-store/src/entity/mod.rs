@@ -11,6 +11,8 @@ pub mod team;
 pub mod team_member;
 pub mod ticket;
 pub mod ticket_automation;
+pub mod ticket_category;
+pub mod ticket_category_of;
 pub mod ticket_complaint;
 pub mod ticket_link;
 pub mod ticket_message;

@@ -122,6 +122,25 @@ impl MigrationTrait for TicketWorkflow {
                 ],
             ),
             table(
+                "ticket_categories",
+                vec![
+                    string_len(a("id"), 36).primary_key().to_owned(),
+                    id_col("workspace_id"),
+                    string_len_null(a("parent_id"), 36),
+                    string(a("name")),
+                    timestamp_with_time_zone(a("created_at")),
+                    timestamp_with_time_zone(a("updated_at")),
+                ],
+            ),
+            table(
+                "ticket_category_of",
+                vec![
+                    string_len(a("ticket_id"), 36).primary_key().to_owned(),
+                    id_col("workspace_id"),
+                    id_col("category_id"),
+                ],
+            ),
+            table(
                 "ticket_settings",
                 vec![
                     string_len(a("workspace_id"), 36).primary_key().to_owned(),
@@ -186,6 +205,8 @@ impl MigrationTrait for TicketWorkflow {
             "ticket_sla_notices",
             "ticket_complaints",
             "ticket_automations",
+            "ticket_category_of",
+            "ticket_categories",
             "ticket_links",
             "ticket_watchers",
             "ticket_tags",
