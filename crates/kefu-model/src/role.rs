@@ -35,6 +35,12 @@ pub enum Action {
     ReadAudit,
     /// Forecasts, staffing and schedules (SPEC C15).
     PlanWorkforce,
+    /// Configure SLA calendars and policies and ticket settings.
+    ManageSla,
+    /// Approve or reject a compensation proposed on a complaint.
+    DecideCompensation,
+    /// Create and change macros and triggers.
+    ManageAutomations,
 }
 
 impl Role {
@@ -100,6 +106,9 @@ impl Role {
                     | ManageTeams
                     | ReadAudit
                     | PlanWorkforce
+                    | ManageSla
+                    | DecideCompensation
+                    | ManageAutomations
             ),
             Role::Qa => matches!(
                 action,

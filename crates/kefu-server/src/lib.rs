@@ -15,6 +15,7 @@ pub mod error;
 pub mod i18n;
 pub mod metrics;
 pub mod openapi;
+pub mod sla_timer;
 pub mod web;
 
 use axum::Router;
@@ -102,7 +103,10 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     let store = Store::connect(&config.database_url).await?;
     let state = AppState::new(store);
     metrics::init();
-    let workers = vec![bus::spawn_publisher(state.store.clone(), state.bus.clone())];
+    let workers = vec![
+        bus::spawn_publisher(state.store.clone(), state.bus.clone()),
+        sla_timer::spawn(state.store.clone()),
+    ];
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (tx, mut rx) = tokio::sync::watch::channel(false);

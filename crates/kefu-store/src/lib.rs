@@ -8,6 +8,9 @@
 //!   event ([`audit`]); the commit is the acknowledgement.
 
 pub mod audit;
+pub mod automations;
+pub mod categories;
+pub mod complaints;
 mod crud;
 pub mod customers;
 pub mod entity;
@@ -17,6 +20,8 @@ pub mod migration;
 pub mod outbox;
 pub mod page;
 pub mod teams;
+pub mod ticket_views;
+pub mod ticket_workflow;
 pub mod tickets;
 pub mod workspaces;
 

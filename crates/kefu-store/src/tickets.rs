@@ -6,13 +6,13 @@ use crate::crud::{
     Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited,
 };
 use crate::entity::{customer, team, ticket, ticket_transition, user};
-use crate::{Actor, Page, PageRequest, Result, Store, WorkspaceScope};
+use crate::{Actor, Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
 use chrono::Utc;
 use kefu_model::validate::{self, LONG_TEXT, SHORT_TEXT};
 use kefu_model::{Priority, TicketState, TicketType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 impl Audited for ticket::Model {
@@ -77,6 +77,16 @@ pub struct TicketFilter {
     pub customer_id: Option<String>,
     pub assignee_id: Option<String>,
     pub group_id: Option<String>,
+    /// Only tickets carrying this tag.
+    pub tag: Option<String>,
+    /// Only tickets without an assignee.
+    pub unassigned: bool,
+    /// Only tickets that are neither resolved nor closed.
+    pub active: bool,
+    /// Only tickets of one of these groups.
+    pub group_ids: Option<Vec<String>>,
+    /// Only these tickets.
+    pub ids: Option<Vec<String>>,
 }
 
 impl Store {
@@ -142,6 +152,31 @@ impl Store {
         if let Some(g) = &f.group_id {
             cond = cond.add(ticket::Column::GroupId.eq(g.as_str()));
         }
+        if f.unassigned {
+            cond = cond.add(ticket::Column::AssigneeId.is_null());
+        }
+        if f.active {
+            cond = cond.add(
+                ticket::Column::State
+                    .is_not_in([TicketState::Resolved.as_str(), TicketState::Closed.as_str()]),
+            );
+        }
+        if let Some(g) = &f.group_ids {
+            cond = cond.add(ticket::Column::GroupId.is_in(g.iter().map(String::as_str)));
+        }
+        if let Some(ids) = &f.ids {
+            cond = cond.add(ticket::Column::Id.is_in(ids.iter().map(String::as_str)));
+        }
+        if let Some(tag) = &f.tag {
+            use sea_orm::{QuerySelect, QueryTrait};
+            let tagged = crate::entity::ticket_tag::Entity::find()
+                .select_only()
+                .column(crate::entity::ticket_tag::Column::TicketId)
+                .filter(crate::entity::ticket_tag::Column::WorkspaceId.eq(scope.id()))
+                .filter(crate::entity::ticket_tag::Column::Tag.eq(tag.as_str()))
+                .into_query();
+            cond = cond.add(ticket::Column::Id.in_subquery(tagged));
+        }
         list_scoped::<ticket::Entity>(self, scope, cond, page).await
     }
 
@@ -166,7 +201,8 @@ impl Store {
     }
 
     /// Moves a ticket to `to` if the state machine allows it; records the transition (actor,
-    /// reason), the audit row and the outbox event in one transaction.
+    /// reason), the audit row and the outbox event in one transaction. Reopening a closed
+    /// ticket after the workspace's reopen window is 409 `reopen_window_passed`.
     pub async fn transition_ticket(
         &self,
         scope: &WorkspaceScope,
@@ -175,40 +211,8 @@ impl Store {
         to: TicketState,
         reason: &str,
     ) -> Result<ticket::Model> {
-        let reason = validate::optional("reason", reason, SHORT_TEXT)?.to_owned();
         let txn = self.db().begin().await?;
-        let current = find_scoped::<ticket::Entity, _>(&txn, scope, id).await?;
-        let from = TicketState::parse(&current.state).unwrap_or(TicketState::New);
-        from.transition(to)?;
-        let before = current.snapshot();
-        let now = Utc::now();
-        let mut next = current;
-        next.state = to.as_str().into();
-        next.updated_at = now;
-        let after = next.snapshot();
-        let saved = next.into_active_model().reset_all().update(&txn).await?;
-        ticket_transition::ActiveModel {
-            workspace_id: Set(scope.id().to_owned()),
-            ticket_id: Set(id.to_owned()),
-            from_state: Set(from.as_str().into()),
-            to_state: Set(to.as_str().into()),
-            reason: Set(reason.clone()),
-            actor_id: Set(actor.user_id.clone().unwrap_or_default()),
-            at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        let mut after = after;
-        after["transition"] = serde_json::json!({"from": from, "to": to, "reason": reason});
-        let change = Change {
-            action: "transitioned",
-            entity_type: "ticket",
-            entity_id: id,
-            before: Some(before),
-            after: Some(after),
-        };
-        record(&txn, scope, actor, change).await?;
+        let saved = transition_on(&txn, scope, actor, id, to, reason).await?;
         txn.commit().await?;
         self.signal_outbox();
         Ok(saved)
@@ -237,4 +241,79 @@ impl Store {
     ) -> Result<()> {
         delete_audited::<ticket::ActiveModel>(self, scope, actor, id).await
     }
+}
+
+/// The transition of [`Store::transition_ticket`] on an open transaction `conn`.
+pub(crate) async fn transition_on<C: ConnectionTrait>(
+    conn: &C,
+    scope: &WorkspaceScope,
+    actor: &Actor,
+    id: &str,
+    to: TicketState,
+    reason: &str,
+) -> Result<ticket::Model> {
+    let reason = validate::optional("reason", reason, SHORT_TEXT)?.to_owned();
+    let current = find_scoped::<ticket::Entity, _>(conn, scope, id).await?;
+    let from = TicketState::parse(&current.state).unwrap_or(TicketState::New);
+    from.transition(to)?;
+    let now = Utc::now();
+    if from == TicketState::Closed && to == TicketState::Reopened {
+        let window = crate::ticket_workflow::reopen_window_on(conn, scope).await?;
+        let closed_at = ticket_transition::Entity::find()
+            .filter(ticket_transition::Column::WorkspaceId.eq(scope.id()))
+            .filter(ticket_transition::Column::TicketId.eq(id))
+            .filter(ticket_transition::Column::ToState.eq(TicketState::Closed.as_str()))
+            .order_by_desc(ticket_transition::Column::Seq)
+            .one(conn)
+            .await?
+            .map(|t| t.at)
+            .unwrap_or(current.updated_at);
+        if now - closed_at > window {
+            return Err(StoreError::conflict(
+                "reopen_window_passed",
+                "the reopen window of this closed ticket has passed; open a follow-up ticket",
+            ));
+        }
+    }
+    if to == TicketState::Closed
+        && current.ticket_type == TicketType::Complaint.as_str()
+        && crate::ticket_workflow::settings_on(conn, scope)
+            .await?
+            .complaint_follow_up_required
+        && crate::complaints::follow_up_missing(conn, scope, id).await?
+    {
+        return Err(StoreError::conflict(
+            "follow_up_required",
+            "a complaint is closed only after its follow-up call is recorded",
+        ));
+    }
+    let before = current.snapshot();
+    let mut next = current;
+    next.state = to.as_str().into();
+    next.updated_at = now;
+    let after = next.snapshot();
+    let saved = next.into_active_model().reset_all().update(conn).await?;
+    ticket_transition::ActiveModel {
+        workspace_id: Set(scope.id().to_owned()),
+        ticket_id: Set(id.to_owned()),
+        from_state: Set(from.as_str().into()),
+        to_state: Set(to.as_str().into()),
+        reason: Set(reason.clone()),
+        actor_id: Set(actor.user_id.clone().unwrap_or_default()),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let mut after = after;
+    after["transition"] = serde_json::json!({"from": from, "to": to, "reason": reason});
+    let change = Change {
+        action: "transitioned",
+        entity_type: "ticket",
+        entity_id: id,
+        before: Some(before),
+        after: Some(after),
+    };
+    record(conn, scope, actor, change).await?;
+    Ok(saved)
 }

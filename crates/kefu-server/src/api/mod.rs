@@ -2,10 +2,16 @@
 //! (separate from store records) and handlers annotated for the OpenAPI document.
 
 pub mod audit;
+pub mod automations;
+pub mod categories;
+pub mod complaints;
 pub mod customers;
 pub mod interactions;
 pub mod session;
+pub mod sla;
 pub mod teams;
+pub mod ticket_views;
+pub mod ticket_workflow;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
@@ -30,6 +36,12 @@ pub fn router() -> Router<AppState> {
         .merge(teams::router())
         .merge(customers::router())
         .merge(tickets::router())
+        .merge(ticket_workflow::router())
+        .merge(sla::router())
+        .merge(complaints::router())
+        .merge(ticket_views::router())
+        .merge(automations::router())
+        .merge(categories::router())
         .merge(interactions::router())
         .merge(audit::router())
         .merge(wfm::router())

@@ -84,6 +84,10 @@ pub struct TicketOut {
     pub group_id: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The SLA status (first response, next response, resolution) when policies are set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub sla: Option<serde_json::Value>,
 }
 
 impl From<ticket::Model> for TicketOut {
@@ -100,6 +104,7 @@ impl From<ticket::Model> for TicketOut {
             group_id: m.group_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            sla: None,
         }
     }
 }
@@ -147,6 +152,10 @@ pub struct TicketQuery {
     pub customer_id: Option<String>,
     pub assignee_id: Option<String>,
     pub group_id: Option<String>,
+    pub tag: Option<String>,
+    /// `mine`, `unassigned`, `my_groups`, `escalated` or `breaching_soon`.
+    #[param(value_type = Option<String>)]
+    pub view: Option<super::ticket_views::View>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -173,6 +182,9 @@ pub async fn create_ticket(
         .store
         .create_ticket(&p.scope, &p.actor(), fields)
         .await?;
+    let on = super::automations::On::Create;
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &m.id, on).await?;
+    let m = state.store.get_ticket(&p.scope, &m.id).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -185,19 +197,34 @@ pub async fn list_tickets(
     ApiQuery(q): ApiQuery<TicketQuery>,
 ) -> Result<Json<PageOut<TicketOut>>, ApiError> {
     let p = auth.require(Action::ReadTickets)?;
-    let filter = TicketFilter {
+    let mut filter = TicketFilter {
         state: q.state,
         priority: q.priority,
         ticket_type: q.ticket_type,
         customer_id: opt_id("customer_id", q.customer_id)?,
         assignee_id: opt_id("assignee_id", q.assignee_id)?,
         group_id: opt_id("group_id", q.group_id)?,
+        tag: q.tag,
+        ..Default::default()
     };
+    if let Some(v) = q.view {
+        let user = p.actor().user_id.unwrap_or_default();
+        super::ticket_views::apply_view(&state, &p.scope, &user, v, &mut filter).await?;
+    }
     let page = state
         .store
         .list_tickets(&p.scope, &filter, &page_req(q.limit, q.cursor))
         .await?;
-    Ok(Json(PageOut::map(page, TicketOut::from)))
+    let set = super::sla::policy_set(&state, &p.scope).await?;
+    let mut out = PageOut::map(page, TicketOut::from);
+    if let Some(set) = &set {
+        let ids: Vec<String> = out.items.iter().map(|t| t.id.clone()).collect();
+        let mut all = super::sla::sla_many(&state, &p.scope, set, &ids).await?;
+        for t in &mut out.items {
+            t.sla = all.remove(&t.id);
+        }
+    }
+    Ok(Json(out))
 }
 
 /// Get a ticket.
@@ -209,13 +236,10 @@ pub async fn get_ticket(
     Path(id): Path<String>,
 ) -> Result<Json<TicketOut>, ApiError> {
     let p = auth.require(Action::ReadTickets)?;
-    Ok(Json(
-        state
-            .store
-            .get_ticket(&p.scope, &path_id(&id)?)
-            .await?
-            .into(),
-    ))
+    let m = state.store.get_ticket(&p.scope, &path_id(&id)?).await?;
+    let set = super::sla::policy_set(&state, &p.scope).await?;
+    let sla = super::sla::sla_json(&state, &p.scope, set.as_ref(), &m.id).await?;
+    Ok(Json(TicketOut { sla, ..m.into() }))
 }
 
 /// Change a ticket's fields (its state changes only through transitions).
@@ -263,6 +287,9 @@ pub async fn update_ticket(
             }
         })
         .await?;
+    let on = super::automations::On::Update;
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &m.id, on).await?;
+    let m = state.store.get_ticket(&p.scope, &m.id).await?;
     Ok(Json(m.into()))
 }
 
@@ -280,6 +307,9 @@ pub async fn transition_ticket(
         .store
         .transition_ticket(&p.scope, &p.actor(), &path_id(&id)?, b.to, &b.reason)
         .await?;
+    let on = super::automations::On::Update;
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &m.id, on).await?;
+    let m = state.store.get_ticket(&p.scope, &m.id).await?;
     Ok(Json(m.into()))
 }
 

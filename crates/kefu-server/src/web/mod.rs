@@ -24,6 +24,8 @@ use kefu_store::{PageRequest, WorkspaceScope};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+mod tickets;
+
 const LANG_COOKIE: &str = "kefu_lang";
 
 pub fn router() -> Router<AppState> {
@@ -33,8 +35,17 @@ pub fn router() -> Router<AppState> {
         .route("/logout", get(logout))
         .route("/lang/{code}", get(switch_lang))
         .route("/tickets", get(tickets_page))
-        .route("/tickets/{id}", get(ticket_page))
-        .route("/tickets/{id}/transition", post(ticket_transition))
+        .route("/tickets/overview", get(tickets::overview_page))
+        .route(
+            "/tickets/sla",
+            get(tickets::sla_page).post(tickets::sla_submit),
+        )
+        .route("/tickets/{id}", get(tickets::ticket_page))
+        .route("/tickets/{id}/macro", post(tickets::ticket_macro))
+        .route("/tickets/{id}/transition", post(tickets::ticket_transition))
+        .route("/tickets/{id}/message", post(tickets::ticket_message))
+        .route("/tickets/{id}/assign", post(tickets::ticket_assign))
+        .route("/tickets/{id}/complaint", post(tickets::ticket_complaint))
         .route("/customers", get(customers_page))
         .route("/customers/{id}", get(customer_page))
         .route("/planning", get(planning::page))
@@ -222,6 +233,8 @@ struct TicketsPage {
     state: String,
     rows: Vec<TicketRow>,
     next_cursor: Option<String>,
+    views: Vec<(String, u64)>,
+    view: String,
 }
 
 #[derive(Deserialize)]
@@ -231,6 +244,8 @@ struct ListQuery {
     #[serde(default)]
     q: String,
     cursor: Option<String>,
+    #[serde(default)]
+    view: String,
 }
 
 fn ticket_row(v: &Viewer, m: kefu_store::entity::ticket::Model) -> TicketRow {
@@ -250,10 +265,11 @@ async fn tickets_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ReadTickets)?;
-    let filter = TicketFilter {
+    let mut filter = TicketFilter {
         state: TicketState::parse(&q.state),
         ..Default::default()
     };
+    let (views, view) = tickets::views(&state, &v, &q.view, &mut filter).await?;
     let page = state
         .store
         .list_tickets(
@@ -271,112 +287,11 @@ async fn tickets_page(
         signed_in: true,
         states: TicketState::ALL.iter().map(|s| s.as_str()).collect(),
         state: q.state,
+        views,
+        view,
         rows,
         next_cursor: page.next_cursor,
     }))
-}
-
-struct HistoryRow {
-    at: String,
-    from: String,
-    to: String,
-    reason: String,
-}
-
-#[derive(Template)]
-#[template(path = "ticket.html")]
-struct TicketPage {
-    t: Tr,
-    signed_in: bool,
-    ticket: kefu_store::entity::ticket::Model,
-    customer: Option<(String, String)>,
-    next_states: Vec<&'static str>,
-    history: Vec<HistoryRow>,
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ErrorQuery {
-    error: Option<String>,
-}
-
-async fn ticket_page(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<String>,
-    Query(eq): Query<ErrorQuery>,
-) -> Result<Response, ApiError> {
-    v.auth.require(Action::ReadTickets)?;
-    let id = crate::api::path_id(&id)?;
-    let ticket = state.store.get_ticket(v.scope(), &id).await?;
-    let customer = match &ticket.customer_id {
-        Some(c) => state
-            .store
-            .get_customer(v.scope(), c)
-            .await
-            .ok()
-            .map(|c| (c.id, c.name)),
-        None => None,
-    };
-    let current = TicketState::parse(&ticket.state).unwrap_or(TicketState::New);
-    let history = state
-        .store
-        .ticket_transitions(v.scope(), &id)
-        .await?
-        .into_iter()
-        .map(|h| HistoryRow {
-            at: v.time(h.at),
-            from: h.from_state,
-            to: h.to_state,
-            reason: h.reason,
-        })
-        .collect();
-    let error = eq
-        .error
-        .filter(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-        .map(|code| tr(v.lang, &format!("problem-{code}"), None));
-    Ok(render(TicketPage {
-        t: v.t(),
-        signed_in: true,
-        next_states: current.successors().iter().map(|s| s.as_str()).collect(),
-        ticket,
-        customer,
-        history,
-        error,
-    }))
-}
-
-#[derive(Deserialize)]
-struct TransitionForm {
-    to: String,
-    #[serde(default)]
-    reason: String,
-}
-
-async fn ticket_transition(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<String>,
-    Form(f): Form<TransitionForm>,
-) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteTickets)?;
-    let id = crate::api::path_id(&id)?;
-    let Some(to) = TicketState::parse(&f.to) else {
-        return Ok(
-            Redirect::to(&format!("/tickets/{id}?error=invalid_transition")).into_response(),
-        );
-    };
-    match state
-        .store
-        .transition_ticket(&p.scope, &p.actor(), &id, to, &f.reason)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
-        Err(e) => {
-            let code = ApiError::from(e).problem().code;
-            Ok(Redirect::to(&format!("/tickets/{id}?error={code}")).into_response())
-        }
-    }
 }
 
 struct CustomerRow {

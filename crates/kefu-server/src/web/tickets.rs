@@ -1,0 +1,672 @@
+//! The ticket page: fields, SLA timers with warning colours, the conversation (public replies
+//! and internal notes), transitions with reason, the handler chooser with each candidate's
+//! load, and the complaint panel (analysis, compensation with supervisor approval,
+//! follow-up call). Every form posts to a handler that uses the same store calls and role
+//! checks as the API and redirects back (errors as `?error=code`).
+
+use super::{Tr, Viewer, render};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::i18n::tr;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use kefu_model::{Action, Channel, TicketState};
+use kefu_sla::TargetStatus;
+use kefu_store::complaints::{Classification, ComplaintFields, ComplaintStep};
+use kefu_store::entity::{ticket, ticket_complaint};
+use kefu_store::ticket_workflow::{AuthorKind, NewMessage};
+use serde::Deserialize;
+
+pub struct HistoryRow {
+    at: String,
+    from: String,
+    to: String,
+    reason: String,
+}
+
+pub struct MessageRow {
+    at: String,
+    author: String,
+    public: bool,
+    channel: String,
+    body: String,
+    attachments: Vec<String>,
+}
+
+/// One SLA timer as shown: metric, due time, remaining, colour class.
+pub struct Timer {
+    metric: &'static str,
+    due: String,
+    remaining: String,
+    class: &'static str,
+}
+
+pub struct Option2 {
+    id: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+pub struct TicketPage {
+    t: Tr,
+    signed_in: bool,
+    ticket: ticket::Model,
+    customer: Option<(String, String)>,
+    next_states: Vec<&'static str>,
+    history: Vec<HistoryRow>,
+    messages: Vec<MessageRow>,
+    timers: Vec<Timer>,
+    sla_policy: Option<String>,
+    people: Vec<Option2>,
+    teams: Vec<Option2>,
+    tags: String,
+    complaint: Option<ticket_complaint::Model>,
+    can_decide: bool,
+    macros: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ErrorQuery {
+    error: Option<String>,
+}
+
+fn remaining(secs: i64) -> String {
+    let sign = if secs < 0 { "-" } else { "" };
+    let s = secs.unsigned_abs();
+    format!("{sign}{}:{:02}", s / 3600, (s % 3600) / 60)
+}
+
+fn timer(v: &Viewer, metric: &'static str, s: &TargetStatus) -> Timer {
+    let class = if s.met_at.is_some() {
+        "sla-met"
+    } else if s.breached {
+        "sla-breached"
+    } else if s.paused {
+        "sla-paused"
+    } else if s.warning {
+        "sla-warning"
+    } else {
+        "sla-ok"
+    };
+    Timer {
+        metric,
+        due: v.time(s.due),
+        remaining: match s.met_at {
+            Some(m) => v.time(m),
+            None => remaining(s.remaining_seconds()),
+        },
+        class,
+    }
+}
+
+pub async fn ticket_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Query(eq): Query<ErrorQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadTickets)?;
+    let scope = v.scope().clone();
+    let id = crate::api::path_id(&id)?;
+    let (ticket, transitions, messages) = state.store.ticket_history(&scope, &id).await?;
+    let customer = match &ticket.customer_id {
+        Some(c) => state
+            .store
+            .get_customer(&scope, c)
+            .await
+            .ok()
+            .map(|c| (c.id, c.name)),
+        None => None,
+    };
+    let current = TicketState::parse(&ticket.state).unwrap_or(TicketState::New);
+    let mut timers = vec![];
+    let mut sla_policy = None;
+    if let Some(set) = crate::api::sla::policy_set(&state, &scope).await? {
+        let events = crate::api::sla::events(&ticket, &transitions, &messages);
+        if let Ok(s) = kefu_sla::evaluate(&events, &set, Utc::now()) {
+            sla_policy = s.policy.clone();
+            if let Some(f) = &s.first_response {
+                timers.push(timer(&v, "first_response", f));
+            }
+            if let Some(n) = s.next_response.last() {
+                timers.push(timer(&v, "next_response", n));
+            }
+            if let Some(r) = &s.resolution {
+                timers.push(timer(&v, "resolution", r));
+            }
+        }
+    }
+    let (people, teams) = state.store.handler_candidates(&scope).await?;
+    let open = v.t().get("tickets-open-count");
+    let people = people
+        .into_iter()
+        .map(|c| Option2 {
+            selected: ticket.assignee_id.as_deref() == Some(c.user_id.as_str()),
+            label: format!(
+                "{} · {} · {} {}",
+                c.name,
+                if c.teams.is_empty() {
+                    "—".to_owned()
+                } else {
+                    c.teams.join(", ")
+                },
+                c.open_tickets,
+                open
+            ),
+            id: c.user_id,
+        })
+        .collect();
+    let teams = teams
+        .into_iter()
+        .map(|g| Option2 {
+            selected: ticket.group_id.as_deref() == Some(g.team_id.as_str()),
+            label: format!("{} · {} {}", g.name, g.open_tickets, open),
+            id: g.team_id,
+        })
+        .collect();
+    let complaint = if ticket.ticket_type == "complaint" {
+        Some(state.store.complaint(&scope, &id).await?)
+    } else {
+        None
+    };
+    let tags = state.store.ticket_tags(&scope, &id).await?.join(", ");
+    let macros = state
+        .store
+        .list_automations(&scope, "macro")
+        .await?
+        .into_iter()
+        .filter(|m| m.active)
+        .map(|m| (m.id, m.name))
+        .collect();
+    let error = eq
+        .error
+        .filter(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .map(|code| {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("code", code.clone());
+            tr(v.lang, &format!("problem-{code}"), Some(&args))
+        });
+    Ok(render(TicketPage {
+        t: v.t(),
+        signed_in: true,
+        next_states: current.successors().iter().map(|s| s.as_str()).collect(),
+        customer,
+        history: transitions
+            .into_iter()
+            .map(|h| HistoryRow {
+                at: v.time(h.at),
+                from: h.from_state,
+                to: h.to_state,
+                reason: h.reason,
+            })
+            .collect(),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageRow {
+                at: v.time(m.created_at),
+                author: m.author_kind,
+                public: m.public,
+                channel: m.channel,
+                body: m.body,
+                attachments: m
+                    .attachments
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x["name"].as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        timers,
+        sla_policy,
+        people,
+        teams,
+        tags,
+        can_decide: v.auth.0.role.allows(Action::DecideCompensation),
+        complaint,
+        ticket,
+        macros,
+        error,
+    }))
+}
+
+fn back(id: &str, r: Result<(), ApiError>) -> Response {
+    match r {
+        Ok(()) => Redirect::to(&format!("/tickets/{id}")).into_response(),
+        Err(e) => {
+            let code = e.problem().code;
+            Redirect::to(&format!("/tickets/{id}?error={code}")).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TransitionForm {
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn ticket_transition(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<TransitionForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let r = async {
+        let to = TicketState::parse(&f.to).ok_or(ApiError::Model(
+            kefu_model::ModelError::InvalidTransition {
+                from: String::new(),
+                to: f.to.clone(),
+            },
+        ))?;
+        if to == TicketState::Reopened {
+            state
+                .store
+                .reopen_ticket(&p.scope, &p.actor(), &id, &f.reason)
+                .await?;
+        } else {
+            state
+                .store
+                .transition_ticket(&p.scope, &p.actor(), &id, to, &f.reason)
+                .await?;
+        }
+        Ok(())
+    }
+    .await;
+    Ok(back(&id, r))
+}
+
+#[derive(Deserialize)]
+pub struct MessageForm {
+    body: String,
+    /// `public` or `internal`.
+    kind: String,
+    #[serde(default)]
+    author: String,
+}
+
+pub async fn ticket_message(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<MessageForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let m = NewMessage {
+        author: if f.author == "customer" {
+            AuthorKind::Customer
+        } else {
+            AuthorKind::Agent
+        },
+        public: f.kind != "internal",
+        channel: Channel::WebForm,
+        body: f.body,
+        attachments: vec![],
+    };
+    let r = state
+        .store
+        .add_ticket_message(&p.scope, &p.actor(), &id, m)
+        .await
+        .map(|_| ())
+        .map_err(ApiError::from);
+    Ok(back(&id, r))
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    assignee_id: String,
+    #[serde(default)]
+    group_id: String,
+    #[serde(default)]
+    tags: String,
+}
+
+pub async fn ticket_assign(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let r = async {
+        let none_if_empty = |s: String| if s.is_empty() { None } else { Some(s) };
+        let a = crate::api::opt_id("assignee_id", none_if_empty(f.assignee_id))?;
+        let g = crate::api::opt_id("group_id", none_if_empty(f.group_id))?;
+        state
+            .store
+            .update_ticket(&p.scope, &p.actor(), &id, |t| {
+                t.assignee_id = a;
+                t.group_id = g;
+            })
+            .await?;
+        let tags: Vec<String> = f
+            .tags
+            .split([',', '，'])
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        state
+            .store
+            .set_ticket_tags(&p.scope, &p.actor(), &id, &tags)
+            .await?;
+        Ok(())
+    }
+    .await;
+    Ok(back(&id, r))
+}
+
+#[derive(Deserialize)]
+pub struct ComplaintForm {
+    /// `analyse`, `propose`, `approve`, `reject` or `follow_up`.
+    step: String,
+    #[serde(default)]
+    classification: String,
+    #[serde(default)]
+    root_cause: String,
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn ticket_complaint(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<ComplaintForm>,
+) -> Result<Response, ApiError> {
+    let id = crate::api::path_id(&id)?;
+    let r = async {
+        let (action, step) = match f.step.as_str() {
+            "analyse" => (
+                Action::WriteTickets,
+                ComplaintStep::Analyse(ComplaintFields {
+                    classification: serde_json::from_value::<Classification>(
+                        serde_json::Value::String(f.classification),
+                    )
+                    .ok(),
+                    root_cause: f.root_cause,
+                    ..Default::default()
+                }),
+            ),
+            "propose" => (
+                Action::WriteTickets,
+                ComplaintStep::Propose {
+                    compensation: f.text,
+                },
+            ),
+            "approve" | "reject" => (
+                Action::DecideCompensation,
+                ComplaintStep::Decide {
+                    approve: f.step == "approve",
+                    reason: f.text,
+                },
+            ),
+            _ => (
+                Action::WriteTickets,
+                ComplaintStep::FollowUp { note: f.text },
+            ),
+        };
+        let p = v.auth.require(action)?;
+        state
+            .store
+            .complaint_step(&p.scope, &p.actor(), &id, step)
+            .await?;
+        Ok(())
+    }
+    .await;
+    Ok(back(&id, r))
+}
+
+/// The view bar of the ticket list: the caller's view counts, and `raw` (a view name)
+/// applied to `filter` when it names one. Returns the counts and the view in force.
+pub async fn views(
+    state: &AppState,
+    v: &Viewer,
+    raw: &str,
+    filter: &mut kefu_store::tickets::TicketFilter,
+) -> Result<(Vec<(String, u64)>, String), ApiError> {
+    use crate::api::ticket_views::{View, apply_view, view_counts};
+    let user = v.auth.0.user_id.clone();
+    let counts = view_counts(state, v.scope(), &user)
+        .await?
+        .into_iter()
+        .map(|c| (c.view, c.count))
+        .collect();
+    let view = View::ALL.into_iter().find(|x| x.as_str() == raw);
+    if let Some(view) = view {
+        apply_view(state, v.scope(), &user, view, filter).await?;
+    }
+    Ok((
+        counts,
+        view.map(|x| x.as_str().to_owned()).unwrap_or_default(),
+    ))
+}
+
+pub struct TeamRow {
+    name: String,
+    open: u64,
+    escalated: u64,
+    breaching: u64,
+}
+
+pub struct AttentionRow {
+    id: String,
+    subject: String,
+    state: String,
+    team: String,
+    breaching: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tickets_overview.html")]
+pub struct OverviewPage {
+    t: Tr,
+    signed_in: bool,
+    teams: Vec<TeamRow>,
+    attention: Vec<AttentionRow>,
+}
+
+/// The supervisor overview (部门主管): per department, open, escalated and breaching
+/// tickets; then every escalated or breaching ticket.
+pub async fn overview_page(State(state): State<AppState>, v: Viewer) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadTickets)?;
+    let scope = v.scope().clone();
+    let breaching = crate::api::sla::breaching_ids(&state, &scope, Utc::now()).await?;
+    let filter = kefu_store::tickets::TicketFilter {
+        active: true,
+        ..Default::default()
+    };
+    let page = state
+        .store
+        .list_tickets(
+            &scope,
+            &filter,
+            &kefu_store::PageRequest {
+                limit: Some(500),
+                cursor: None,
+            },
+        )
+        .await?;
+    let (_, loads) = state.store.handler_candidates(&scope).await?;
+    let name_of = |g: &Option<String>| {
+        g.as_ref()
+            .and_then(|g| loads.iter().find(|l| &l.team_id == g))
+            .map(|l| l.name.clone())
+            .unwrap_or_else(|| "—".into())
+    };
+    let mut teams: Vec<TeamRow> = loads
+        .iter()
+        .map(|l| TeamRow {
+            name: l.name.clone(),
+            open: 0,
+            escalated: 0,
+            breaching: 0,
+        })
+        .collect();
+    let mut attention = vec![];
+    for t in page.items {
+        let is_breaching = breaching.contains(&t.id);
+        let is_escalated = t.state == TicketState::Escalated.as_str();
+        let team = name_of(&t.group_id);
+        if let Some(row) = teams.iter_mut().find(|r| r.name == team) {
+            row.open += 1;
+            row.escalated += u64::from(is_escalated);
+            row.breaching += u64::from(is_breaching);
+        }
+        if is_breaching || is_escalated {
+            attention.push(AttentionRow {
+                id: t.id,
+                subject: t.subject,
+                state: t.state,
+                team,
+                breaching: is_breaching,
+            });
+        }
+    }
+    Ok(render(OverviewPage {
+        t: v.t(),
+        signed_in: true,
+        teams,
+        attention,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct MacroForm {
+    macro_id: String,
+}
+
+pub async fn ticket_macro(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<MacroForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let id = crate::api::path_id(&id)?;
+    let r = async {
+        let m = state
+            .store
+            .get_automation(&p.scope, &crate::api::path_id(&f.macro_id)?)
+            .await?;
+        let actions: Vec<crate::api::automations::AutoAction> =
+            serde_json::from_value(m.definition["actions"].clone())
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+        crate::api::automations::apply_actions(&state, &p.scope, &p.actor(), &id, &actions).await
+    }
+    .await;
+    Ok(back(&id, r))
+}
+
+#[derive(Template)]
+#[template(path = "tickets_sla.html")]
+pub struct SlaPage {
+    t: Tr,
+    signed_in: bool,
+    yaml: String,
+    reopen_window_minutes: i64,
+    follow_up_required: bool,
+    can_edit: bool,
+    saved: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SlaQuery {
+    #[serde(default)]
+    saved: bool,
+}
+
+async fn sla_render(
+    state: &AppState,
+    v: &Viewer,
+    yaml: Option<String>,
+    saved: bool,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
+    let s = state.store.ticket_settings(v.scope()).await?;
+    let yaml = match yaml {
+        Some(y) => y,
+        None => match s.sla_policies {
+            Some(v) => serde_yaml_ng::to_string(&v).unwrap_or_default(),
+            None => String::new(),
+        },
+    };
+    Ok(render(SlaPage {
+        t: v.t(),
+        signed_in: true,
+        yaml,
+        reopen_window_minutes: s.reopen_window_minutes,
+        follow_up_required: s.complaint_follow_up_required,
+        can_edit: v.auth.0.role.allows(Action::ManageSla),
+        saved,
+        error,
+    }))
+}
+
+/// SLA and calendar admin: the workspace's calendars and policies as the `kefu-sla` YAML file,
+/// the reopen window and the complaint follow-up rule.
+pub async fn sla_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<SlaQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadTickets)?;
+    sla_render(&state, &v, None, q.saved, None).await
+}
+
+#[derive(Deserialize)]
+pub struct SlaForm {
+    yaml: String,
+    reopen_window_minutes: i64,
+    #[serde(default)]
+    follow_up_required: Option<String>,
+}
+
+pub async fn sla_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<SlaForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ManageSla)?;
+    let spec = if f.yaml.trim().is_empty() {
+        None
+    } else {
+        match kefu_sla::PolicySet::from_yaml(&f.yaml) {
+            Ok(set) => {
+                Some(serde_json::to_value(&set).map_err(|e| ApiError::Internal(e.to_string()))?)
+            }
+            Err(e) => {
+                return sla_render(&state, &v, Some(f.yaml), false, Some(e.to_string())).await;
+            }
+        }
+    };
+    let r = state
+        .store
+        .update_ticket_settings(&p.scope, &p.actor(), |s| {
+            s.sla_policies = spec;
+            s.reopen_window_minutes = f.reopen_window_minutes;
+            s.complaint_follow_up_required = f.follow_up_required.is_some();
+        })
+        .await;
+    match r {
+        Ok(_) => Ok(Redirect::to("/tickets/sla?saved=true").into_response()),
+        Err(e) => {
+            let code = ApiError::from(e).problem().code;
+            sla_render(&state, &v, Some(f.yaml), false, Some(code.to_owned())).await
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The `ticket_tags` table: one row per (ticket, tag).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "ticket_tags")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    pub workspace_id: String,
+    pub ticket_id: String,
+    pub tag: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
