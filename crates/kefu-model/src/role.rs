@@ -33,6 +33,7 @@ pub enum Action {
     ManageTeams,
     ManageTokens,
     ReadAudit,
+    ReadReports,
 }
 
 impl Role {
@@ -97,12 +98,13 @@ impl Role {
                     | ReadUsers
                     | ManageTeams
                     | ReadAudit
+                    | ReadReports
             ),
             Role::Qa => matches!(
                 action,
-                ReadCustomers | ReadTickets | ReadInteractions | ReadUsers
+                ReadCustomers | ReadTickets | ReadInteractions | ReadUsers | ReadReports
             ),
-            Role::Planner => matches!(action, ReadInteractions | ReadUsers),
+            Role::Planner => matches!(action, ReadInteractions | ReadUsers | ReadReports),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod i18n;
 pub mod metrics;
 pub mod openapi;
+pub mod reports;
 pub mod web;
 
 use axum::Router;
@@ -25,6 +26,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use kefu_kpi;
 pub use kefu_store;
 
 /// Largest accepted request body.
@@ -102,7 +104,10 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     let store = Store::connect(&config.database_url).await?;
     let state = AppState::new(store);
     metrics::init();
-    let workers = vec![bus::spawn_publisher(state.store.clone(), state.bus.clone())];
+    let workers = vec![
+        bus::spawn_publisher(state.store.clone(), state.bus.clone()),
+        reports::spawn(state.store.clone()),
+    ];
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (tx, mut rx) = tokio::sync::watch::channel(false);

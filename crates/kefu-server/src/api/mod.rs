@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod customers;
 pub mod interactions;
+pub mod reports;
 pub mod session;
 pub mod teams;
 pub mod tickets;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(tickets::router())
         .merge(interactions::router())
         .merge(audit::router())
+        .merge(reports::router())
         .fallback(|| async { ApiError::NotFound })
 }
 

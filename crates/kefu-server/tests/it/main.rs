@@ -6,5 +6,6 @@ mod auth;
 mod errors;
 mod outbox;
 mod records;
+mod reports;
 mod tenancy;
 mod ui;

@@ -3,6 +3,7 @@
 //! [`Migrator::migrations`] at start by [`crate::Store::connect`].
 
 mod foundation;
+pub(crate) mod kpi_buckets;
 
 use sea_orm_migration::prelude::*;
 
@@ -10,7 +11,10 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(foundation::Foundation)]
+        vec![
+            Box::new(foundation::Foundation),
+            Box::new(kpi_buckets::KpiBuckets),
+        ]
     }
 }
 
