@@ -19,7 +19,7 @@ use crate::{Result, Store, StoreError, WorkspaceScope};
 use chrono::{DateTime, Utc};
 use kefu_kpi::calendar::BUCKET_S;
 use kefu_kpi::{Bucket, Buckets, IngestOptions, Interaction, OutboundOutcome, Sums};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
@@ -130,13 +130,42 @@ async fn insert_rows<C: ConnectionTrait>(
         a("agent"),
     ];
     cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
-    cols.push(a("samples"));
     let rows: Vec<_> = buckets.iter().collect();
+    let name = |s: Option<u32>| s.map_or(String::new(), |s| buckets.names.name(s).to_owned());
+    for (k, b) in &rows {
+        if b.first_response_min.is_empty() && b.resolution_min.is_empty() {
+            continue;
+        }
+        let samples = serde_json::to_string(&Samples {
+            f: b.first_response_min.clone(),
+            r: b.resolution_min.clone(),
+        })
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+        let q = Query::insert()
+            .into_table(a("kpi_samples"))
+            .columns([
+                a("workspace_id"),
+                a("bucket_start"),
+                a("queue"),
+                a("team"),
+                a("agent"),
+                a("samples"),
+            ])
+            .values_panic([
+                workspace_id.into(),
+                k.start.into(),
+                name(k.queue).into(),
+                name(k.team).into(),
+                name(k.agent).into(),
+                samples.into(),
+            ])
+            .to_owned();
+        conn.execute(&q).await?;
+    }
     for chunk in rows.chunks(200) {
         let mut q = Query::insert();
         q.into_table(a("kpi_buckets")).columns(cols.clone());
         for (k, b) in chunk {
-            let name = |s: Option<u32>| s.map_or(String::new(), |s| buckets.names.name(s).into());
             let mut v: Vec<SimpleExpr> = vec![
                 workspace_id.into(),
                 k.start.into(),
@@ -150,18 +179,6 @@ async fn insert_rows<C: ConnectionTrait>(
                     .into_iter()
                     .map(|x| SimpleExpr::from(x as i64)),
             );
-            let samples = if b.first_response_min.is_empty() && b.resolution_min.is_empty() {
-                None
-            } else {
-                Some(
-                    serde_json::to_string(&Samples {
-                        f: b.first_response_min.clone(),
-                        r: b.resolution_min.clone(),
-                    })
-                    .map_err(|e| StoreError::Config(e.to_string()))?,
-                )
-            };
-            v.push(samples.into());
             q.values_panic(v);
         }
         conn.execute(&q).await?;
@@ -198,6 +215,11 @@ impl Store {
         for &s in &starts {
             recount(&txn, workspace_id, s).await?;
         }
+        let calendar = workspace_calendar(&txn, workspace_id).await?;
+        let days: BTreeSet<i64> = starts.iter().map(|&s| day_of(&calendar, s)).collect();
+        for d in days {
+            rebuild_day(&txn, &calendar, workspace_id, d).await?;
+        }
         let del = Query::delete()
             .from_table(a("kpi_contact_buckets"))
             .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
@@ -226,52 +248,116 @@ impl Store {
         interactions_in(self.db(), scope.id(), from, to).await
     }
 
-    /// The kept accumulators of the workspace for buckets starting in `[from, to)`.
-    pub async fn kpi_buckets(
+    /// The kept accumulators of the workspace for buckets starting in `[from, to)`, summed in
+    /// the database over every dimension but `keep` (`"queue"`, `"team"`, `"agent"` or none):
+    /// what a report grouped that way needs, in one row per bucket and group.
+    pub async fn kpi_buckets_grouped(
         &self,
         scope: &WorkspaceScope,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        keep: Option<&str>,
+        day_rows: bool,
     ) -> Result<Buckets> {
+        let table = if day_rows { "kpi_days" } else { "kpi_buckets" };
+        let dim = match keep {
+            None => None,
+            Some(d @ ("queue" | "team" | "agent")) => Some(d),
+            Some(other) => return Err(StoreError::Config(format!("unknown dimension {other}"))),
+        };
         let mut q = Query::select();
-        q.columns([a("bucket_start"), a("queue"), a("team"), a("agent")]);
-        q.columns(SUM_COLUMNS.iter().map(|c| a(c)));
-        q.column(a("samples"))
-            .from(a("kpi_buckets"))
+        q.column(a("bucket_start"));
+        if let Some(d) = dim {
+            q.column(a(d));
+        }
+        for c in SUM_COLUMNS {
+            // SUM of BIGINT is NUMERIC on PostgreSQL: cast back to BIGINT (exact below 2^63).
+            q.expr(Func::cast_as(Func::sum(Expr::col(a(c))), a("BIGINT")));
+        }
+        q.from(a(table))
             .and_where(Expr::col(a("workspace_id")).eq(scope.id()))
             .and_where(Expr::col(a("bucket_start")).gte(from.timestamp()))
-            .and_where(Expr::col(a("bucket_start")).lt(to.timestamp()));
+            .and_where(Expr::col(a("bucket_start")).lt(to.timestamp()))
+            .group_by_col(a("bucket_start"));
+        if let Some(d) = dim {
+            q.group_by_col(a(d));
+        }
         let rows = self.db().query_all(&q).await?;
         let mut out = Buckets::new(ingest_options()).map_err(kpi_err)?;
-        let n = SUM_COLUMNS.len();
-        let mut vals = vec![0u64; n];
+        let off = 1 + usize::from(dim.is_some());
+        let mut vals = vec![0u64; SUM_COLUMNS.len()];
+        let put = |out: &mut Buckets, start: i64, name: Option<&str>, b: &Bucket| {
+            let (qu, te, ag) = match dim {
+                Some("queue") => (name, None, None),
+                Some("team") => (None, name, None),
+                Some("agent") => (None, None, name),
+                _ => (None, None, None),
+            };
+            out.add_bucket(start, qu, te, ag, b).map_err(kpi_err)
+        };
         for r in rows {
             let start: i64 = r.try_get_by_index(0)?;
-            let queue: String = r.try_get_by_index(1)?;
-            let team: String = r.try_get_by_index(2)?;
-            let agent: String = r.try_get_by_index(3)?;
+            let name: Option<String> = match dim {
+                Some(_) => Some(r.try_get_by_index(1)?),
+                None => None,
+            };
             for (i, v) in vals.iter_mut().enumerate() {
-                *v = Ord::max(r.try_get_by_index::<i64>(4 + i)?, 0) as u64;
+                *v = Ord::max(r.try_get_by_index::<Option<i64>>(off + i)?.unwrap_or(0), 0) as u64;
             }
-            let samples: Option<String> = r.try_get_by_index(4 + n)?;
-            let mut bucket = Bucket {
+            let b = Bucket {
                 sums: sums_from(&vals),
                 ..Bucket::default()
             };
-            if let Some(s) = samples
-                && let Ok(s) = serde_json::from_str::<Samples>(&s)
-            {
-                bucket.first_response_min = s.f;
-                bucket.resolution_min = s.r;
-            }
-            out.add_bucket(
+            put(
+                &mut out,
                 start,
-                Some(queue.as_str()),
-                nonempty(&team),
-                nonempty(&agent),
-                &bucket,
-            )
-            .map_err(kpi_err)?;
+                name.as_deref().and_then(nonempty_or_queue(dim)),
+                &b,
+            )?;
+        }
+        // Ticket samples are few and kept only on the 15-minute rows: fetch the rows that
+        // have any and merge them in (under their day when reading day rows).
+        let calendar = workspace_calendar(self.db(), scope.id()).await?;
+        let mut q = Query::select();
+        q.columns([
+            a("bucket_start"),
+            a("queue"),
+            a("team"),
+            a("agent"),
+            a("samples"),
+        ])
+        .from(a("kpi_samples"))
+        .and_where(Expr::col(a("workspace_id")).eq(scope.id()))
+        .and_where(Expr::col(a("bucket_start")).gte(from.timestamp()))
+        .and_where(Expr::col(a("bucket_start")).lt(to.timestamp()));
+        for r in self.db().query_all(&q).await? {
+            let start: i64 = r.try_get_by_index(0)?;
+            let names: [String; 3] = [
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+                r.try_get_by_index(3)?,
+            ];
+            let samples: Option<String> = r.try_get_by_index(4)?;
+            let Some(Ok(s)) = samples.map(|s| serde_json::from_str::<Samples>(&s)) else {
+                continue;
+            };
+            let name = match dim {
+                Some("queue") => Some(names[0].as_str()),
+                Some("team") => nonempty(&names[1]),
+                Some("agent") => nonempty(&names[2]),
+                _ => None,
+            };
+            let b = Bucket {
+                sums: Sums::default(),
+                first_response_min: s.f,
+                resolution_min: s.r,
+            };
+            let start = if day_rows {
+                day_of(&calendar, start)
+            } else {
+                start
+            };
+            put(&mut out, start, name, &b)?;
         }
         Ok(out)
     }
@@ -285,9 +371,89 @@ impl Store {
     ) -> Result<()> {
         let txn = self.db().begin().await?;
         insert_rows(&txn, scope.id(), buckets).await?;
+        let calendar = workspace_calendar(&txn, scope.id()).await?;
+        let days: BTreeSet<i64> = buckets
+            .iter()
+            .map(|(k, _)| day_of(&calendar, k.start))
+            .collect();
+        for d in days {
+            rebuild_day(&txn, &calendar, scope.id(), d).await?;
+        }
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// The empty name means "none" for team and agent; a queue is always named.
+fn nonempty_or_queue(dim: Option<&str>) -> impl Fn(&str) -> Option<&str> {
+    let queue = dim == Some("queue");
+    move |s| if queue { Some(s) } else { nonempty(s) }
+}
+
+/// The workspace's calendar (UTC if its zone is unknown).
+pub async fn workspace_calendar<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+) -> Result<kefu_kpi::Calendar> {
+    let ws = crate::entity::workspace::Entity::find_by_id(workspace_id.to_owned())
+        .one(conn)
+        .await?;
+    let tz = ws
+        .and_then(|w| w.time_zone.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(chrono_tz::UTC);
+    Ok(kefu_kpi::Calendar::new(tz))
+}
+
+/// The first instant (unix seconds) of the local day containing `t`.
+fn day_of(calendar: &kefu_kpi::Calendar, t: i64) -> i64 {
+    calendar
+        .start_of(kefu_kpi::Interval::Day, ts(t))
+        .timestamp()
+}
+
+/// Replaces the day rows of the local day starting at `day` by the sums of its 15-minute rows.
+async fn rebuild_day<C: ConnectionTrait>(
+    conn: &C,
+    calendar: &kefu_kpi::Calendar,
+    workspace_id: &str,
+    day: i64,
+) -> Result<()> {
+    let end = calendar
+        .next_start(kefu_kpi::Interval::Day, ts(day))
+        .timestamp();
+    let del = Query::delete()
+        .from_table(a("kpi_days"))
+        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+        .and_where(Expr::col(a("bucket_start")).eq(day))
+        .to_owned();
+    conn.execute(&del).await?;
+    let mut sel = Query::select();
+    sel.expr(Expr::val(workspace_id))
+        .expr(Expr::val(day))
+        .columns([a("queue"), a("team"), a("agent")]);
+    for c in SUM_COLUMNS {
+        sel.expr(Func::cast_as(Func::sum(Expr::col(a(c))), a("BIGINT")));
+    }
+    sel.from(a("kpi_buckets"))
+        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+        .and_where(Expr::col(a("bucket_start")).gte(day))
+        .and_where(Expr::col(a("bucket_start")).lt(end))
+        .group_by_columns([a("queue"), a("team"), a("agent")]);
+    let mut cols = vec![
+        a("workspace_id"),
+        a("bucket_start"),
+        a("queue"),
+        a("team"),
+        a("agent"),
+    ];
+    cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
+    let mut ins = Query::insert();
+    ins.into_table(a("kpi_days"))
+        .columns(cols)
+        .select_from(sel)
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+    conn.execute(&ins).await?;
+    Ok(())
 }
 
 /// [`Sums`] from values in the order of [`SUM_COLUMNS`] (= `Sums::FIELDS`).
@@ -323,12 +489,14 @@ async fn interactions_in<C: ConnectionTrait>(
 
 /// Replaces the rows of bucket `start` of `workspace_id` by a count of its interactions.
 async fn recount<C: ConnectionTrait>(conn: &C, workspace_id: &str, start: i64) -> Result<()> {
-    let del = Query::delete()
-        .from_table(a("kpi_buckets"))
-        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-        .and_where(Expr::col(a("bucket_start")).eq(start))
-        .to_owned();
-    conn.execute(&del).await?;
+    for table in ["kpi_buckets", "kpi_samples"] {
+        let del = Query::delete()
+            .from_table(a(table))
+            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+            .and_where(Expr::col(a("bucket_start")).eq(start))
+            .to_owned();
+        conn.execute(&del).await?;
+    }
     let records = interactions_in(conn, workspace_id, ts(start), ts(start + BUCKET_S)).await?;
     let mut b = Buckets::new(ingest_options()).map_err(kpi_err)?;
     for i in &records {

@@ -179,8 +179,36 @@ pub async fn kpi_report(
     scope: &WorkspaceScope,
     req: &KpiRequest,
 ) -> Result<Report, ApiError> {
-    let buckets = store.kpi_buckets(scope, req.from, req.to).await?;
+    let buckets = store
+        .kpi_buckets_grouped(
+            scope,
+            req.from,
+            req.to,
+            req.spec.by.field(),
+            day_rows(store, scope, req).await?,
+        )
+        .await?;
     buckets.report(&req.spec).map_err(bad)
+}
+
+/// Whether the day rows answer `req`: whole local days of the workspace's own zone, rolled
+/// up to days, weeks or months.
+async fn day_rows(
+    store: &Store,
+    scope: &WorkspaceScope,
+    req: &KpiRequest,
+) -> Result<bool, ApiError> {
+    let cal = req.spec.calendar;
+    if !matches!(
+        req.spec.interval,
+        Interval::Day | Interval::Week | Interval::Month
+    ) {
+        return Ok(false);
+    }
+    let home: Option<chrono_tz::Tz> = store.workspace(scope).await?.time_zone.parse().ok();
+    Ok(home == Some(cal.tz)
+        && cal.start_of(Interval::Day, req.from) == req.from
+        && cal.start_of(Interval::Day, req.to) == req.to)
 }
 
 /// The report as CSV: the JSON row columns, then a `total` row; null rates are empty cells.

@@ -217,15 +217,31 @@ async fn kpi_api_equals_direct_computation(backend: Backend) {
         async move {
             let records: Vec<Interaction> =
                 specs.iter().map(|s| s.record(&agents, &teams)).collect();
-            for (interval, by, tz) in [
-                ("day", "none", "Asia/Shanghai"),
-                ("60", "queue", "Asia/Shanghai"),
-                ("day", "agent", "America/New_York"),
-                ("15", "team", "UTC"),
-                ("month", "queue", "Asia/Shanghai"),
+            // Local-date ranges in the workspace's zone (Asia/Shanghai) are answered from the
+            // day rows, the others from the 15-minute rows.
+            for (interval, by, tz, local) in [
+                ("day", "none", "Asia/Shanghai", false),
+                ("day", "none", "Asia/Shanghai", true),
+                ("60", "queue", "Asia/Shanghai", false),
+                ("day", "agent", "America/New_York", false),
+                ("week", "agent", "Asia/Shanghai", true),
+                ("15", "team", "UTC", false),
+                ("month", "queue", "Asia/Shanghai", false),
+                ("month", "team", "Asia/Shanghai", true),
             ] {
-                let from = "2026-11-01T00:00:00Z";
-                let to = "2026-12-01T00:00:00Z";
+                let calendar = Calendar::new(tz.parse().unwrap());
+                let (from, to) = if local {
+                    ("2026-11-01", "2026-12-01")
+                } else {
+                    ("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")
+                };
+                let bound = |s: &str| {
+                    if local {
+                        calendar.start_of_date(s.parse().unwrap())
+                    } else {
+                        t(s)
+                    }
+                };
                 let (s, got) = app
                     .call(
                         Method::GET,
@@ -240,9 +256,9 @@ async fn kpi_api_equals_direct_computation(backend: Backend) {
                 let rs = ReportSpec {
                     interval: interval.parse::<Interval>().unwrap(),
                     by: by.parse::<GroupBy>().unwrap(),
-                    calendar: Calendar::new(tz.parse().unwrap()),
+                    calendar,
                     compute: ComputeOptions::default(),
-                    range: Some((t(from), t(to))),
+                    range: Some((bound(from), bound(to))),
                 };
                 let inputs = Inputs {
                     interactions: &records,

@@ -1,5 +1,5 @@
 //! KPI accumulators: one row per workspace × 15-minute UTC bucket × queue × team × agent with
-//! every count and sum of `kefu_kpi::Sums`, and the bucket each interaction was last counted
+//! every count and sum of `kefu_kpi::Sums`, the same per local day, and the bucket each interaction was last counted
 //! in (so an update or delete can recompute the bucket it left).
 
 use super::{a, index};
@@ -61,26 +61,51 @@ impl MigrationName for KpiBuckets {
 #[async_trait::async_trait]
 impl MigrationTrait for KpiBuckets {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let mut t = Table::create();
-        t.table(a("kpi_buckets"))
-            .col(string_len(a("workspace_id"), 36))
-            .col(big_integer(a("bucket_start")))
-            .col(string(a("queue")))
-            .col(string(a("team")))
-            .col(string(a("agent")));
-        for c in SUM_COLUMNS {
-            t.col(big_integer(a(c)).default(0));
+        // kpi_buckets: 15-minute UTC buckets; kpi_days: the same sums per local day of the
+        // workspace's time zone (bucket_start = the day's first instant), for fast
+        // day/week/month reports.
+        for name in ["kpi_buckets", "kpi_days"] {
+            let mut t = Table::create();
+            t.table(a(name))
+                .col(string_len(a("workspace_id"), 36))
+                .col(big_integer(a("bucket_start")))
+                .col(string(a("queue")))
+                .col(string(a("team")))
+                .col(string(a("agent")));
+            for c in SUM_COLUMNS {
+                t.col(big_integer(a(c)).default(0));
+            }
+            t.primary_key(
+                Index::create()
+                    .col(a("workspace_id"))
+                    .col(a("bucket_start"))
+                    .col(a("queue"))
+                    .col(a("team"))
+                    .col(a("agent")),
+            );
+            m.create_table(t.to_owned()).await?;
         }
-        t.col(text_null(a("samples")));
-        t.primary_key(
-            Index::create()
-                .col(a("workspace_id"))
-                .col(a("bucket_start"))
-                .col(a("queue"))
-                .col(a("team"))
-                .col(a("agent")),
-        );
-        m.create_table(t.to_owned()).await?;
+        // Ticket business-minute samples of a 15-minute row (few rows have any).
+        m.create_table(
+            Table::create()
+                .table(a("kpi_samples"))
+                .col(string_len(a("workspace_id"), 36))
+                .col(big_integer(a("bucket_start")))
+                .col(string(a("queue")))
+                .col(string(a("team")))
+                .col(string(a("agent")))
+                .col(text(a("samples")))
+                .primary_key(
+                    Index::create()
+                        .col(a("workspace_id"))
+                        .col(a("bucket_start"))
+                        .col(a("queue"))
+                        .col(a("team"))
+                        .col(a("agent")),
+                )
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(a("kpi_contact_buckets"))
