@@ -14,6 +14,8 @@ use kefu_kpi::{
 use kefu_store::outbox::OutboxEvent;
 use kefu_store::{Store, WorkspaceScope};
 
+pub mod daily;
+
 /// The consumer that recounts the buckets an interaction event touches.
 pub struct KpiBucketConsumer(pub Store);
 
@@ -198,17 +200,27 @@ async fn day_rows(
     scope: &WorkspaceScope,
     req: &KpiRequest,
 ) -> Result<bool, ApiError> {
-    let cal = req.spec.calendar;
     if !matches!(
         req.spec.interval,
         Interval::Day | Interval::Week | Interval::Month
     ) {
         return Ok(false);
     }
+    day_rows_range(store, scope, &req.spec.calendar, req.from, req.to).await
+}
+
+/// Whether `[from, to)` is whole local days of the workspace's own zone in `cal`.
+pub async fn day_rows_range(
+    store: &Store,
+    scope: &WorkspaceScope,
+    cal: &Calendar,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<bool, ApiError> {
     let home: Option<chrono_tz::Tz> = store.workspace(scope).await?.time_zone.parse().ok();
     Ok(home == Some(cal.tz)
-        && cal.start_of(Interval::Day, req.from) == req.from
-        && cal.start_of(Interval::Day, req.to) == req.to)
+        && cal.start_of(Interval::Day, from) == from
+        && cal.start_of(Interval::Day, to) == to)
 }
 
 /// The report as CSV: the JSON row columns, then a `total` row; null rates are empty cells.

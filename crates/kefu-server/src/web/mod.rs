@@ -22,6 +22,8 @@ use kefu_store::{PageRequest, WorkspaceScope};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+mod reports;
+
 const LANG_COOKIE: &str = "kefu_lang";
 
 pub fn router() -> Router<AppState> {
@@ -35,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/transition", post(ticket_transition))
         .route("/customers", get(customers_page))
         .route("/customers/{id}", get(customer_page))
+        .merge(reports::router())
 }
 
 /// Translations for a template.

@@ -7,5 +7,6 @@ mod errors;
 mod outbox;
 mod records;
 mod reports;
+mod reports_daily;
 mod tenancy;
 mod ui;
