@@ -27,6 +27,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::migration::kpi_buckets::SUM_COLUMNS;
 
+/// Which kept rows answer a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    /// 15-minute UTC buckets: any zone, any interval.
+    Quarter,
+    /// UTC hours: intervals of an hour or more in zones with whole-hour offsets.
+    Hour,
+    /// Local days of the workspace's zone: days, weeks and months of that zone.
+    Day,
+}
+
 /// Business-minute samples of a row, kept as JSON when there are any.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Samples {
@@ -215,6 +226,10 @@ impl Store {
         for &s in &starts {
             recount(&txn, workspace_id, s).await?;
         }
+        let hours: BTreeSet<i64> = starts.iter().map(|&s| s - s.rem_euclid(3600)).collect();
+        for h in hours {
+            rebuild_rollup(&txn, "kpi_hours", workspace_id, h, h + 3600).await?;
+        }
         let calendar = workspace_calendar(&txn, workspace_id).await?;
         let days: BTreeSet<i64> = starts.iter().map(|&s| day_of(&calendar, s)).collect();
         for d in days {
@@ -257,9 +272,14 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         keep: Option<&str>,
-        day_rows: bool,
+        rows: Rows,
     ) -> Result<Buckets> {
-        let table = if day_rows { "kpi_days" } else { "kpi_buckets" };
+        let table = match rows {
+            Rows::Quarter => "kpi_buckets",
+            Rows::Hour => "kpi_hours",
+            Rows::Day => "kpi_days",
+        };
+        let day_rows = rows == Rows::Day;
         let dim = match keep {
             None => None,
             Some(d @ ("queue" | "team" | "agent")) => Some(d),
@@ -371,6 +391,13 @@ impl Store {
     ) -> Result<()> {
         let txn = self.db().begin().await?;
         insert_rows(&txn, scope.id(), buckets).await?;
+        let hours: BTreeSet<i64> = buckets
+            .iter()
+            .map(|(k, _)| k.start - k.start.rem_euclid(3600))
+            .collect();
+        for h in hours {
+            rebuild_rollup(&txn, "kpi_hours", scope.id(), h, h + 3600).await?;
+        }
         let calendar = workspace_calendar(&txn, scope.id()).await?;
         let days: BTreeSet<i64> = buckets
             .iter()
@@ -421,8 +448,20 @@ async fn rebuild_day<C: ConnectionTrait>(
     let end = calendar
         .next_start(kefu_kpi::Interval::Day, ts(day))
         .timestamp();
+    rebuild_rollup(conn, "kpi_days", workspace_id, day, end).await
+}
+
+/// Replaces the rows of `table` starting at `day` by the sums of the 15-minute rows in
+/// `[day, end)`.
+async fn rebuild_rollup<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    workspace_id: &str,
+    day: i64,
+    end: i64,
+) -> Result<()> {
     let del = Query::delete()
-        .from_table(a("kpi_days"))
+        .from_table(a(table))
         .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
         .and_where(Expr::col(a("bucket_start")).eq(day))
         .to_owned();
@@ -448,7 +487,7 @@ async fn rebuild_day<C: ConnectionTrait>(
     ];
     cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
     let mut ins = Query::insert();
-    ins.into_table(a("kpi_days"))
+    ins.into_table(a(table))
         .columns(cols)
         .select_from(sel)
         .map_err(|e| StoreError::Config(e.to_string()))?;

@@ -5,6 +5,7 @@ use super::day_rows_range;
 use crate::error::ApiError;
 use chrono::{Duration, NaiveDate};
 use kefu_kpi::{Calendar, ComputeOptions, DailyReport, GroupBy, Interval, ReportSpec, Trend};
+use kefu_store::kpi_buckets::Rows;
 use kefu_store::{Store, WorkspaceScope};
 
 /// The KPIs the daily report shows, in order.
@@ -36,16 +37,20 @@ pub async fn daily(
     let compute = ComputeOptions::default();
     let from = calendar.start_of_date(date - Duration::days(7));
     let to = calendar.start_of_date(date + Duration::days(1));
-    let day_rows = day_rows_range(store, scope, calendar, from, to).await?;
+    let rows = if day_rows_range(store, scope, calendar, from, to).await? {
+        Rows::Day
+    } else {
+        Rows::Quarter
+    };
     let bad = |e: kefu_kpi::KpiError| ApiError::InvalidQuery(e.to_string());
     let q = store
-        .kpi_buckets_grouped(scope, from, to, Some("queue"), day_rows)
+        .kpi_buckets_grouped(scope, from, to, Some("queue"), rows)
         .await?;
     let by_queue = q
         .daily(date, calendar, GroupBy::Queue, &compute)
         .map_err(bad)?;
     let t = store
-        .kpi_buckets_grouped(scope, from, to, Some("team"), day_rows)
+        .kpi_buckets_grouped(scope, from, to, Some("team"), rows)
         .await?;
     let by_team = t
         .daily(date, calendar, GroupBy::Team, &compute)
@@ -56,7 +61,9 @@ pub async fn daily(
             calendar.start_of_date(d),
             calendar.start_of_date(d + Duration::days(1)),
         );
-        let b = store.kpi_buckets_grouped(scope, f, e, None, false).await?;
+        let b = store
+            .kpi_buckets_grouped(scope, f, e, None, Rows::Quarter)
+            .await?;
         let spec = ReportSpec {
             interval: Interval::Min60,
             by: GroupBy::None,

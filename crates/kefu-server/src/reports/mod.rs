@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use kefu_kpi::{
     AsaVariant, Calendar, ComputeOptions, GroupBy, Interval, Report, ReportSpec, SlVariant,
 };
+use kefu_store::kpi_buckets::Rows;
 use kefu_store::outbox::OutboxEvent;
 use kefu_store::{Store, WorkspaceScope};
 
@@ -187,7 +188,7 @@ pub async fn kpi_report(
             req.from,
             req.to,
             req.spec.by.field(),
-            day_rows(store, scope, req).await?,
+            rows_for(store, scope, req).await?,
         )
         .await?;
     buckets.report(&req.spec).map_err(bad)
@@ -195,18 +196,36 @@ pub async fn kpi_report(
 
 /// Whether the day rows answer `req`: whole local days of the workspace's own zone, rolled
 /// up to days, weeks or months.
-async fn day_rows(
+async fn rows_for(
     store: &Store,
     scope: &WorkspaceScope,
     req: &KpiRequest,
-) -> Result<bool, ApiError> {
-    if !matches!(
+) -> Result<Rows, ApiError> {
+    let (cal, from, to) = (&req.spec.calendar, req.from, req.to);
+    let long = matches!(
         req.spec.interval,
         Interval::Day | Interval::Week | Interval::Month
-    ) {
-        return Ok(false);
+    );
+    if long && day_rows_range(store, scope, cal, from, to).await? {
+        return Ok(Rows::Day);
     }
-    day_rows_range(store, scope, &req.spec.calendar, req.from, req.to).await
+    if (long || req.spec.interval == Interval::Min60) && whole_hours(cal, from, to) {
+        return Ok(Rows::Hour);
+    }
+    Ok(Rows::Quarter)
+}
+
+/// Whether `[from, to)` starts and ends on UTC hours and every UTC hour in it starts a local
+/// hour of `cal` (the zone's offset is whole hours throughout).
+fn whole_hours(cal: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    let (f, t) = (from.timestamp(), to.timestamp());
+    if f.rem_euclid(3600) != 0 || t.rem_euclid(3600) != 0 {
+        return false;
+    }
+    (f..t).step_by(3600).all(|h| {
+        let at = DateTime::from_timestamp(h, 0).unwrap_or_default();
+        cal.start_of(Interval::Min60, at) == at
+    })
 }
 
 /// Whether `[from, to)` is whole local days of the workspace's own zone in `cal`.

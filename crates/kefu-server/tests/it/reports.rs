@@ -218,7 +218,8 @@ async fn kpi_api_equals_direct_computation(backend: Backend) {
             let records: Vec<Interaction> =
                 specs.iter().map(|s| s.record(&agents, &teams)).collect();
             // Local-date ranges in the workspace's zone (Asia/Shanghai) are answered from the
-            // day rows, the others from the 15-minute rows.
+            // day rows; hour-aligned ranges in whole-hour zones from the hour rows; the rest
+            // (15-minute intervals, Asia/Kolkata's +05:30) from the 15-minute rows.
             for (interval, by, tz, local) in [
                 ("day", "none", "Asia/Shanghai", false),
                 ("day", "none", "Asia/Shanghai", true),
@@ -226,6 +227,7 @@ async fn kpi_api_equals_direct_computation(backend: Backend) {
                 ("day", "agent", "America/New_York", false),
                 ("week", "agent", "Asia/Shanghai", true),
                 ("15", "team", "UTC", false),
+                ("day", "queue", "Asia/Kolkata", false),
                 ("month", "queue", "Asia/Shanghai", false),
                 ("month", "team", "Asia/Shanghai", true),
             ] {

@@ -1,5 +1,5 @@
 //! KPI accumulators: one row per workspace × 15-minute UTC bucket × queue × team × agent with
-//! every count and sum of `kefu_kpi::Sums`, the same per local day, and the bucket each interaction was last counted
+//! every count and sum of `kefu_kpi::Sums`, the same per UTC hour and per local day, and the bucket each interaction was last counted
 //! in (so an update or delete can recompute the bucket it left).
 
 use super::{a, index};
@@ -61,10 +61,10 @@ impl MigrationName for KpiBuckets {
 #[async_trait::async_trait]
 impl MigrationTrait for KpiBuckets {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        // kpi_buckets: 15-minute UTC buckets; kpi_days: the same sums per local day of the
-        // workspace's time zone (bucket_start = the day's first instant), for fast
+        // kpi_buckets: 15-minute UTC buckets; kpi_hours: the same sums per UTC hour;
+        // kpi_days: the same sums per local day of the workspace's time zone (bucket_start = the day's first instant), for fast
         // day/week/month reports.
-        for name in ["kpi_buckets", "kpi_days"] {
+        for name in ["kpi_buckets", "kpi_hours", "kpi_days"] {
             let mut t = Table::create();
             t.table(a(name))
                 .col(string_len(a("workspace_id"), 36))
