@@ -41,6 +41,8 @@ pub enum Action {
     DecideCompensation,
     /// Create and change macros and triggers.
     ManageAutomations,
+    /// KPI reports and the daily report.
+    ReadReports,
 }
 
 impl Role {
@@ -109,12 +111,18 @@ impl Role {
                     | ManageSla
                     | DecideCompensation
                     | ManageAutomations
+                    | ReadReports
             ),
             Role::Qa => matches!(
                 action,
-                ReadCustomers | ReadTickets | ReadInteractions | ReadUsers
+                ReadCustomers | ReadTickets | ReadInteractions | ReadUsers | ReadReports
             ),
-            Role::Planner => matches!(action, ReadInteractions | ReadUsers | PlanWorkforce),
+            Role::Planner => {
+                matches!(
+                    action,
+                    ReadInteractions | ReadUsers | PlanWorkforce | ReadReports
+                )
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod i18n;
 pub mod metrics;
 pub mod openapi;
+pub mod reports;
 pub mod sla_timer;
 pub mod web;
 
@@ -26,6 +27,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use kefu_kpi;
 pub use kefu_store;
 
 /// Largest accepted request body.
@@ -106,6 +108,7 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     let workers = vec![
         bus::spawn_publisher(state.store.clone(), state.bus.clone()),
         sla_timer::spawn(state.store.clone()),
+        reports::spawn(state.store.clone()),
     ];
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;

@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         api::interactions::create_interaction, api::interactions::list_interactions,
         api::interactions::get_interaction, api::interactions::update_interaction,
         api::interactions::delete_interaction,
+        api::reports::kpi,
         api::audit::list_audit,
         api::wfm::erlang_metrics, api::wfm::staffing, api::wfm::requirements,
         api::wfm::forecast, api::wfm::schedule,

@@ -16,6 +16,7 @@ pub mod customers;
 pub mod entity;
 pub mod error;
 pub mod interactions;
+pub mod kpi_buckets;
 pub mod migration;
 pub mod outbox;
 pub mod page;

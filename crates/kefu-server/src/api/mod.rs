@@ -7,6 +7,7 @@ pub mod categories;
 pub mod complaints;
 pub mod customers;
 pub mod interactions;
+pub mod reports;
 pub mod session;
 pub mod sla;
 pub mod teams;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(interactions::router())
         .merge(audit::router())
         .merge(wfm::router())
+        .merge(reports::router())
         .fallback(|| async { ApiError::NotFound })
 }
 

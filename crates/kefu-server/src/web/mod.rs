@@ -24,6 +24,7 @@ use kefu_store::{PageRequest, WorkspaceScope};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+mod reports;
 mod tickets;
 
 const LANG_COOKIE: &str = "kefu_lang";
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}", get(customer_page))
         .route("/planning", get(planning::page))
         .route("/planning/forecast", get(planning::forecast_page))
+        .merge(reports::router())
 }
 
 /// Translations for a template.

@@ -6,6 +6,8 @@ mod auth;
 mod errors;
 mod outbox;
 mod records;
+mod reports;
+mod reports_daily;
 mod tenancy;
 mod tickets_automations;
 mod tickets_bench;

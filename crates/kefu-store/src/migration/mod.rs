@@ -3,6 +3,7 @@
 //! [`Migrator::migrations`] at start by [`crate::Store::connect`].
 
 mod foundation;
+pub(crate) mod kpi_buckets;
 mod ticket_workflow;
 
 use sea_orm_migration::prelude::*;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(foundation::Foundation),
             Box::new(ticket_workflow::TicketWorkflow),
+            Box::new(kpi_buckets::KpiBuckets),
         ]
     }
 }

@@ -1,0 +1,563 @@
+//! KPI accumulators kept per workspace × 15-minute UTC bucket × queue × team × agent (SPEC
+//! C14, issue 8): every count and sum of [`kefu_kpi::Sums`] in one row, so a report over any
+//! range reads rows instead of interactions.
+//!
+//! The rows are maintained from the outbox: for each interaction event,
+//! [`Store::kpi_refresh_interaction`] recounts from the `interactions` table the bucket the
+//! interaction was last counted in (`kpi_contact_buckets`) and the bucket it is in now. A
+//! recount replaces the bucket's rows, so handling an event twice, or out of date, gives the
+//! same rows: the consumer is idempotent and resumes after a restart.
+//!
+//! Mapping from an interaction: a missing queue is the queue `""`; the team is the agent's
+//! team (the first by id when the agent is in several) at the time of the recount; an
+//! outcome counts only on outbound interactions; interactions without `offered_at` are not
+//! counted.
+
+use crate::entity::{interaction, team_member};
+use crate::migration::a;
+use crate::{Result, Store, StoreError, WorkspaceScope};
+use chrono::{DateTime, Utc};
+use kefu_kpi::calendar::BUCKET_S;
+use kefu_kpi::{Bucket, Buckets, IngestOptions, Interaction, OutboundOutcome, Sums};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use crate::migration::kpi_buckets::SUM_COLUMNS;
+
+/// Which kept rows answer a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    /// 15-minute UTC buckets: any zone, any interval.
+    Quarter,
+    /// UTC hours: intervals of an hour or more in zones with whole-hour offsets.
+    Hour,
+    /// Local days of the workspace's zone: days, weeks and months of that zone.
+    Day,
+}
+
+/// Business-minute samples of a row, kept as JSON when there are any.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Samples {
+    #[serde(default)]
+    f: Vec<f64>,
+    #[serde(default)]
+    r: Vec<f64>,
+}
+
+/// The ingest options the kept accumulators are built with.
+pub fn ingest_options() -> IngestOptions {
+    IngestOptions::default()
+}
+
+/// The KPI record of a stored interaction (`None` when it was never offered).
+pub fn kpi_interaction(m: &interaction::Model, team: Option<String>) -> Option<Interaction> {
+    let offered_at = m.offered_at?;
+    let direction = if m.direction == "outbound" {
+        kefu_kpi::Direction::Outbound
+    } else {
+        kefu_kpi::Direction::Inbound
+    };
+    let outcome = match (direction, m.outcome.as_deref()) {
+        (kefu_kpi::Direction::Outbound, Some("connected")) => Some(OutboundOutcome::Connected),
+        (kefu_kpi::Direction::Outbound, Some("no_answer")) => Some(OutboundOutcome::NoAnswer),
+        (kefu_kpi::Direction::Outbound, Some("busy")) => Some(OutboundOutcome::Busy),
+        (kefu_kpi::Direction::Outbound, Some("failed")) => Some(OutboundOutcome::Failed),
+        (kefu_kpi::Direction::Outbound, Some("success")) => Some(OutboundOutcome::Success),
+        _ => None,
+    };
+    Some(Interaction {
+        id: m.id.clone(),
+        channel: m.channel.clone(),
+        direction,
+        queue: m.queue.clone().unwrap_or_default(),
+        team,
+        agent: m.agent_id.clone(),
+        customer: m.customer_id.clone(),
+        offered_at,
+        answered_at: m.answered_at,
+        abandoned_at: m.abandoned_at,
+        ended_at: m.ended_at,
+        ring_s: m.ring_s as f64,
+        talk_s: m.talk_s as f64,
+        hold_s: m.hold_s as f64,
+        acw_s: m.acw_s as f64,
+        disposition: m.disposition.clone(),
+        outcome,
+    })
+}
+
+fn bucket_of(t: DateTime<Utc>) -> i64 {
+    t.timestamp().div_euclid(BUCKET_S) * BUCKET_S
+}
+
+fn ts(s: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(s, 0).unwrap_or_default()
+}
+
+fn kpi_err(e: kefu_kpi::KpiError) -> StoreError {
+    StoreError::Config(format!("kpi: {e}"))
+}
+
+fn nonempty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// The team of each agent: the first team by id the agent belongs to.
+async fn teams_of<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+    agents: &BTreeSet<String>,
+) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    if agents.is_empty() {
+        return Ok(out);
+    }
+    let rows = team_member::Entity::find()
+        .filter(team_member::Column::WorkspaceId.eq(workspace_id))
+        .filter(team_member::Column::UserId.is_in(agents.iter().cloned()))
+        .order_by_asc(team_member::Column::TeamId)
+        .all(conn)
+        .await?;
+    for r in rows {
+        out.entry(r.user_id).or_insert(r.team_id);
+    }
+    Ok(out)
+}
+
+/// Inserts the rows of `buckets` for `workspace_id`, in statements of at most 200 rows.
+async fn insert_rows<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+    buckets: &Buckets,
+) -> Result<()> {
+    let mut cols = vec![
+        a("workspace_id"),
+        a("bucket_start"),
+        a("queue"),
+        a("team"),
+        a("agent"),
+    ];
+    cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
+    let rows: Vec<_> = buckets.iter().collect();
+    let name = |s: Option<u32>| s.map_or(String::new(), |s| buckets.names.name(s).to_owned());
+    for (k, b) in &rows {
+        if b.first_response_min.is_empty() && b.resolution_min.is_empty() {
+            continue;
+        }
+        let samples = serde_json::to_string(&Samples {
+            f: b.first_response_min.clone(),
+            r: b.resolution_min.clone(),
+        })
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+        let q = Query::insert()
+            .into_table(a("kpi_samples"))
+            .columns([
+                a("workspace_id"),
+                a("bucket_start"),
+                a("queue"),
+                a("team"),
+                a("agent"),
+                a("samples"),
+            ])
+            .values_panic([
+                workspace_id.into(),
+                k.start.into(),
+                name(k.queue).into(),
+                name(k.team).into(),
+                name(k.agent).into(),
+                samples.into(),
+            ])
+            .to_owned();
+        conn.execute(&q).await?;
+    }
+    for chunk in rows.chunks(200) {
+        let mut q = Query::insert();
+        q.into_table(a("kpi_buckets")).columns(cols.clone());
+        for (k, b) in chunk {
+            let mut v: Vec<SimpleExpr> = vec![
+                workspace_id.into(),
+                k.start.into(),
+                name(k.queue).into(),
+                name(k.team).into(),
+                name(k.agent).into(),
+            ];
+            v.extend(
+                b.sums
+                    .values()
+                    .into_iter()
+                    .map(|x| SimpleExpr::from(x as i64)),
+            );
+            q.values_panic(v);
+        }
+        conn.execute(&q).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Recounts the buckets interaction `interaction_id` of `workspace_id` was and is in (it may
+    /// have been deleted). Called by the outbox consumer; idempotent. Returns the number of
+    /// buckets recounted.
+    pub async fn kpi_refresh_interaction(
+        &self,
+        workspace_id: &str,
+        interaction_id: &str,
+    ) -> Result<usize> {
+        let txn = self.db().begin().await?;
+        let mut starts = BTreeSet::new();
+        let q = Query::select()
+            .column(a("bucket_start"))
+            .from(a("kpi_contact_buckets"))
+            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+            .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
+            .to_owned();
+        for r in txn.query_all(&q).await? {
+            starts.insert(r.try_get_by_index::<i64>(0)?);
+        }
+        let now = interaction::Entity::find_by_id(interaction_id.to_owned())
+            .filter(interaction::Column::WorkspaceId.eq(workspace_id))
+            .one(&txn)
+            .await?;
+        let now_start = now.as_ref().and_then(|m| m.offered_at).map(bucket_of);
+        starts.extend(now_start);
+        for &s in &starts {
+            recount(&txn, workspace_id, s).await?;
+        }
+        let hours: BTreeSet<i64> = starts.iter().map(|&s| s - s.rem_euclid(3600)).collect();
+        for h in hours {
+            rebuild_rollup(&txn, "kpi_hours", workspace_id, h, h + 3600).await?;
+        }
+        let calendar = workspace_calendar(&txn, workspace_id).await?;
+        let days: BTreeSet<i64> = starts.iter().map(|&s| day_of(&calendar, s)).collect();
+        for d in days {
+            rebuild_day(&txn, &calendar, workspace_id, d).await?;
+        }
+        let del = Query::delete()
+            .from_table(a("kpi_contact_buckets"))
+            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+            .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
+            .to_owned();
+        txn.execute(&del).await?;
+        if let Some(s) = now_start {
+            let ins = Query::insert()
+                .into_table(a("kpi_contact_buckets"))
+                .columns([a("workspace_id"), a("interaction_id"), a("bucket_start")])
+                .values_panic([workspace_id.into(), interaction_id.into(), s.into()])
+                .to_owned();
+            txn.execute(&ins).await?;
+        }
+        txn.commit().await?;
+        Ok(starts.len())
+    }
+
+    /// The KPI records of the workspace's interactions offered in `[from, to)`.
+    pub async fn kpi_interactions(
+        &self,
+        scope: &WorkspaceScope,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Interaction>> {
+        interactions_in(self.db(), scope.id(), from, to).await
+    }
+
+    /// The kept accumulators of the workspace for buckets starting in `[from, to)`, summed in
+    /// the database over every dimension but `keep` (`"queue"`, `"team"`, `"agent"` or none):
+    /// what a report grouped that way needs, in one row per bucket and group.
+    pub async fn kpi_buckets_grouped(
+        &self,
+        scope: &WorkspaceScope,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        keep: Option<&str>,
+        rows: Rows,
+    ) -> Result<Buckets> {
+        let table = match rows {
+            Rows::Quarter => "kpi_buckets",
+            Rows::Hour => "kpi_hours",
+            Rows::Day => "kpi_days",
+        };
+        let day_rows = rows == Rows::Day;
+        let dim = match keep {
+            None => None,
+            Some(d @ ("queue" | "team" | "agent")) => Some(d),
+            Some(other) => return Err(StoreError::Config(format!("unknown dimension {other}"))),
+        };
+        let mut q = Query::select();
+        q.column(a("bucket_start"));
+        if let Some(d) = dim {
+            q.column(a(d));
+        }
+        for c in SUM_COLUMNS {
+            // SUM of BIGINT is NUMERIC on PostgreSQL: cast back to BIGINT (exact below 2^63).
+            q.expr(Func::cast_as(Func::sum(Expr::col(a(c))), a("BIGINT")));
+        }
+        q.from(a(table))
+            .and_where(Expr::col(a("workspace_id")).eq(scope.id()))
+            .and_where(Expr::col(a("bucket_start")).gte(from.timestamp()))
+            .and_where(Expr::col(a("bucket_start")).lt(to.timestamp()))
+            .group_by_col(a("bucket_start"));
+        if let Some(d) = dim {
+            q.group_by_col(a(d));
+        }
+        let rows = self.db().query_all(&q).await?;
+        let mut out = Buckets::new(ingest_options()).map_err(kpi_err)?;
+        let off = 1 + usize::from(dim.is_some());
+        let mut vals = vec![0u64; SUM_COLUMNS.len()];
+        let put = |out: &mut Buckets, start: i64, name: Option<&str>, b: &Bucket| {
+            let (qu, te, ag) = match dim {
+                Some("queue") => (name, None, None),
+                Some("team") => (None, name, None),
+                Some("agent") => (None, None, name),
+                _ => (None, None, None),
+            };
+            out.add_bucket(start, qu, te, ag, b).map_err(kpi_err)
+        };
+        for r in rows {
+            let start: i64 = r.try_get_by_index(0)?;
+            let name: Option<String> = match dim {
+                Some(_) => Some(r.try_get_by_index(1)?),
+                None => None,
+            };
+            for (i, v) in vals.iter_mut().enumerate() {
+                *v = Ord::max(r.try_get_by_index::<Option<i64>>(off + i)?.unwrap_or(0), 0) as u64;
+            }
+            let b = Bucket {
+                sums: sums_from(&vals),
+                ..Bucket::default()
+            };
+            put(
+                &mut out,
+                start,
+                name.as_deref().and_then(nonempty_or_queue(dim)),
+                &b,
+            )?;
+        }
+        // Ticket samples are few and kept only on the 15-minute rows: fetch the rows that
+        // have any and merge them in (under their day when reading day rows).
+        let calendar = workspace_calendar(self.db(), scope.id()).await?;
+        let mut q = Query::select();
+        q.columns([
+            a("bucket_start"),
+            a("queue"),
+            a("team"),
+            a("agent"),
+            a("samples"),
+        ])
+        .from(a("kpi_samples"))
+        .and_where(Expr::col(a("workspace_id")).eq(scope.id()))
+        .and_where(Expr::col(a("bucket_start")).gte(from.timestamp()))
+        .and_where(Expr::col(a("bucket_start")).lt(to.timestamp()));
+        for r in self.db().query_all(&q).await? {
+            let start: i64 = r.try_get_by_index(0)?;
+            let names: [String; 3] = [
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+                r.try_get_by_index(3)?,
+            ];
+            let samples: Option<String> = r.try_get_by_index(4)?;
+            let Some(Ok(s)) = samples.map(|s| serde_json::from_str::<Samples>(&s)) else {
+                continue;
+            };
+            let name = match dim {
+                Some("queue") => Some(names[0].as_str()),
+                Some("team") => nonempty(&names[1]),
+                Some("agent") => nonempty(&names[2]),
+                _ => None,
+            };
+            let b = Bucket {
+                sums: Sums::default(),
+                first_response_min: s.f,
+                resolution_min: s.r,
+            };
+            let start = if day_rows {
+                day_of(&calendar, start)
+            } else {
+                start
+            };
+            put(&mut out, start, name, &b)?;
+        }
+        Ok(out)
+    }
+
+    /// Adds accumulators built elsewhere (bulk loads, benchmarks) to the workspace's rows.
+    /// The buckets must not be kept yet.
+    pub async fn kpi_insert_buckets(
+        &self,
+        scope: &WorkspaceScope,
+        buckets: &Buckets,
+    ) -> Result<()> {
+        let txn = self.db().begin().await?;
+        insert_rows(&txn, scope.id(), buckets).await?;
+        let hours: BTreeSet<i64> = buckets
+            .iter()
+            .map(|(k, _)| k.start - k.start.rem_euclid(3600))
+            .collect();
+        for h in hours {
+            rebuild_rollup(&txn, "kpi_hours", scope.id(), h, h + 3600).await?;
+        }
+        let calendar = workspace_calendar(&txn, scope.id()).await?;
+        let days: BTreeSet<i64> = buckets
+            .iter()
+            .map(|(k, _)| day_of(&calendar, k.start))
+            .collect();
+        for d in days {
+            rebuild_day(&txn, &calendar, scope.id(), d).await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// The empty name means "none" for team and agent; a queue is always named.
+fn nonempty_or_queue(dim: Option<&str>) -> impl Fn(&str) -> Option<&str> {
+    let queue = dim == Some("queue");
+    move |s| if queue { Some(s) } else { nonempty(s) }
+}
+
+/// The workspace's calendar (UTC if its zone is unknown).
+pub async fn workspace_calendar<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+) -> Result<kefu_kpi::Calendar> {
+    let ws = crate::entity::workspace::Entity::find_by_id(workspace_id.to_owned())
+        .one(conn)
+        .await?;
+    let tz = ws
+        .and_then(|w| w.time_zone.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(chrono_tz::UTC);
+    Ok(kefu_kpi::Calendar::new(tz))
+}
+
+/// The first instant (unix seconds) of the local day containing `t`.
+fn day_of(calendar: &kefu_kpi::Calendar, t: i64) -> i64 {
+    calendar
+        .start_of(kefu_kpi::Interval::Day, ts(t))
+        .timestamp()
+}
+
+/// Replaces the day rows of the local day starting at `day` by the sums of its 15-minute rows.
+async fn rebuild_day<C: ConnectionTrait>(
+    conn: &C,
+    calendar: &kefu_kpi::Calendar,
+    workspace_id: &str,
+    day: i64,
+) -> Result<()> {
+    let end = calendar
+        .next_start(kefu_kpi::Interval::Day, ts(day))
+        .timestamp();
+    rebuild_rollup(conn, "kpi_days", workspace_id, day, end).await
+}
+
+/// Replaces the rows of `table` starting at `day` by the sums of the 15-minute rows in
+/// `[day, end)`.
+async fn rebuild_rollup<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    workspace_id: &str,
+    day: i64,
+    end: i64,
+) -> Result<()> {
+    let del = Query::delete()
+        .from_table(a(table))
+        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+        .and_where(Expr::col(a("bucket_start")).eq(day))
+        .to_owned();
+    conn.execute(&del).await?;
+    let mut sel = Query::select();
+    sel.expr(Expr::val(workspace_id))
+        .expr(Expr::val(day))
+        .columns([a("queue"), a("team"), a("agent")]);
+    for c in SUM_COLUMNS {
+        sel.expr(Func::cast_as(Func::sum(Expr::col(a(c))), a("BIGINT")));
+    }
+    sel.from(a("kpi_buckets"))
+        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+        .and_where(Expr::col(a("bucket_start")).gte(day))
+        .and_where(Expr::col(a("bucket_start")).lt(end))
+        .group_by_columns([a("queue"), a("team"), a("agent")]);
+    let mut cols = vec![
+        a("workspace_id"),
+        a("bucket_start"),
+        a("queue"),
+        a("team"),
+        a("agent"),
+    ];
+    cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
+    let mut ins = Query::insert();
+    ins.into_table(a(table))
+        .columns(cols)
+        .select_from(sel)
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+    conn.execute(&ins).await?;
+    Ok(())
+}
+
+/// [`Sums`] from values in the order of [`SUM_COLUMNS`] (= `Sums::FIELDS`).
+fn sums_from(v: &[u64]) -> Sums {
+    use serde::Deserialize;
+    let seq =
+        serde::de::value::SeqDeserializer::<_, serde::de::value::Error>::new(v.iter().copied());
+    Sums::deserialize(seq).unwrap_or_default()
+}
+
+async fn interactions_in<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Interaction>> {
+    let rows = interaction::Entity::find()
+        .filter(interaction::Column::WorkspaceId.eq(workspace_id))
+        .filter(interaction::Column::OfferedAt.gte(from))
+        .filter(interaction::Column::OfferedAt.lt(to))
+        .all(conn)
+        .await?;
+    let agents: BTreeSet<String> = rows.iter().filter_map(|m| m.agent_id.clone()).collect();
+    let teams = teams_of(conn, workspace_id, &agents).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|m| {
+            let team = m.agent_id.as_ref().and_then(|a| teams.get(a).cloned());
+            kpi_interaction(m, team)
+        })
+        .collect())
+}
+
+/// Replaces the rows of bucket `start` of `workspace_id` by a count of its interactions.
+async fn recount<C: ConnectionTrait>(conn: &C, workspace_id: &str, start: i64) -> Result<()> {
+    for table in ["kpi_buckets", "kpi_samples"] {
+        let del = Query::delete()
+            .from_table(a(table))
+            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+            .and_where(Expr::col(a("bucket_start")).eq(start))
+            .to_owned();
+        conn.execute(&del).await?;
+    }
+    let records = interactions_in(conn, workspace_id, ts(start), ts(start + BUCKET_S)).await?;
+    let mut b = Buckets::new(ingest_options()).map_err(kpi_err)?;
+    for i in &records {
+        if let Err(e) = b.add_interaction(i) {
+            tracing::warn!(interaction = %i.id, error = %e, "interaction left out of the KPIs");
+        }
+    }
+    insert_rows(conn, workspace_id, &b).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_the_fields_of_sums() {
+        assert_eq!(SUM_COLUMNS, Sums::FIELDS);
+        let s = Sums {
+            offered: 3,
+            adherent_ms: 7,
+            ..Sums::default()
+        };
+        assert_eq!(sums_from(&s.values()), s);
+    }
+}
