@@ -33,6 +33,11 @@ pub enum Action {
     ManageTeams,
     ManageTokens,
     ReadAudit,
+    AssignCustomers,
+    MergeCustomers,
+    ImportCustomers,
+    ExportCustomers,
+    ManageCrm,
 }
 
 impl Role {
@@ -97,6 +102,10 @@ impl Role {
                     | ReadUsers
                     | ManageTeams
                     | ReadAudit
+                    | AssignCustomers
+                    | MergeCustomers
+                    | ImportCustomers
+                    | ExportCustomers
             ),
             Role::Qa => matches!(
                 action,

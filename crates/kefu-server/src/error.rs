@@ -40,6 +40,9 @@ pub enum ApiError {
     Model(#[from] ModelError),
     #[error("internal: {0}")]
     Internal(String),
+    /// An import with invalid rows (the JSON list of row errors); nothing was imported.
+    #[error("import has invalid rows")]
+    ImportInvalid(String),
 }
 
 /// A rendered-later problem: status, code and the arguments of its messages.
@@ -113,6 +116,11 @@ impl ApiError {
                 }
             },
             ApiError::Internal(_) => p(S::INTERNAL_SERVER_ERROR, "internal", vec![]),
+            ApiError::ImportInvalid(errors) => p(
+                S::UNPROCESSABLE_ENTITY,
+                "import_invalid",
+                vec![("errors", errors.clone())],
+            ),
         }
     }
 }
@@ -156,6 +164,9 @@ pub fn render(problem: &Problem, lang: Lang) -> serde_json::Value {
     for (k, v) in &problem.args {
         if matches!(*k, "field" | "from" | "to") {
             body[*k] = serde_json::Value::String(v.clone());
+        }
+        if *k == "errors" {
+            body["errors"] = serde_json::from_str(v).unwrap_or_default();
         }
     }
     body

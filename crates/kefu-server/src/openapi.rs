@@ -24,6 +24,11 @@ use utoipa::OpenApi;
         api::interactions::get_interaction, api::interactions::update_interaction,
         api::interactions::delete_interaction,
         api::audit::list_audit,
+        api::customers::timeline, api::customers::set_lifecycle, api::customers::set_owner,
+        api::customers::bulk_assign, api::customers::add_note, api::customers::list_duplicates,
+        api::customers::merge, api::customers::import_customers, api::customers::export_customers,
+        api::crm::get_settings, api::crm::put_settings, api::crm::list_fields,
+        api::crm::create_field,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),

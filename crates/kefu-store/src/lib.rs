@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod crud;
+pub mod customer_import;
 pub mod customers;
 pub mod entity;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod interactions;
 pub mod migration;
 pub mod outbox;
 pub mod page;
+pub mod phone;
 pub mod teams;
 pub mod tickets;
 pub mod workspaces;

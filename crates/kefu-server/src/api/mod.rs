@@ -2,6 +2,7 @@
 //! (separate from store records) and handlers annotated for the OpenAPI document.
 
 pub mod audit;
+pub mod crm;
 pub mod customers;
 pub mod interactions;
 pub mod session;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(tickets::router())
         .merge(interactions::router())
         .merge(audit::router())
+        .merge(crm::router())
         .fallback(|| async { ApiError::NotFound })
 }
 

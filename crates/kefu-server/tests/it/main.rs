@@ -3,6 +3,7 @@
 mod common;
 
 mod auth;
+mod crm;
 mod errors;
 mod outbox;
 mod records;

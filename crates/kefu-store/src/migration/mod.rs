@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL; one file per migration, applied in the order of
 //! [`Migrator::migrations`] at start by [`crate::Store::connect`].
 
+mod crm;
 mod foundation;
 
 use sea_orm_migration::prelude::*;
@@ -10,7 +11,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(foundation::Foundation)]
+        vec![Box::new(foundation::Foundation), Box::new(crm::Crm)]
     }
 }
 
