@@ -29,6 +29,8 @@ use utoipa::OpenApi;
         api::customers::merge, api::customers::import_customers, api::customers::export_customers,
         api::crm::get_settings, api::crm::put_settings, api::crm::list_fields,
         api::crm::create_field,
+        api::segments::create_segment, api::segments::list_segments, api::segments::get_segment,
+        api::segments::segment_customers, api::segments::segment_count,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),

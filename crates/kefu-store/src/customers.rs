@@ -689,13 +689,20 @@ impl Store {
         let mut cond = Condition::all().add(customer::Column::MergedInto.is_null());
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
-            let mut any = Condition::any().add(
-                Expr::expr(Func::lower(Expr::col(customer::Column::Name)))
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
-            );
             let ctx_region = self.crm_context(scope).await?.default_region;
             let mut values = vec![q.to_lowercase(), q.to_owned()];
-            if let Some(p) = phone::normalize(q, &ctx_region) {
+            let as_phone = phone::normalize(q, &ctx_region);
+            // A phone number or an e-mail address is looked up in the identity index only;
+            // anything else may also be part of a name.
+            let mut any = if as_phone.is_some() || q.contains('@') {
+                Condition::any()
+            } else {
+                Condition::any().add(
+                    Expr::expr(Func::lower(Expr::col(customer::Column::Name)))
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                )
+            };
+            if let Some(p) = as_phone {
                 values.push(p);
             }
             let ids: Vec<String> = customer_identity::Entity::find()
@@ -707,9 +714,8 @@ impl Store {
                 .into_tuple()
                 .all(self.db())
                 .await?;
-            if !ids.is_empty() {
-                any = any.add(customer::Column::Id.is_in(ids));
-            }
+            // An empty `any` matches nothing.
+            any = any.add(customer::Column::Id.is_in(ids));
             cond = cond.add(any);
         }
         if let Some(o) = &filter.organization {

@@ -18,6 +18,7 @@ pub mod migration;
 pub mod outbox;
 pub mod page;
 pub mod phone;
+pub mod segments;
 pub mod teams;
 pub mod tickets;
 pub mod workspaces;

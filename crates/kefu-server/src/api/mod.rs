@@ -5,6 +5,7 @@ pub mod audit;
 pub mod crm;
 pub mod customers;
 pub mod interactions;
+pub mod segments;
 pub mod session;
 pub mod teams;
 pub mod tickets;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(interactions::router())
         .merge(audit::router())
         .merge(crm::router())
+        .merge(segments::router())
         .fallback(|| async { ApiError::NotFound })
 }
 

@@ -11,7 +11,8 @@ both!(
     crm_profile_is_normalized_and_custom_fields_are_typed,
     crm_lifecycle_and_owner_changes_are_on_the_timeline_and_audited,
     crm_duplicates_by_phone_merge_keeping_all_tickets,
-    crm_import_is_atomic_and_export_round_trips
+    crm_import_is_atomic_and_export_round_trips,
+    crm_segments_select_by_rules_and_count
 );
 
 async fn count(app: &TestApp, t: &str, query: &str) -> usize {
@@ -711,5 +712,142 @@ async fn crm_import_is_atomic_and_export_round_trips(backend: Backend) {
     assert_eq!(resp.status(), StatusCode::OK);
     let bytes = resp.bytes().await.unwrap();
     assert_eq!(&bytes[..2], b"PK", "an xlsx is a zip");
+    app.stop().await;
+}
+
+async fn crm_segments_select_by_rules_and_count(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = app.workspace("acme").await;
+    let tk = Some(t.as_str());
+    app.call(Method::POST, "/api/v1/crm/fields", tk,
+        Some(json!({"key": "product", "label": "P", "field_type": "choice", "choices": ["fridge", "tv"]}))).await;
+    let mut ids = vec![];
+    for (name, tier, tags, province, product, stage) in [
+        ("a", "vip", json!(["wechat"]), "山东", "fridge", "at_risk"),
+        ("b", "vip", json!([]), "山东", "tv", "lost"),
+        ("c", "normal", json!(["wechat"]), "广东", "fridge", "lost"),
+        ("d", "vip", json!(["wechat"]), "山东", "fridge", "customer"),
+    ] {
+        let (s, c) = app
+            .call(
+                Method::POST,
+                "/api/v1/customers",
+                tk,
+                Some(json!({
+                    "name": name, "value_tier": tier, "tags": tags,
+                    "profile": {"address": {"province": province}}, "custom": {"product": product}
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        let id = c["id"].as_str().unwrap().to_owned();
+        app.call(
+            Method::POST,
+            &format!("/api/v1/customers/{id}/lifecycle"),
+            tk,
+            Some(json!({"stage": stage})),
+        )
+        .await;
+        ids.push(id);
+    }
+    // a contact today for "d" only
+    app.call(
+        Method::POST,
+        "/api/v1/interactions",
+        tk,
+        Some(json!({"channel": "voice", "direction": "inbound", "customer_id": ids[3]})),
+    )
+    .await;
+    let cases = [
+        (
+            json!([{"field": "lifecycle", "op": "in", "value": ["at_risk", "lost"]},
+                {"field": "value_tier", "op": "eq", "value": "vip"}]),
+            vec![0, 1],
+        ),
+        (
+            json!([{"field": "tag", "op": "has", "value": "wechat"},
+                {"field": "province", "op": "eq", "value": "山东"}]),
+            vec![0, 3],
+        ),
+        (
+            json!([{"field": "custom.product", "op": "eq", "value": "fridge"},
+                {"field": "last_contact_days", "op": "not_within", "value": 30}]),
+            vec![0, 2],
+        ),
+        (
+            json!([{"field": "last_contact_days", "op": "within", "value": 30}]),
+            vec![3],
+        ),
+    ];
+    for (rules, want) in cases {
+        let (s, seg) = app
+            .call(
+                Method::POST,
+                "/api/v1/segments",
+                tk,
+                Some(json!({"name": "s", "rules": rules})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{seg}");
+        let sid = seg["id"].as_str().unwrap();
+        let (_, n) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/segments/{sid}/count"),
+                tk,
+                None,
+            )
+            .await;
+        assert_eq!(n["count"], want.len(), "{rules}");
+        let (_, page) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/segments/{sid}/customers"),
+                tk,
+                None,
+            )
+            .await;
+        let mut got: Vec<String> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect();
+        got.sort();
+        let mut w: Vec<String> = want.iter().map(|i| ids[*i].clone()).collect();
+        w.sort();
+        assert_eq!(got, w, "{rules}");
+    }
+    for rules in [
+        json!([{"field": "shoe_size", "op": "eq", "value": 1}]),
+        json!([{"field": "lifecycle", "op": "eq", "value": "vip"}]),
+        json!([{"field": "tag", "op": "within", "value": "x"}]),
+    ] {
+        let (s, p) = app
+            .call(
+                Method::POST,
+                "/api/v1/segments",
+                tk,
+                Some(json!({"name": "bad", "rules": rules})),
+            )
+            .await;
+        assert_eq!(
+            (s, p["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")),
+            "{p}"
+        );
+    }
+    let other = app.workspace("other").await;
+    let (_, segs) = app.call(Method::GET, "/api/v1/segments", tk, None).await;
+    let sid = segs["items"][0]["id"].as_str().unwrap();
+    let (s, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/segments/{sid}/count"),
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     app.stop().await;
 }

@@ -4,6 +4,7 @@ mod common;
 
 mod auth;
 mod crm;
+mod crm_bench;
 mod errors;
 mod outbox;
 mod records;

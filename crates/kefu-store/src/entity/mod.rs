@@ -11,6 +11,7 @@ pub mod customer_event;
 pub mod customer_identity;
 pub mod interaction;
 pub mod outbox;
+pub mod segment;
 pub mod team;
 pub mod team_member;
 pub mod ticket;

@@ -93,6 +93,17 @@ impl MigrationTrait for Crm {
         ))
         .await?;
         m.create_table(table(
+            "segments",
+            vec![
+                string_len(a("id"), 36).primary_key().to_owned(),
+                string_len(a("workspace_id"), 36),
+                string(a("name")),
+                json(a("rules")),
+                timestamp_with_time_zone(a("created_at")),
+            ],
+        ))
+        .await?;
+        m.create_table(table(
             "crm_settings",
             vec![
                 string_len(a("workspace_id"), 36).primary_key().to_owned(),
@@ -118,6 +129,12 @@ impl MigrationTrait for Crm {
                 "customers",
                 "ix_customers_ws_tier",
                 &["workspace_id", "value_tier", "id"],
+                false,
+            ),
+            index(
+                "segments",
+                "ix_segments_ws_id",
+                &["workspace_id", "id"],
                 false,
             ),
             index(
