@@ -139,6 +139,12 @@ impl MigrationTrait for Crm {
             ),
             index(
                 "customer_identities",
+                "ix_identities_value",
+                &["workspace_id", "value"],
+                false,
+            ),
+            index(
+                "customer_identities",
                 "ix_identities_customer",
                 &["workspace_id", "customer_id"],
                 false,
