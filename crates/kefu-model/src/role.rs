@@ -43,6 +43,11 @@ pub enum Action {
     ManageAutomations,
     /// KPI reports and the daily report.
     ReadReports,
+    AssignCustomers,
+    MergeCustomers,
+    ImportCustomers,
+    ExportCustomers,
+    ManageCrm,
 }
 
 impl Role {
@@ -112,6 +117,10 @@ impl Role {
                     | DecideCompensation
                     | ManageAutomations
                     | ReadReports
+                    | AssignCustomers
+                    | MergeCustomers
+                    | ImportCustomers
+                    | ExportCustomers
             ),
             Role::Qa => matches!(
                 action,

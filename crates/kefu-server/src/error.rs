@@ -42,6 +42,9 @@ pub enum ApiError {
     Wfm(#[from] kefu_wfm::WfmError),
     #[error("internal: {0}")]
     Internal(String),
+    /// An import with invalid rows (the JSON list of row errors); nothing was imported.
+    #[error("import has invalid rows")]
+    ImportInvalid(String),
 }
 
 /// A rendered-later problem: status, code and the arguments of its messages.
@@ -120,6 +123,11 @@ impl ApiError {
                 vec![("reason", e.to_string())],
             ),
             ApiError::Internal(_) => p(S::INTERNAL_SERVER_ERROR, "internal", vec![]),
+            ApiError::ImportInvalid(errors) => p(
+                S::UNPROCESSABLE_ENTITY,
+                "import_invalid",
+                vec![("errors", errors.clone())],
+            ),
         }
     }
 }
@@ -163,6 +171,9 @@ pub fn render(problem: &Problem, lang: Lang) -> serde_json::Value {
     for (k, v) in &problem.args {
         if matches!(*k, "field" | "from" | "to") {
             body[*k] = serde_json::Value::String(v.clone());
+        }
+        if *k == "errors" {
+            body["errors"] = serde_json::from_str(v).unwrap_or_default();
         }
     }
     body

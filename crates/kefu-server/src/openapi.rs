@@ -46,6 +46,13 @@ use utoipa::OpenApi;
         api::categories::create_category, api::categories::list_categories,
         api::categories::delete_category, api::categories::get_category,
         api::categories::set_category,
+        api::customers::timeline, api::customers::set_lifecycle, api::customers::set_owner,
+        api::customers::bulk_assign, api::customers::add_note, api::customers::list_duplicates,
+        api::customers::merge, api::customers::import_customers, api::customers::export_customers,
+        api::crm::get_settings, api::crm::put_settings, api::crm::list_fields,
+        api::crm::create_field,
+        api::segments::create_segment, api::segments::list_segments, api::segments::get_segment,
+        api::segments::segment_customers, api::segments::segment_count,
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),

@@ -27,6 +27,10 @@ enum Command {
     Kpi(cmd::kpi::Args),
     /// Simulate a contact center against the routing engine.
     Sim(cmd::sim::Args),
+    /// Import records from files (customers: CSV or JSON Lines).
+    Import(cmd::import::ImportArgs),
+    /// Export records to files (customers: CSV or JSON Lines).
+    Export(cmd::import::ExportArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -38,6 +42,8 @@ fn main() -> std::process::ExitCode {
         Command::Wfm(args) => cmd::wfm::run(args),
         Command::Kpi(args) => cmd::kpi::run(args),
         Command::Sim(args) => cmd::sim::run(args),
+        Command::Import(args) => cmd::import::run_import(args),
+        Command::Export(args) => cmd::import::run_export(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -5,9 +5,11 @@ pub mod audit;
 pub mod automations;
 pub mod categories;
 pub mod complaints;
+pub mod crm;
 pub mod customers;
 pub mod interactions;
 pub mod reports;
+pub mod segments;
 pub mod session;
 pub mod sla;
 pub mod teams;
@@ -47,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(wfm::router())
         .merge(reports::router())
+        .merge(crm::router())
+        .merge(segments::router())
         .fallback(|| async { ApiError::NotFound })
 }
 

@@ -18,12 +18,12 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{DateTime, Utc};
 use kefu_model::{Action, TicketState};
-use kefu_store::customers::{CustomerFilter, fields_of};
 use kefu_store::tickets::TicketFilter;
 use kefu_store::{PageRequest, WorkspaceScope};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+mod crm;
 mod reports;
 mod tickets;
 
@@ -47,11 +47,10 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/message", post(tickets::ticket_message))
         .route("/tickets/{id}/assign", post(tickets::ticket_assign))
         .route("/tickets/{id}/complaint", post(tickets::ticket_complaint))
-        .route("/customers", get(customers_page))
-        .route("/customers/{id}", get(customer_page))
         .route("/planning", get(planning::page))
         .route("/planning/forecast", get(planning::forecast_page))
         .merge(reports::router())
+        .merge(crm::router())
 }
 
 /// Translations for a template.
@@ -243,8 +242,6 @@ struct TicketsPage {
 struct ListQuery {
     #[serde(default)]
     state: String,
-    #[serde(default)]
-    q: String,
     cursor: Option<String>,
     #[serde(default)]
     view: String,
@@ -293,112 +290,5 @@ async fn tickets_page(
         view,
         rows,
         next_cursor: page.next_cursor,
-    }))
-}
-
-struct CustomerRow {
-    id: String,
-    name: String,
-    phones: Vec<String>,
-    emails: Vec<String>,
-    organization: Option<String>,
-    tags: Vec<String>,
-}
-
-impl From<kefu_store::entity::customer::Model> for CustomerRow {
-    fn from(m: kefu_store::entity::customer::Model) -> Self {
-        let f = fields_of(&m);
-        CustomerRow {
-            id: m.id,
-            name: f.name,
-            phones: f.phones,
-            emails: f.emails,
-            organization: f.organization,
-            tags: f.tags,
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "customers.html")]
-struct CustomersPage {
-    t: Tr,
-    signed_in: bool,
-    q: String,
-    rows: Vec<CustomerRow>,
-    next_cursor: Option<String>,
-}
-
-async fn customers_page(
-    State(state): State<AppState>,
-    v: Viewer,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, ApiError> {
-    v.auth.require(Action::ReadCustomers)?;
-    let filter = CustomerFilter {
-        q: Some(q.q.clone()),
-        ..Default::default()
-    };
-    let page = state
-        .store
-        .list_customers(
-            v.scope(),
-            &filter,
-            &PageRequest {
-                limit: Some(50),
-                cursor: q.cursor,
-            },
-        )
-        .await?;
-    Ok(render(CustomersPage {
-        t: v.t(),
-        signed_in: true,
-        q: q.q,
-        rows: page.items.into_iter().map(CustomerRow::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "customer.html")]
-struct CustomerPage {
-    t: Tr,
-    signed_in: bool,
-    c: CustomerRow,
-    tickets: Vec<TicketRow>,
-}
-
-async fn customer_page(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    v.auth.require(Action::ReadCustomers)?;
-    let id = crate::api::path_id(&id)?;
-    let c = state.store.get_customer(v.scope(), &id).await?;
-    let filter = TicketFilter {
-        customer_id: Some(id),
-        ..Default::default()
-    };
-    let tickets = state
-        .store
-        .list_tickets(
-            v.scope(),
-            &filter,
-            &PageRequest {
-                limit: Some(100),
-                cursor: None,
-            },
-        )
-        .await?;
-    Ok(render(CustomerPage {
-        t: v.t(),
-        signed_in: true,
-        c: c.into(),
-        tickets: tickets
-            .items
-            .into_iter()
-            .map(|m| ticket_row(&v, m))
-            .collect(),
     }))
 }

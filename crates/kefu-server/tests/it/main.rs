@@ -3,6 +3,9 @@
 mod common;
 
 mod auth;
+mod crm;
+mod crm_bench;
+mod crm_ui;
 mod errors;
 mod outbox;
 mod records;

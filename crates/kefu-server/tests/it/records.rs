@@ -26,7 +26,7 @@ async fn customers_crud_and_pagination(backend: Backend) {
         };
         let (s, c) = app
             .call(Method::POST, "/api/v1/customers", t, Some(json!({
-                "name": format!("客户{i} Wang"), "phones": ["+86 138-0013-800{i}"],
+                "name": format!("客户{i} Wang"), "phones": [format!("+86 138-0013-800{i}")],
                 "emails": [format!("C{i}@Example.CN")], "external_ids": {"wechat": format!("wx{i}")},
                 "organization": "海尔", "tags": tags
             })))

@@ -10,7 +10,7 @@ use serde_json::json;
 
 both!(sign_in_browse_and_escalate_in_both_languages);
 
-pub async fn browser() -> Client {
+pub(crate) async fn browser() -> Client {
     let url = std::env::var("KEFU_TEST_WEBDRIVER").expect(
         "KEFU_TEST_WEBDRIVER is not set: run the tests with `cargo xtask test`, which starts chromedriver",
     );
@@ -58,7 +58,7 @@ pub async fn click(c: &Client, id: &str) {
 }
 
 /// Waits (up to 10 s) until the element `css` shows `want`: pages load after a click.
-pub async fn shows(c: &Client, css: &str, want: &str) -> String {
+pub(crate) async fn shows(c: &Client, css: &str, want: &str) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         if let Ok(e) = c.find(Locator::Css(css)).await
@@ -76,7 +76,7 @@ pub async fn shows(c: &Client, css: &str, want: &str) -> String {
 }
 
 /// The text of the element `css`, waiting (up to 10 s) for a page that has it.
-pub async fn text(c: &Client, css: &str) -> String {
+pub(crate) async fn text(c: &Client, css: &str) -> String {
     c.wait()
         .at_most(std::time::Duration::from_secs(10))
         .for_element(Locator::Css(css))

@@ -13,6 +13,15 @@ pub struct Model {
     pub external_ids: Json,
     pub organization: Option<String>,
     pub tags: Json,
+    /// Address, birthday, preferences and consent (see `customers::Profile`).
+    pub profile: Option<Json>,
+    /// Custom field values by key.
+    pub custom: Option<Json>,
+    pub lifecycle: String,
+    pub value_tier: Option<String>,
+    pub owner_id: Option<String>,
+    /// Set when this record was merged into another; reads redirect there.
+    pub merged_into: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -4,9 +4,14 @@
 pub mod api_token;
 pub mod audit;
 pub mod consumer_offset;
+pub mod crm_setting;
+pub mod custom_field_def;
 pub mod customer;
+pub mod customer_event;
+pub mod customer_identity;
 pub mod interaction;
 pub mod outbox;
+pub mod segment;
 pub mod team;
 pub mod team_member;
 pub mod ticket;

@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL; one file per migration, applied in the order of
 //! [`Migrator::migrations`] at start by [`crate::Store::connect`].
 
+mod crm;
 mod foundation;
 pub(crate) mod kpi_buckets;
 mod ticket_workflow;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(foundation::Foundation),
             Box::new(ticket_workflow::TicketWorkflow),
             Box::new(kpi_buckets::KpiBuckets),
+            Box::new(crm::Crm),
         ]
     }
 }

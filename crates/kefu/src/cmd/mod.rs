@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod database;
+pub mod import;
 pub mod kpi;
 pub mod serve;
 pub mod sim;

@@ -46,7 +46,7 @@ pub fn kefu(args: &[&str], db: &Db) -> std::process::Output {
         .unwrap()
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -55,7 +55,7 @@ fn free_port() -> u16 {
 }
 
 /// A running `kefu serve`, killed (SIGKILL) and reaped when dropped.
-struct Server(Child);
+pub struct Server(Child);
 
 impl Server {
     fn kill(&mut self) {
@@ -71,7 +71,7 @@ impl Drop for Server {
 }
 
 /// Starts `kefu serve` and waits until it answers /healthz.
-async fn serve(db: &Db, port: u16) -> Server {
+pub async fn serve(db: &Db, port: u16) -> Server {
     let child = Server(
         Command::new(env!("CARGO_BIN_EXE_kefu"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -93,7 +93,7 @@ async fn serve(db: &Db, port: u16) -> Server {
     }
 }
 
-async fn login(port: u16) -> String {
+pub async fn login(port: u16) -> String {
     let r: Value = reqwest::Client::new()
         .post(format!("http://127.0.0.1:{port}/api/v1/auth/token"))
         .json(&json!({"workspace": "acme", "email": "admin@acme.test", "password": "password-123"}))

@@ -2,6 +2,7 @@
 
 mod admin;
 mod crash;
+mod crm_cli;
 mod kpi;
 mod sim;
 mod sla;

@@ -1,0 +1,130 @@
+//! CRM at scale on SQLite (ignored by default; run with `--ignored`): a CSV import of
+//! `KEFU_BENCH_ROWS` customers (default 1,000,000) through the API, then segment counts,
+//! which must stay under a second.
+//!
+//! `KEFU_BENCH_ROWS=1000000 cargo test -p kefu-server --test it -- --ignored crm_bench --nocapture`
+
+use crate::common::{Backend, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use std::fmt::Write;
+use std::time::Instant;
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn crm_bench_import_and_segment_counts_at_scale() {
+    let rows: usize = std::env::var("KEFU_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let t = app.workspace("bench").await;
+    let tiers = ["vip", "high", "normal", "low"];
+    let stages = [
+        "prospect",
+        "first_contact",
+        "opportunity",
+        "customer",
+        "repeat_customer",
+        "at_risk",
+        "lost",
+    ];
+    let provinces = ["山东", "广东", "北京", "上海", "浙江"];
+    let mut csv = String::with_capacity(rows * 120);
+    csv.push_str("name,phones,emails,tags,value_tier,lifecycle,address.province\n");
+    for i in 0..rows {
+        let _ = writeln!(
+            csv,
+            "客户{i},139{:08},c{i}@example.cn,{},{},{},{}",
+            i,
+            if i % 3 == 0 { "wechat" } else { "web" },
+            tiers[i % 4],
+            stages[i % 7],
+            provinces[i % 5]
+        );
+    }
+    let started = Instant::now();
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/customers/import", app.base))
+        .bearer_auth(&t)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .timeout(std::time::Duration::from_secs(3600))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["created"], rows);
+    let import_s = started.elapsed().as_secs_f64();
+    println!(
+        "import: {rows} rows in {import_s:.1}s ({:.0} rows/s)",
+        rows as f64 / import_s
+    );
+
+    for (name, rules, expect) in [
+        (
+            "at-risk or lost vip",
+            json!([{"field": "lifecycle", "op": "in", "value": ["at_risk", "lost"]},
+                   {"field": "value_tier", "op": "eq", "value": "vip"}]),
+            (0..rows)
+                .filter(|i| i % 4 == 0 && (i % 7 == 5 || i % 7 == 6))
+                .count(),
+        ),
+        (
+            "lost",
+            json!([{"field": "lifecycle", "op": "eq", "value": "lost"}]),
+            (0..rows).filter(|i| i % 7 == 6).count(),
+        ),
+        (
+            "vip tier",
+            json!([{"field": "value_tier", "op": "eq", "value": "vip"}]),
+            (0..rows).filter(|i| i % 4 == 0).count(),
+        ),
+    ] {
+        let (s, seg) = app
+            .call(
+                Method::POST,
+                "/api/v1/segments",
+                Some(&t),
+                Some(json!({"name": name, "rules": rules})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{seg}");
+        let sid = seg["id"].as_str().unwrap();
+        let started = Instant::now();
+        let (s, n) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/segments/{sid}/count"),
+                Some(&t),
+                None,
+            )
+            .await;
+        let took = started.elapsed();
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(n["count"], expect, "{name}");
+        println!(
+            "segment count `{name}`: {expect} of {rows} in {} ms",
+            took.as_millis()
+        );
+        if rows >= 1_000_000 {
+            assert!(took.as_secs_f64() < 1.0, "{name}: {took:?}");
+        }
+    }
+    let started = Instant::now();
+    let (s, page) = app
+        .call(
+            Method::GET,
+            "/api/v1/customers?q=13900000042",
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(page["items"][0]["name"], "客户42");
+    println!("lookup by phone: {} ms", started.elapsed().as_millis());
+    app.stop().await;
+}
