@@ -1,4 +1,4 @@
-//! Month KPI reports from the kept 15-minute accumulators on SQLite (issue 8's target: 50 M
+//! Month KPI reports from the kept 15-minute accumulators on SQLite (the target: 50 M
 //! interactions, a month report in under a second).
 //!
 //! Generates `KEFU_BENCH_INTERACTIONS` (default 50 000 000) interactions over November 2026

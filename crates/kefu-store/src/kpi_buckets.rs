@@ -1,5 +1,5 @@
 //! KPI accumulators kept per workspace × 15-minute UTC bucket × queue × team × agent (SPEC
-//! C14, issue 8): every count and sum of [`kefu_kpi::Sums`] in one row, so a report over any
+//! C14): every count and sum of [`kefu_kpi::Sums`] in one row, so a report over any
 //! range reads rows instead of interactions.
 //!
 //! The rows are maintained from the outbox: for each interaction event,

@@ -1,4 +1,4 @@
-//! Invariants P1–P8 of the routing engine (issue 6), as property tests over random command
+//! Invariants P1–P8 of the routing engine (SPEC C5), as property tests over random command
 //! sequences in a small world that uses every strategy, relaxation, overflow, max wait, queue
 //! length, business hours, preference windows, VIP, ring-all, wrap-up and mixed channels.
 

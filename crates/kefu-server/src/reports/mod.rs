@@ -1,4 +1,4 @@
-//! Reports (SPEC C14, issue 8): the outbox consumer that keeps the per-15-minute KPI
+//! Reports (SPEC C14): the outbox consumer that keeps the per-15-minute KPI
 //! accumulators up to date, and the report requests shared by the API and the pages.
 //!
 //! The accumulators live in the store (`kefu_store::kpi_buckets`); every KPI is computed
