@@ -1,7 +1,11 @@
 //! `cargo xtask bench [NAME…]`: criterion benchmarks, then the comparisons in `bench/`.
 //!
-//! With names, only `bench/NAME` comparisons run (criterion is skipped); `--no-criterion`
-//! skips criterion too.
+//! Then the server's load benchmarks, which are `#[ignore]`d tests of the server's test
+//! binary (SQLite, sizes from `KEFU_BENCH_ROWS`): CRM import and segment counts, ticket
+//! lists and the SLA sweep.
+//!
+//! With names, only `bench/NAME` comparisons run (criterion and the server benchmarks are
+//! skipped); `--no-criterion` skips both too.
 
 use crate::{root, run_cmd};
 use anyhow::Result;
