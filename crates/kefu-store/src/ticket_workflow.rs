@@ -664,36 +664,7 @@ impl Store {
                 s
             }
         };
-        let now = Utc::now();
-        let new = ticket::Model {
-            id: kefu_model::new_id().to_string(),
-            workspace_id: scope.id().to_owned(),
-            customer_id: t.customer_id.clone(),
-            ticket_type: t.ticket_type.clone(),
-            subject,
-            description: msg.body.clone(),
-            priority: t.priority.clone(),
-            state: TicketState::New.as_str().into(),
-            assignee_id: t.assignee_id.clone(),
-            group_id: t.group_id.clone(),
-            created_at: now,
-            updated_at: now,
-        };
-        let snapshot = new.snapshot();
-        let new = new.into_active_model().reset_all().insert(&txn).await?;
-        record(
-            &txn,
-            scope,
-            actor,
-            Change {
-                action: "created",
-                entity_type: "ticket",
-                entity_id: &new.id,
-                before: None,
-                after: Some(snapshot),
-            },
-        )
-        .await?;
+        let new = insert_derived_ticket(&txn, scope, actor, &t, subject, msg.body.clone()).await?;
         let mut m = msg.into_active_model();
         m.ticket_id = Set(new.id.clone());
         m.update(&txn).await?;
@@ -728,40 +699,11 @@ impl Store {
                 let reason = validate::optional("reason", reason, SHORT_TEXT)?.to_owned();
                 let txn = self.db().begin().await?;
                 let t = find_scoped::<ticket::Entity, _>(&txn, scope, id).await?;
-                let now = Utc::now();
                 let subject: String = format!("{} (follow-up)", t.subject)
                     .chars()
                     .take(SHORT_TEXT)
                     .collect();
-                let new = ticket::Model {
-                    id: kefu_model::new_id().to_string(),
-                    workspace_id: scope.id().to_owned(),
-                    customer_id: t.customer_id.clone(),
-                    ticket_type: t.ticket_type.clone(),
-                    subject,
-                    description: reason,
-                    priority: t.priority.clone(),
-                    state: TicketState::New.as_str().into(),
-                    assignee_id: t.assignee_id.clone(),
-                    group_id: t.group_id.clone(),
-                    created_at: now,
-                    updated_at: now,
-                };
-                let snapshot = new.snapshot();
-                let new = new.into_active_model().reset_all().insert(&txn).await?;
-                record(
-                    &txn,
-                    scope,
-                    actor,
-                    Change {
-                        action: "created",
-                        entity_type: "ticket",
-                        entity_id: &new.id,
-                        before: None,
-                        after: Some(snapshot),
-                    },
-                )
-                .await?;
+                let new = insert_derived_ticket(&txn, scope, actor, &t, subject, reason).await?;
                 insert_link(&txn, scope, id, &new.id, LinkKind::FollowUp.as_str()).await?;
                 let after = json!({"follow_up": new.id});
                 audit_ticket(&txn, scope, actor, "followed_up", id, after).await?;
@@ -1126,4 +1068,42 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Creates a new ticket that inherits `from`'s customer, type, priority, assignee and group
+/// (a split-off part or a follow-up), audited as `created` on `txn`.
+async fn insert_derived_ticket(
+    txn: &sea_orm::DatabaseTransaction,
+    scope: &WorkspaceScope,
+    actor: &Actor,
+    from: &ticket::Model,
+    subject: String,
+    description: String,
+) -> Result<ticket::Model> {
+    let now = Utc::now();
+    let new = ticket::Model {
+        id: kefu_model::new_id().to_string(),
+        workspace_id: scope.id().to_owned(),
+        customer_id: from.customer_id.clone(),
+        ticket_type: from.ticket_type.clone(),
+        subject,
+        description,
+        priority: from.priority.clone(),
+        state: TicketState::New.as_str().into(),
+        assignee_id: from.assignee_id.clone(),
+        group_id: from.group_id.clone(),
+        created_at: now,
+        updated_at: now,
+    };
+    let snapshot = new.snapshot();
+    let new = new.into_active_model().reset_all().insert(txn).await?;
+    let change = Change {
+        action: "created",
+        entity_type: "ticket",
+        entity_id: &new.id,
+        before: None,
+        after: Some(snapshot),
+    };
+    record(txn, scope, actor, change).await?;
+    Ok(new)
 }
