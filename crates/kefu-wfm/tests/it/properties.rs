@@ -89,6 +89,10 @@ proptest! {
     #[test]
     fn erlang_a_tends_to_erlang_c(a in 0.5f64..300.0, extra in 1u32..30, t in 0.0f64..60.0) {
         let n = a.floor() as u32 + extra;
+        // Within a hair of instability (N − A → 0) the queue is ~A/(N − A) deep and waits run
+        // to hours: a patience of 1e10 s then no longer dwarfs the wait tail enough for a
+        // 1e-5 agreement (seen: A = 296.98, N = 297). Keep to loads where it does.
+        prop_assume!(f64::from(n) - a >= 0.5);
         let c = erlang_c(a, n, 180.0, t).unwrap();
         let e = erlang_a(a, n, 180.0, 1e10, t).unwrap();
         prop_assert!((e.p_wait - c.p_wait).abs() < 1e-5, "{e:?} {c:?}");
