@@ -1212,31 +1212,16 @@ impl Store {
         next.updated_at = Utc::now();
         let saved = next.into_active_model().reset_all().update(&txn).await?;
         let old: Vec<String> = merged.iter().map(|m| m.id.clone()).collect();
-        ticket::Entity::update_many()
-            .col_expr(ticket::Column::CustomerId, Expr::value(id))
-            .filter(ticket::Column::WorkspaceId.eq(scope.id()))
-            .filter(ticket::Column::CustomerId.is_in(old.clone()))
-            .exec(&txn)
-            .await?;
-        interaction::Entity::update_many()
-            .col_expr(interaction::Column::CustomerId, Expr::value(id))
-            .filter(interaction::Column::WorkspaceId.eq(scope.id()))
-            .filter(interaction::Column::CustomerId.is_in(old.clone()))
-            .exec(&txn)
-            .await?;
-        customer_event::Entity::update_many()
-            .col_expr(customer_event::Column::CustomerId, Expr::value(id))
-            .filter(customer_event::Column::WorkspaceId.eq(scope.id()))
-            .filter(customer_event::Column::CustomerId.is_in(old.clone()))
-            .exec(&txn)
-            .await?;
-        // Earlier redirects to the merged records now lead to the survivor.
-        customer::Entity::update_many()
-            .col_expr(customer::Column::MergedInto, Expr::value(id))
-            .filter(customer::Column::WorkspaceId.eq(scope.id()))
-            .filter(customer::Column::MergedInto.is_in(old.clone()))
-            .exec(&txn)
-            .await?;
+        // Everything that pointed at a merged record now points at the survivor, including
+        // earlier redirects to the merged records.
+        for (table, column) in [
+            ("tickets", "customer_id"),
+            ("interactions", "customer_id"),
+            ("customer_events", "customer_id"),
+            ("customers", "merged_into"),
+        ] {
+            repoint(&txn, scope, table, column, &old, id).await?;
+        }
         customer_identity::Entity::delete_many()
             .filter(customer_identity::Column::WorkspaceId.eq(scope.id()))
             .filter(customer_identity::Column::CustomerId.is_in(old.clone()))
@@ -1328,4 +1313,24 @@ impl Store {
         self.signal_outbox();
         Ok(())
     }
+}
+
+/// Sets `table.column` to `to` on the rows of `scope` where it is one of `old`.
+async fn repoint<C: ConnectionTrait>(
+    conn: &C,
+    scope: &WorkspaceScope,
+    table: &str,
+    column: &str,
+    old: &[String],
+    to: &str,
+) -> Result<()> {
+    use sea_orm::sea_query::{Alias, Query};
+    let stmt = Query::update()
+        .table(Alias::new(table))
+        .value(Alias::new(column), to)
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(scope.id()))
+        .and_where(Expr::col(Alias::new(column)).is_in(old.iter().cloned()))
+        .to_owned();
+    conn.execute(&stmt).await?;
+    Ok(())
 }
