@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod reports;
 pub mod sla_timer;
+pub mod ticket_tiers;
 pub mod web;
 
 use axum::Router;
@@ -108,6 +109,7 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     let workers = vec![
         bus::spawn_publisher(state.store.clone(), state.bus.clone()),
         sla_timer::spawn(state.store.clone()),
+        ticket_tiers::spawn(state.store.clone()),
         reports::spawn(state.store.clone()),
     ];
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

@@ -57,10 +57,10 @@ pub async fn sweep(store: &Store, now: DateTime<Utc>) -> Result<Sweep, kefu_stor
             continue;
         };
         let ids = store.active_ticket_ids(&scope).await?;
-        for (t, transitions, messages) in store.ticket_histories(&scope, &ids).await? {
+        for h in store.ticket_histories(&scope, &ids).await? {
             out.tickets += 1;
-            let id = t.id.clone();
-            let events = crate::api::sla::events(&t, &transitions, &messages);
+            let id = h.ticket.id.clone();
+            let events = crate::api::sla::events(&h);
             let Ok(status) = kefu_sla::evaluate(&events, &set, now) else {
                 continue;
             };

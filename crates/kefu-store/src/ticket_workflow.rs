@@ -113,6 +113,9 @@ pub struct TicketSettings {
     pub pending_remind_minutes: i64,
     /// Time-based automation: resolve after this long in `pending_customer` (0: never).
     pub pending_resolve_minutes: i64,
+    /// The tier-2 group (提送二线): a ticket escalated (by hand or on an SLA breach) moves
+    /// to it; `None`: escalation keeps the group.
+    pub tier2_group_id: Option<String>,
 }
 
 impl Default for TicketSettings {
@@ -123,11 +126,23 @@ impl Default for TicketSettings {
             complaint_follow_up_required: true,
             pending_remind_minutes: 0,
             pending_resolve_minutes: 0,
+            tier2_group_id: None,
         }
     }
 }
 
 impl TicketSettings {
+    fn of(r: &ticket_settings::Model) -> TicketSettings {
+        TicketSettings {
+            sla_policies: r.sla_policies.clone(),
+            reopen_window_minutes: r.reopen_window_minutes,
+            complaint_follow_up_required: r.complaint_follow_up_required,
+            pending_remind_minutes: r.pending_remind_minutes,
+            pending_resolve_minutes: r.pending_resolve_minutes,
+            tier2_group_id: r.tier2_group_id.clone(),
+        }
+    }
+
     fn snapshot(&self) -> Value {
         json!({
             "sla_policies": self.sla_policies,
@@ -135,6 +150,7 @@ impl TicketSettings {
             "complaint_follow_up_required": self.complaint_follow_up_required,
             "pending_remind_minutes": self.pending_remind_minutes,
             "pending_resolve_minutes": self.pending_resolve_minutes,
+            "tier2_group_id": self.tier2_group_id,
         })
     }
 }
@@ -190,13 +206,7 @@ pub(crate) async fn settings_on<C: ConnectionTrait>(
             .one(conn)
             .await?
         {
-            Some(r) => TicketSettings {
-                sla_policies: r.sla_policies,
-                reopen_window_minutes: r.reopen_window_minutes,
-                complaint_follow_up_required: r.complaint_follow_up_required,
-                pending_remind_minutes: r.pending_remind_minutes,
-                pending_resolve_minutes: r.pending_resolve_minutes,
-            },
+            Some(r) => TicketSettings::of(&r),
             None => TicketSettings::default(),
         },
     )
@@ -338,6 +348,34 @@ impl Store {
             action,
             ticket_id,
             json!({"message": after}),
+        )
+        .await?;
+        // The inbox: @mentioned users, then the assignee and watchers (not the writer).
+        use crate::ticket_sla::{assignee_and_watchers_on, mentioned_on, notify_on};
+        let me = actor.user_id.as_deref();
+        let excerpt: String = saved.body.chars().take(200).collect();
+        let text = format!("{} — {}", t.subject, excerpt);
+        let mentioned = mentioned_on(&txn, scope, &saved.body).await?;
+        notify_on(
+            &txn,
+            scope,
+            &mentioned,
+            me,
+            "mentioned",
+            Some(ticket_id),
+            &text,
+        )
+        .await?;
+        let mut others = assignee_and_watchers_on(&txn, scope, &t).await?;
+        others.retain(|u| !mentioned.contains(u));
+        notify_on(
+            &txn,
+            scope,
+            &others,
+            me,
+            "ticket_message",
+            Some(ticket_id),
+            &text,
         )
         .await?;
         txn.commit().await?;
@@ -721,13 +759,7 @@ impl Store {
             .one(self.db())
             .await?;
         Ok(match row {
-            Some(r) => TicketSettings {
-                sla_policies: r.sla_policies,
-                reopen_window_minutes: r.reopen_window_minutes,
-                complaint_follow_up_required: r.complaint_follow_up_required,
-                pending_remind_minutes: r.pending_remind_minutes,
-                pending_resolve_minutes: r.pending_resolve_minutes,
-            },
+            Some(r) => TicketSettings::of(&r),
             None => TicketSettings::default(),
         })
     }
@@ -745,13 +777,7 @@ impl Store {
             .one(&txn)
             .await?;
         let mut s = match &row {
-            Some(r) => TicketSettings {
-                sla_policies: r.sla_policies.clone(),
-                reopen_window_minutes: r.reopen_window_minutes,
-                complaint_follow_up_required: r.complaint_follow_up_required,
-                pending_remind_minutes: r.pending_remind_minutes,
-                pending_resolve_minutes: r.pending_resolve_minutes,
-            },
+            Some(r) => TicketSettings::of(r),
             None => TicketSettings::default(),
         };
         let before = s.snapshot();
@@ -765,6 +791,15 @@ impl Store {
                 return Err(invalid(field, kefu_model::error::FieldProblem::Format));
             }
         }
+        if let Some(g) = &s.tier2_group_id
+            && find_scoped::<crate::entity::team::Entity, _>(&txn, scope, g)
+                .await
+                .is_err()
+        {
+            return Err(StoreError::UnknownReference {
+                field: "tier2_group_id",
+            });
+        }
         let model = ticket_settings::ActiveModel {
             workspace_id: Set(scope.id().to_owned()),
             sla_policies: Set(s.sla_policies.clone()),
@@ -773,6 +808,7 @@ impl Store {
             pending_remind_minutes: Set(s.pending_remind_minutes),
             pending_resolve_minutes: Set(s.pending_resolve_minutes),
             updated_at: Set(Utc::now()),
+            tier2_group_id: Set(s.tier2_group_id.clone()),
         };
         if row.is_some() {
             model.update(&txn).await?;
@@ -798,21 +834,22 @@ impl Store {
         Ok(s)
     }
 
-    /// Everything the SLA clock of a ticket is computed from: the ticket, its transitions
-    /// and its messages, each oldest first.
+    /// Everything the SLA clock of a ticket is computed from.
     pub async fn ticket_history(
         &self,
         scope: &WorkspaceScope,
         ticket_id: &str,
-    ) -> Result<(
-        ticket::Model,
-        Vec<ticket_transition::Model>,
-        Vec<ticket_message::Model>,
-    )> {
-        let t = self.get_ticket(scope, ticket_id).await?;
+    ) -> Result<TicketHistory> {
+        let ticket = self.get_ticket(scope, ticket_id).await?;
         let transitions = self.ticket_transitions(scope, ticket_id).await?;
         let messages = self.ticket_messages(scope, ticket_id).await?;
-        Ok((t, transitions, messages))
+        let sla_events = self.ticket_sla_events(scope, ticket_id).await?;
+        Ok(TicketHistory {
+            ticket,
+            transitions,
+            messages,
+            sla_events,
+        })
     }
 }
 
@@ -901,6 +938,28 @@ impl Store {
             _ => "sla_breached",
         };
         audit_ticket(&txn, scope, &actor, action, ticket_id, info.clone()).await?;
+        {
+            use crate::ticket_sla::notify_on;
+            let text = format!("{} — {} {}", t.subject, n.metric, n.due.to_rfc3339());
+            let assignee: Vec<String> = t.assignee_id.iter().cloned().collect();
+            notify_on(&txn, scope, &assignee, None, action, Some(ticket_id), &text).await?;
+            if n.kind == "breach" && n.escalate_to.as_deref() == Some("supervisor") {
+                let sups = match &t.group_id {
+                    Some(g) => crate::ticket_sla::group_supervisors_on(&txn, scope, g).await?,
+                    None => vec![],
+                };
+                notify_on(
+                    &txn,
+                    scope,
+                    &sups,
+                    None,
+                    "sla_escalated",
+                    Some(ticket_id),
+                    &text,
+                )
+                .await?;
+            }
+        }
         if n.kind == "breach" {
             match n.escalate_to.as_deref() {
                 Some("tier2") => {
@@ -1007,16 +1066,10 @@ impl Store {
     }
 }
 
-/// A ticket with its transitions and messages, oldest first (what its SLA clock is computed
-/// from).
-pub type TicketHistory = (
-    ticket::Model,
-    Vec<ticket_transition::Model>,
-    Vec<ticket_message::Model>,
-);
+pub use crate::ticket_sla::TicketHistory;
 
 impl Store {
-    /// The histories of many tickets of `scope` in three queries per 500 ids (tickets not
+    /// The histories of many tickets of `scope` in four queries per 500 ids (tickets not
     /// in the workspace are left out), in the order of `ids`.
     pub async fn ticket_histories(
         &self,
@@ -1048,7 +1101,7 @@ impl Store {
             let mut msgs: HashMap<String, Vec<ticket_message::Model>> = HashMap::new();
             for m in ticket_message::Entity::find()
                 .filter(ticket_message::Column::WorkspaceId.eq(scope.id()))
-                .filter(ticket_message::Column::TicketId.is_in(keys))
+                .filter(ticket_message::Column::TicketId.is_in(keys.clone()))
                 .order_by_asc(ticket_message::Column::CreatedAt)
                 .order_by_asc(ticket_message::Column::Id)
                 .all(self.db())
@@ -1056,13 +1109,25 @@ impl Store {
             {
                 msgs.entry(m.ticket_id.clone()).or_default().push(m);
             }
+            use crate::entity::ticket_sla_event as sev;
+            let mut sla: HashMap<String, Vec<sev::Model>> = HashMap::new();
+            for e in sev::Entity::find()
+                .filter(sev::Column::WorkspaceId.eq(scope.id()))
+                .filter(sev::Column::TicketId.is_in(keys))
+                .order_by_asc(sev::Column::Seq)
+                .all(self.db())
+                .await?
+            {
+                sla.entry(e.ticket_id.clone()).or_default().push(e);
+            }
             for id in chunk {
                 if let Some(t) = tickets.get(id) {
-                    out.push((
-                        t.clone(),
-                        trs.remove(id).unwrap_or_default(),
-                        msgs.remove(id).unwrap_or_default(),
-                    ));
+                    out.push(TicketHistory {
+                        ticket: t.clone(),
+                        transitions: trs.remove(id).unwrap_or_default(),
+                        messages: msgs.remove(id).unwrap_or_default(),
+                        sla_events: sla.remove(id).unwrap_or_default(),
+                    });
                 }
             }
         }
@@ -1105,5 +1170,6 @@ async fn insert_derived_ticket(
         after: Some(snapshot),
     };
     record(txn, scope, actor, change).await?;
+    crate::ticket_sla::record_attributes_on(txn, scope, actor, &new, now).await?;
     Ok(new)
 }

@@ -2,9 +2,7 @@
 //! `kefu_model::TicketState`, each recorded with actor and reason.
 
 use crate::audit::{Change, record};
-use crate::crud::{
-    Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited,
-};
+use crate::crud::{Audited, check_ref, delete_audited, find_scoped, list_scoped};
 use crate::entity::{customer, team, ticket, ticket_transition, user};
 use crate::{Actor, Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
 use chrono::Utc;
@@ -120,7 +118,26 @@ impl Store {
             updated_at: now,
         };
         fields.write_to(&mut model);
-        insert_audited::<ticket::ActiveModel>(self, scope, actor, model, "ticket_exists").await
+        let txn = self.db().begin().await?;
+        let after = model.snapshot();
+        let saved = model
+            .into_active_model()
+            .reset_all()
+            .insert(&txn)
+            .await
+            .map_err(|e| StoreError::unique_as(e, "ticket_exists"))?;
+        let change = Change {
+            action: "created",
+            entity_type: "ticket",
+            entity_id: &saved.id,
+            before: None,
+            after: Some(after),
+        };
+        record(&txn, scope, actor, change).await?;
+        crate::ticket_sla::record_attributes_on(&txn, scope, actor, &saved, now).await?;
+        txn.commit().await?;
+        self.signal_outbox();
+        Ok(saved)
     }
 
     pub async fn get_ticket(&self, scope: &WorkspaceScope, id: &str) -> Result<ticket::Model> {
@@ -192,12 +209,28 @@ impl Store {
         apply(&mut fields);
         let fields = fields.validated()?;
         self.check_ticket_refs(scope, &fields).await?;
-        update_audited::<ticket::ActiveModel, _>(self, scope, actor, id, "updated", "", |t| {
-            fields.write_to(t);
-            t.updated_at = Utc::now();
-            Ok(())
-        })
-        .await
+        let txn = self.db().begin().await?;
+        let current = find_scoped::<ticket::Entity, _>(&txn, scope, id).await?;
+        let before = current.snapshot();
+        let mut next = current;
+        fields.write_to(&mut next);
+        let now = Utc::now();
+        next.updated_at = now;
+        let after = next.snapshot();
+        let saved = next.into_active_model().reset_all().update(&txn).await?;
+        let change = Change {
+            action: "updated",
+            entity_type: "ticket",
+            entity_id: id,
+            before: Some(before),
+            after: Some(after),
+        };
+        record(&txn, scope, actor, change).await?;
+        // Type, priority or customer (so tier) changes re-target the SLA clock from now.
+        crate::ticket_sla::record_attributes_on(&txn, scope, actor, &saved, now).await?;
+        txn.commit().await?;
+        self.signal_outbox();
+        Ok(saved)
     }
 
     /// Moves a ticket to `to` if the state machine allows it; records the transition (actor,
@@ -291,6 +324,30 @@ pub(crate) async fn transition_on<C: ConnectionTrait>(
     let mut next = current;
     next.state = to.as_str().into();
     next.updated_at = now;
+    let mut notify_tier2 = vec![];
+    if to == TicketState::Escalated
+        && let Some(g) = crate::ticket_workflow::settings_on(conn, scope)
+            .await?
+            .tier2_group_id
+    {
+        // 提送二线: the ticket moves to the tier-2 group; its tier-1 assignee lets go unless
+        // they are a member of that group too.
+        let members = crate::entity::team_member::Entity::find()
+            .filter(crate::entity::team_member::Column::WorkspaceId.eq(scope.id()))
+            .filter(crate::entity::team_member::Column::TeamId.eq(g.as_str()))
+            .all(conn)
+            .await?;
+        if next
+            .assignee_id
+            .as_ref()
+            .is_some_and(|a| !members.iter().any(|m| &m.user_id == a))
+        {
+            next.assignee_id = None;
+        }
+        next.group_id = Some(g.clone());
+        notify_tier2 = crate::ticket_sla::group_supervisors_on(conn, scope, &g).await?;
+        notify_tier2.extend(next.assignee_id.iter().cloned());
+    }
     let after = next.snapshot();
     let saved = next.into_active_model().reset_all().update(conn).await?;
     ticket_transition::ActiveModel {
@@ -315,5 +372,16 @@ pub(crate) async fn transition_on<C: ConnectionTrait>(
         after: Some(after),
     };
     record(conn, scope, actor, change).await?;
+    let text = format!("{} — {}", saved.subject, reason);
+    crate::ticket_sla::notify_on(
+        conn,
+        scope,
+        &notify_tier2,
+        actor.user_id.as_deref(),
+        "escalated",
+        Some(id),
+        &text,
+    )
+    .await?;
     Ok(saved)
 }

@@ -67,6 +67,17 @@ pub enum AutoAction {
         #[serde(default)]
         reason: String,
     },
+    /// An in-app notification to the listed users, the ticket's assignee and/or the
+    /// supervisors of its group; `{{subject}}` and `{{id}}` are filled in.
+    Notify {
+        #[serde(default)]
+        user_ids: Vec<String>,
+        #[serde(default)]
+        assignee: bool,
+        #[serde(default)]
+        supervisors: bool,
+        text: String,
+    },
     /// A reply from a template; `{{subject}}` and `{{id}}` are filled in.
     Reply {
         body: String,
@@ -195,6 +206,15 @@ fn check_actions(actions: &mut [AutoAction]) -> Result<(), ApiError> {
             AutoAction::Transition { reason, .. } => {
                 kefu_model::validate::optional("reason", reason, 500)?;
             }
+            AutoAction::Notify { user_ids, text, .. } => {
+                *text = kefu_model::validate::required("text", text, 500)?;
+                if user_ids.len() > 50 {
+                    return Err(invalid("user_ids", FieldProblem::TooMany));
+                }
+                for u in user_ids.iter_mut() {
+                    *u = opt_id("user_ids", Some(std::mem::take(u)))?.unwrap_or_default();
+                }
+            }
             AutoAction::SetPriority { .. } => {}
         }
     }
@@ -249,6 +269,21 @@ pub async fn apply_actions(
                         .transition_ticket(scope, actor, id, to, &reason)
                         .await?;
                 }
+            }
+            AutoAction::Notify {
+                user_ids,
+                assignee,
+                supervisors,
+                text,
+            } => {
+                let t = state.store.get_ticket(scope, id).await?;
+                let text = text
+                    .replace("{{subject}}", &t.subject)
+                    .replace("{{id}}", &t.id);
+                state
+                    .store
+                    .notify_for_ticket(scope, id, &user_ids, assignee, supervisors, &text)
+                    .await?;
             }
             AutoAction::Reply { body, public } => {
                 let t = state.store.get_ticket(scope, id).await?;

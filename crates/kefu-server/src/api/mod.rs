@@ -8,6 +8,7 @@ pub mod complaints;
 pub mod crm;
 pub mod customers;
 pub mod interactions;
+pub mod notifications;
 pub mod reports;
 pub mod segments;
 pub mod session;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(crm::router())
         .merge(segments::router())
+        .merge(notifications::router())
         .fallback(|| async { ApiError::NotFound })
 }
 

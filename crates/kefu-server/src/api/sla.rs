@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use kefu_model::Action;
 use kefu_sla::{EventKind, PolicySet, SlaStatus, TicketAttributes, TicketEvent};
 use kefu_store::WorkspaceScope;
-use kefu_store::entity::{ticket, ticket_message, ticket_transition};
+use kefu_store::ticket_sla::TicketHistory;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/sla/policies", get(get_policies).put(put_policies))
         .route("/ticket-settings", get(get_settings).patch(patch_settings))
         .route("/tickets/{id}/sla", get(ticket_sla))
+        .route(
+            "/tickets/{id}/sla/policy",
+            axum::routing::put(assign_policy),
+        )
 }
 
 /// The workspace's policy set, if configured and valid.
@@ -39,29 +43,59 @@ pub async fn policy_set(
         .and_then(|v| serde_json::from_value::<PolicySet>(v).ok()))
 }
 
-fn attributes(t: &ticket::Model) -> Option<TicketAttributes> {
+fn parse<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(Value::String(s.to_owned())).ok()
+}
+
+fn attributes(ticket_type: &str, priority: &str, tier: Option<&str>) -> Option<TicketAttributes> {
     Some(TicketAttributes {
-        ticket_type: serde_json::from_value(Value::String(t.ticket_type.clone())).ok()?,
-        priority: serde_json::from_value(Value::String(t.priority.clone())).ok()?,
-        tier: None,
+        ticket_type: parse(ticket_type)?,
+        priority: parse(priority)?,
+        tier: tier.map(str::to_owned),
     })
 }
 
-/// A ticket's history as SLA clock events: creation, every message (internal notes count
-/// as non-public agent replies, which stop no clock) and every transition.
-pub fn events(
-    t: &ticket::Model,
-    transitions: &[ticket_transition::Model],
-    messages: &[ticket_message::Model],
-) -> Vec<TicketEvent> {
-    let mut out = Vec::with_capacity(1 + transitions.len() + messages.len());
-    if let Some(attributes) = attributes(t) {
+/// A ticket's history as SLA clock events: creation with the attributes recorded then (type,
+/// priority, the customer's value tier), every later change of them and every policy
+/// assigned by hand, every message (internal notes count as non-public agent replies, which
+/// stop no clock) and every transition.
+///
+/// The rule for attribute changes (kept by `kefu-sla`): the policy in force when a target
+/// stops (or now, while it runs) judges it, so a change of type, priority or tier changes
+/// the targets from that moment on while the business time already used is kept.
+pub fn events(h: &TicketHistory) -> Vec<TicketEvent> {
+    let t = &h.ticket;
+    let mut out =
+        Vec::with_capacity(1 + h.transitions.len() + h.messages.len() + h.sla_events.len());
+    let mut recorded = h.sla_events.iter().filter(|e| e.kind == "attributes");
+    let created = match recorded.next() {
+        Some(first) => attributes(&first.ticket_type, &first.priority, first.tier.as_deref()),
+        // Tickets from before attributes were recorded: their present type and priority.
+        None => attributes(&t.ticket_type, &t.priority, None),
+    };
+    if let Some(attributes) = created {
         out.push(TicketEvent {
             at: t.created_at,
             kind: EventKind::Created { attributes },
         });
     }
-    for m in messages {
+    for e in &h.sla_events {
+        let kind = match e.kind.as_str() {
+            "policy" => EventKind::PolicyAssigned {
+                policy: e.policy.clone(),
+            },
+            _ => match attributes(&e.ticket_type, &e.priority, e.tier.as_deref()) {
+                Some(attributes) => EventKind::AttributesChanged { attributes },
+                None => continue,
+            },
+        };
+        // The creation snapshot itself is not a change.
+        if e.at <= t.created_at && matches!(kind, EventKind::AttributesChanged { .. }) {
+            continue;
+        }
+        out.push(TicketEvent { at: e.at, kind });
+    }
+    for m in &h.messages {
         let kind = if m.author_kind == "customer" {
             EventKind::CustomerReply
         } else {
@@ -72,14 +106,15 @@ pub fn events(
             kind,
         });
     }
-    for tr in transitions {
-        if let Ok(to) = serde_json::from_value(Value::String(tr.to_state.clone())) {
+    for tr in &h.transitions {
+        if let Some(to) = parse(&tr.to_state) {
             out.push(TicketEvent {
                 at: tr.at,
                 kind: EventKind::StateChanged { to },
             });
         }
     }
+    // Stable: events at one instant keep the order above.
     out.sort_by_key(|e| e.at);
     out
 }
@@ -92,8 +127,8 @@ pub async fn status_of(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SlaStatus>, ApiError> {
-    let (t, transitions, messages) = state.store.ticket_history(scope, id).await?;
-    let ev = events(&t, &transitions, &messages);
+    let h = state.store.ticket_history(scope, id).await?;
+    let ev = events(&h);
     Ok(kefu_sla::evaluate(&ev, set, now).ok())
 }
 
@@ -173,6 +208,8 @@ pub struct SettingsOut {
     pub pending_remind_minutes: i64,
     /// Resolve a ticket after it waits this long in `pending_customer` (0: never).
     pub pending_resolve_minutes: i64,
+    /// The tier-2 group (提送二线): an escalated ticket moves to it.
+    pub tier2_group_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -182,6 +219,9 @@ pub struct SettingsPatch {
     pub complaint_follow_up_required: Option<bool>,
     pub pending_remind_minutes: Option<i64>,
     pub pending_resolve_minutes: Option<i64>,
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub tier2_group_id: Option<Option<String>>,
 }
 
 /// The workspace's ticket settings.
@@ -199,6 +239,7 @@ pub async fn get_settings(
         complaint_follow_up_required: s.complaint_follow_up_required,
         pending_remind_minutes: s.pending_remind_minutes,
         pending_resolve_minutes: s.pending_resolve_minutes,
+        tier2_group_id: s.tier2_group_id,
     }))
 }
 
@@ -211,9 +252,16 @@ pub async fn patch_settings(
     ApiJson(b): ApiJson<SettingsPatch>,
 ) -> Result<Json<SettingsOut>, ApiError> {
     let p = auth.require(Action::ManageSla)?;
+    let tier2 = b
+        .tier2_group_id
+        .map(|g| super::opt_id("tier2_group_id", g))
+        .transpose()?;
     let s = state
         .store
         .update_ticket_settings(&p.scope, &p.actor(), |s| {
+            if let Some(g) = tier2 {
+                s.tier2_group_id = g;
+            }
             if let Some(m) = b.reopen_window_minutes {
                 s.reopen_window_minutes = m;
             }
@@ -234,6 +282,7 @@ pub async fn patch_settings(
         complaint_follow_up_required: s.complaint_follow_up_required,
         pending_remind_minutes: s.pending_remind_minutes,
         pending_resolve_minutes: s.pending_resolve_minutes,
+        tier2_group_id: s.tier2_group_id,
     }))
 }
 
@@ -266,13 +315,13 @@ pub async fn breaching_ids(
     };
     let ids = state.store.active_ticket_ids(scope).await?;
     let mut out = vec![];
-    for (t, transitions, messages) in state.store.ticket_histories(scope, &ids).await? {
-        let ev = events(&t, &transitions, &messages);
+    for h in state.store.ticket_histories(scope, &ids).await? {
+        let ev = events(&h);
         if let Ok(s) = kefu_sla::evaluate(&ev, &set, now)
             && s.targets()
                 .any(|t| t.met_at.is_none() && (t.warning || t.breached))
         {
-            out.push(t.id);
+            out.push(h.ticket.id);
         }
     }
     Ok(out)
@@ -287,11 +336,50 @@ pub async fn sla_many(
 ) -> Result<std::collections::HashMap<String, Value>, ApiError> {
     let now = Utc::now();
     let mut out = std::collections::HashMap::new();
-    for (t, transitions, messages) in state.store.ticket_histories(scope, ids).await? {
-        let ev = events(&t, &transitions, &messages);
+    for h in state.store.ticket_histories(scope, ids).await? {
+        let ev = events(&h);
         if let Ok(s) = kefu_sla::evaluate(&ev, set, now) {
-            out.insert(t.id, serde_json::to_value(s).unwrap_or(Value::Null));
+            out.insert(h.ticket.id, serde_json::to_value(s).unwrap_or(Value::Null));
         }
     }
     Ok(out)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyAssignIn {
+    /// A policy name of the workspace's set; `null` to match by attributes again.
+    pub policy: Option<String>,
+}
+
+/// Assign an SLA policy to a ticket by hand (from now on; the business time already used is
+/// kept and judged against the new targets), or `null` to match by attributes again.
+/// Audited `sla_policy_assigned`. An unknown name is 422 `invalid_field`.
+#[utoipa::path(put, path = "/api/v1/tickets/{id}/sla/policy", tag = "sla",
+    request_body = PolicyAssignIn,
+    responses((status = 200, body = Object), (status = 404), (status = 422)))]
+pub async fn assign_policy(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PolicyAssignIn>,
+) -> Result<Json<Value>, ApiError> {
+    let p = auth.require(Action::ManageSla)?;
+    let id = path_id(&id)?;
+    state.store.get_ticket(&p.scope, &id).await?;
+    let set = policy_set(&state, &p.scope).await?;
+    if let Some(name) = &b.policy
+        && set.as_ref().and_then(|s| s.policy(name)).is_none()
+    {
+        return Err(ApiError::Model(kefu_model::ModelError::InvalidField {
+            field: "policy".into(),
+            reason: kefu_model::error::FieldProblem::Format,
+        }));
+    }
+    state
+        .store
+        .assign_sla_policy(&p.scope, &p.actor(), &id, b.policy)
+        .await?;
+    let v = sla_json(&state, &p.scope, set.as_ref(), &id).await?;
+    Ok(Json(v.unwrap_or(Value::Null)))
 }

@@ -114,7 +114,10 @@ pub async fn ticket_page(
     v.auth.require(Action::ReadTickets)?;
     let scope = v.scope().clone();
     let id = crate::api::path_id(&id)?;
-    let (ticket, transitions, messages) = state.store.ticket_history(&scope, &id).await?;
+    let history = state.store.ticket_history(&scope, &id).await?;
+    let ticket = history.ticket.clone();
+    let transitions = history.transitions.clone();
+    let messages = history.messages.clone();
     let customer = match &ticket.customer_id {
         Some(c) => state
             .store
@@ -128,7 +131,7 @@ pub async fn ticket_page(
     let mut timers = vec![];
     let mut sla_policy = None;
     if let Some(set) = crate::api::sla::policy_set(&state, &scope).await? {
-        let events = crate::api::sla::events(&ticket, &transitions, &messages);
+        let events = crate::api::sla::events(&history);
         if let Ok(s) = kefu_sla::evaluate(&events, &set, Utc::now()) {
             sla_policy = s.policy.clone();
             if let Some(f) = &s.first_response {

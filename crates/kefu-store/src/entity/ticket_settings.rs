@@ -16,6 +16,8 @@ pub struct Model {
     /// Resolve a ticket waiting this long in `pending_customer` (0: never).
     pub pending_resolve_minutes: i64,
     pub updated_at: DateTimeUtc,
+    /// The tier-2 group (提送二线): escalated tickets move to it.
+    pub tier2_group_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
