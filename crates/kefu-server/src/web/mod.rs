@@ -24,6 +24,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 mod crm;
+mod notifications;
 mod reports;
 mod tickets;
 
@@ -49,6 +50,8 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/complaint", post(tickets::ticket_complaint))
         .route("/planning", get(planning::page))
         .route("/planning/forecast", get(planning::forecast_page))
+        .route("/notifications", get(notifications::page))
+        .route("/notifications/read", post(notifications::read_all))
         .merge(reports::router())
         .merge(crm::router())
 }
