@@ -24,6 +24,7 @@ pub mod page;
 pub mod phone;
 pub mod segments;
 pub mod teams;
+pub mod ticket_actions;
 pub mod ticket_sla;
 pub mod ticket_views;
 pub mod ticket_workflow;

@@ -146,6 +146,34 @@ pub(crate) async fn group_supervisors_on<C: ConnectionTrait>(
         .collect())
 }
 
+/// A `notify` action: `users` (those of the workspace), the ticket's assignee and/or the
+/// supervisors of its group get an entry of kind `trigger`.
+pub(crate) async fn notify_ticket_on<C: ConnectionTrait>(
+    conn: &C,
+    scope: &WorkspaceScope,
+    t: &ticket::Model,
+    users: &[String],
+    assignee: bool,
+    supervisors: bool,
+    text: &str,
+) -> Result<usize> {
+    let mut to: Vec<String> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::WorkspaceId.eq(scope.id()))
+        .filter(user::Column::Id.is_in(users.iter().map(String::as_str)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if assignee {
+        to.extend(t.assignee_id.iter().cloned());
+    }
+    if supervisors && let Some(g) = &t.group_id {
+        to.extend(group_supervisors_on(conn, scope, g).await?);
+    }
+    notify_on(conn, scope, &to, None, "trigger", Some(&t.id), text).await
+}
+
 /// The ticket's assignee and watchers.
 pub(crate) async fn assignee_and_watchers_on<C: ConnectionTrait>(
     conn: &C,
@@ -281,38 +309,6 @@ impl Store {
             .order_by_asc(ticket_sla_event::Column::Seq)
             .all(self.db())
             .await?)
-    }
-
-    /// A trigger's `notify` action: `users` (those of the workspace), the ticket's
-    /// assignee and/or the supervisors of its group get an entry of kind `trigger`.
-    pub async fn notify_for_ticket(
-        &self,
-        scope: &WorkspaceScope,
-        ticket_id: &str,
-        users: &[String],
-        assignee: bool,
-        supervisors: bool,
-        text: &str,
-    ) -> Result<usize> {
-        let txn = self.db().begin().await?;
-        let t = find_scoped::<ticket::Entity, _>(&txn, scope, ticket_id).await?;
-        let mut to: Vec<String> = user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .filter(user::Column::WorkspaceId.eq(scope.id()))
-            .filter(user::Column::Id.is_in(users.iter().map(String::as_str)))
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        if assignee {
-            to.extend(t.assignee_id.iter().cloned());
-        }
-        if supervisors && let Some(g) = &t.group_id {
-            to.extend(group_supervisors_on(&txn, scope, g).await?);
-        }
-        let n = notify_on(&txn, scope, &to, None, "trigger", Some(ticket_id), text).await?;
-        txn.commit().await?;
-        Ok(n)
     }
 
     /// One page of `user_id`'s notifications, newest first (`unread` only if asked).

@@ -212,7 +212,7 @@ pub(crate) async fn settings_on<C: ConnectionTrait>(
     )
 }
 
-async fn tags_on<C: ConnectionTrait>(
+pub(crate) async fn tags_on<C: ConnectionTrait>(
     conn: &C,
     scope: &WorkspaceScope,
     ticket_id: &str,
@@ -319,70 +319,84 @@ impl Store {
         ticket_id: &str,
         m: NewMessage,
     ) -> Result<ticket_message::Model> {
-        let m = validated_message(m)?;
         let txn = self.db().begin().await?;
-        let t = find_scoped::<ticket::Entity, _>(&txn, scope, ticket_id).await?;
-        let author_id = match m.author {
-            AuthorKind::Agent => actor.user_id.clone(),
-            AuthorKind::Customer => t.customer_id.clone(),
-        };
-        let model = ticket_message::Model {
-            id: kefu_model::new_id().to_string(),
-            workspace_id: scope.id().to_owned(),
-            ticket_id: ticket_id.to_owned(),
-            author_id,
-            author_kind: m.author.as_str().into(),
-            public: m.public,
-            channel: m.channel.as_str().into(),
-            body: m.body,
-            attachments: serde_json::to_value(&m.attachments).unwrap_or(Value::Array(vec![])),
-            created_at: Utc::now(),
-        };
-        let after = model.snapshot();
-        let saved = model.into_active_model().reset_all().insert(&txn).await?;
-        let action = if saved.public { "replied" } else { "noted" };
-        audit_ticket(
-            &txn,
-            scope,
-            actor,
-            action,
-            ticket_id,
-            json!({"message": after}),
-        )
-        .await?;
-        // The inbox: @mentioned users, then the assignee and watchers (not the writer).
-        use crate::ticket_sla::{assignee_and_watchers_on, mentioned_on, notify_on};
-        let me = actor.user_id.as_deref();
-        let excerpt: String = saved.body.chars().take(200).collect();
-        let text = format!("{} — {}", t.subject, excerpt);
-        let mentioned = mentioned_on(&txn, scope, &saved.body).await?;
-        notify_on(
-            &txn,
-            scope,
-            &mentioned,
-            me,
-            "mentioned",
-            Some(ticket_id),
-            &text,
-        )
-        .await?;
-        let mut others = assignee_and_watchers_on(&txn, scope, &t).await?;
-        others.retain(|u| !mentioned.contains(u));
-        notify_on(
-            &txn,
-            scope,
-            &others,
-            me,
-            "ticket_message",
-            Some(ticket_id),
-            &text,
-        )
-        .await?;
+        let saved = add_message_on(&txn, scope, actor, ticket_id, m).await?;
         txn.commit().await?;
         self.signal_outbox();
         Ok(saved)
     }
+}
 
+/// [`Store::add_ticket_message`] on an open transaction `txn`.
+pub(crate) async fn add_message_on<C: ConnectionTrait>(
+    txn: &C,
+    scope: &WorkspaceScope,
+    actor: &Actor,
+    ticket_id: &str,
+    m: NewMessage,
+) -> Result<ticket_message::Model> {
+    let m = validated_message(m)?;
+    let t = find_scoped::<ticket::Entity, _>(txn, scope, ticket_id).await?;
+    let author_id = match m.author {
+        AuthorKind::Agent => actor.user_id.clone(),
+        AuthorKind::Customer => t.customer_id.clone(),
+    };
+    let model = ticket_message::Model {
+        id: kefu_model::new_id().to_string(),
+        workspace_id: scope.id().to_owned(),
+        ticket_id: ticket_id.to_owned(),
+        author_id,
+        author_kind: m.author.as_str().into(),
+        public: m.public,
+        channel: m.channel.as_str().into(),
+        body: m.body,
+        attachments: serde_json::to_value(&m.attachments).unwrap_or(Value::Array(vec![])),
+        created_at: Utc::now(),
+    };
+    let after = model.snapshot();
+    let saved = model.into_active_model().reset_all().insert(txn).await?;
+    let action = if saved.public { "replied" } else { "noted" };
+    audit_ticket(
+        txn,
+        scope,
+        actor,
+        action,
+        ticket_id,
+        json!({"message": after}),
+    )
+    .await?;
+    // The inbox: @mentioned users, then the assignee and watchers (not the writer).
+    use crate::ticket_sla::{assignee_and_watchers_on, mentioned_on, notify_on};
+    let me = actor.user_id.as_deref();
+    let excerpt: String = saved.body.chars().take(200).collect();
+    let text = format!("{} — {}", t.subject, excerpt);
+    let mentioned = mentioned_on(txn, scope, &saved.body).await?;
+    notify_on(
+        txn,
+        scope,
+        &mentioned,
+        me,
+        "mentioned",
+        Some(ticket_id),
+        &text,
+    )
+    .await?;
+    let mut others = assignee_and_watchers_on(txn, scope, &t).await?;
+    others.retain(|u| !mentioned.contains(u));
+    notify_on(
+        txn,
+        scope,
+        &others,
+        me,
+        "ticket_message",
+        Some(ticket_id),
+        &text,
+    )
+    .await?;
+    Ok(saved)
+}
+
+impl Store {
     /// The messages of a ticket, oldest first.
     pub async fn ticket_messages(
         &self,
@@ -417,39 +431,8 @@ impl Store {
         ticket_id: &str,
         tags: &[String],
     ) -> Result<Vec<String>> {
-        let tags = validate::list("tags", tags)?;
         let txn = self.db().begin().await?;
-        find_scoped::<ticket::Entity, _>(&txn, scope, ticket_id).await?;
-        let before = tags_on(&txn, scope, ticket_id).await?;
-        ticket_tag::Entity::delete_many()
-            .filter(ticket_tag::Column::WorkspaceId.eq(scope.id()))
-            .filter(ticket_tag::Column::TicketId.eq(ticket_id))
-            .exec(&txn)
-            .await?;
-        for tag in &tags {
-            ticket_tag::ActiveModel {
-                workspace_id: Set(scope.id().to_owned()),
-                ticket_id: Set(ticket_id.to_owned()),
-                tag: Set(tag.clone()),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-        }
-        let after = tags_on(&txn, scope, ticket_id).await?;
-        record(
-            &txn,
-            scope,
-            actor,
-            Change {
-                action: "tagged",
-                entity_type: "ticket",
-                entity_id: ticket_id,
-                before: Some(json!({"tags": before})),
-                after: Some(json!({"tags": after})),
-            },
-        )
-        .await?;
+        let after = set_tags_on(&txn, scope, actor, ticket_id, tags).await?;
         txn.commit().await?;
         self.signal_outbox();
         Ok(after)
@@ -1172,4 +1155,47 @@ async fn insert_derived_ticket(
     record(txn, scope, actor, change).await?;
     crate::ticket_sla::record_attributes_on(txn, scope, actor, &new, now).await?;
     Ok(new)
+}
+
+/// [`Store::set_ticket_tags`] on an open transaction `txn`.
+pub(crate) async fn set_tags_on<C: ConnectionTrait>(
+    txn: &C,
+    scope: &WorkspaceScope,
+    actor: &Actor,
+    ticket_id: &str,
+    tags: &[String],
+) -> Result<Vec<String>> {
+    let tags = validate::list("tags", tags)?;
+    find_scoped::<ticket::Entity, _>(txn, scope, ticket_id).await?;
+    let before = tags_on(txn, scope, ticket_id).await?;
+    ticket_tag::Entity::delete_many()
+        .filter(ticket_tag::Column::WorkspaceId.eq(scope.id()))
+        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
+        .exec(txn)
+        .await?;
+    for tag in &tags {
+        ticket_tag::ActiveModel {
+            workspace_id: Set(scope.id().to_owned()),
+            ticket_id: Set(ticket_id.to_owned()),
+            tag: Set(tag.clone()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    let after = tags_on(txn, scope, ticket_id).await?;
+    record(
+        txn,
+        scope,
+        actor,
+        Change {
+            action: "tagged",
+            entity_type: "ticket",
+            entity_id: ticket_id,
+            before: Some(json!({"tags": before})),
+            after: Some(json!({"tags": after})),
+        },
+    )
+    .await?;
+    Ok(after)
 }

@@ -205,29 +205,8 @@ impl Store {
         id: &str,
         apply: impl FnOnce(&mut TicketFields),
     ) -> Result<ticket::Model> {
-        let mut fields = TicketFields::of(&self.get_ticket(scope, id).await?);
-        apply(&mut fields);
-        let fields = fields.validated()?;
-        self.check_ticket_refs(scope, &fields).await?;
         let txn = self.db().begin().await?;
-        let current = find_scoped::<ticket::Entity, _>(&txn, scope, id).await?;
-        let before = current.snapshot();
-        let mut next = current;
-        fields.write_to(&mut next);
-        let now = Utc::now();
-        next.updated_at = now;
-        let after = next.snapshot();
-        let saved = next.into_active_model().reset_all().update(&txn).await?;
-        let change = Change {
-            action: "updated",
-            entity_type: "ticket",
-            entity_id: id,
-            before: Some(before),
-            after: Some(after),
-        };
-        record(&txn, scope, actor, change).await?;
-        // Type, priority or customer (so tier) changes re-target the SLA clock from now.
-        crate::ticket_sla::record_attributes_on(&txn, scope, actor, &saved, now).await?;
+        let saved = update_fields_on(&txn, scope, actor, id, apply).await?;
         txn.commit().await?;
         self.signal_outbox();
         Ok(saved)
@@ -383,5 +362,62 @@ pub(crate) async fn transition_on<C: ConnectionTrait>(
         &text,
     )
     .await?;
+    Ok(saved)
+}
+
+/// The update of [`Store::update_ticket`] on an open transaction `conn`: validated fields,
+/// references checked in the workspace, audited `updated`, and the SLA attributes recorded
+/// when type, priority or customer (so tier) changed.
+pub(crate) async fn update_fields_on<C: ConnectionTrait>(
+    conn: &C,
+    scope: &WorkspaceScope,
+    actor: &Actor,
+    id: &str,
+    apply: impl FnOnce(&mut TicketFields),
+) -> Result<ticket::Model> {
+    let current = find_scoped::<ticket::Entity, _>(conn, scope, id).await?;
+    let mut fields = TicketFields::of(&current);
+    apply(&mut fields);
+    let fields = fields.validated()?;
+    for (field, r) in [
+        ("customer_id", fields.customer_id.as_deref()),
+        ("assignee_id", fields.assignee_id.as_deref()),
+        ("group_id", fields.group_id.as_deref()),
+    ] {
+        let Some(r) = r else { continue };
+        let found = match field {
+            "customer_id" => find_scoped::<customer::Entity, _>(conn, scope, r)
+                .await
+                .map(|_| ()),
+            "assignee_id" => find_scoped::<user::Entity, _>(conn, scope, r)
+                .await
+                .map(|_| ()),
+            _ => find_scoped::<team::Entity, _>(conn, scope, r)
+                .await
+                .map(|_| ()),
+        };
+        match found {
+            Ok(()) => {}
+            Err(StoreError::NotFound) => return Err(StoreError::UnknownReference { field }),
+            Err(e) => return Err(e),
+        }
+    }
+    let before = current.snapshot();
+    let mut next = current;
+    fields.write_to(&mut next);
+    let now = Utc::now();
+    next.updated_at = now;
+    let after = next.snapshot();
+    let saved = next.into_active_model().reset_all().update(conn).await?;
+    let change = Change {
+        action: "updated",
+        entity_type: "ticket",
+        entity_id: id,
+        before: Some(before),
+        after: Some(after),
+    };
+    record(conn, scope, actor, change).await?;
+    // Type, priority or customer (so tier) changes re-target the SLA clock from now.
+    crate::ticket_sla::record_attributes_on(conn, scope, actor, &saved, now).await?;
     Ok(saved)
 }

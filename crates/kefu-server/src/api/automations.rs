@@ -2,11 +2,15 @@
 //! `POST /api/v1/tickets/{id}/macros/{macro_id}`).
 //!
 //! A macro is a list of actions applied by hand in one click (set fields, assign, add tags,
-//! transition, reply from a template). A trigger has events (`create`, `update`), conditions
-//! and actions. Evaluation order: active triggers by `position`, then creation; each trigger
-//! sees the ticket as changed by the triggers before it, and fires at most once per event.
-//! Loop protection: changes made by triggers (and macros) go straight to the store and never
-//! fire triggers again, so a chain of triggers cannot loop.
+//! transition, reply from a template, notify). Its actions and reply are one transaction
+//! ([`kefu_store::ticket_actions`]): one failing action changes nothing. A trigger has events
+//! (`create`, `update`), conditions and actions (each trigger's actions atomic the same way).
+//! Triggers run after every change a person makes on any path: API and page forms (create,
+//! update, transition, message, tags, category, reopen), bulk actions (per ticket) and macro
+//! applications. Evaluation order: active triggers by `position`, then creation; each
+//! trigger sees the ticket as changed by the triggers before it, and fires at most once per
+//! event. Loop protection: changes made by triggers go straight to the store and never fire
+//! triggers again, so a chain of triggers cannot loop.
 
 use super::tickets::TicketOut;
 use super::{ApiJson, opt_id, path_id};
@@ -17,10 +21,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kefu_model::{Action, Channel, Priority, TicketState, TicketType};
+use kefu_model::{Action, Priority, TicketState, TicketType};
 use kefu_store::automations::AutomationFields;
 use kefu_store::entity::ticket_automation;
-use kefu_store::ticket_workflow::{AuthorKind, NewMessage};
 use kefu_store::{Actor, WorkspaceScope};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -221,7 +224,8 @@ fn check_actions(actions: &mut [AutoAction]) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Applies `actions` to ticket `id` in order, each through the store (audited as `actor`).
+/// Applies `actions` to ticket `id` in order, in one transaction (audited as `actor`): a
+/// failing action leaves the ticket as it was.
 pub async fn apply_actions(
     state: &AppState,
     scope: &WorkspaceScope,
@@ -229,78 +233,34 @@ pub async fn apply_actions(
     id: &str,
     actions: &[AutoAction],
 ) -> Result<(), ApiError> {
-    for a in actions {
-        match a.clone() {
-            AutoAction::SetPriority { priority } => {
-                state
-                    .store
-                    .update_ticket(scope, actor, id, |f| f.priority = priority)
-                    .await?;
-            }
-            AutoAction::Assign { assignee_id } => {
-                state
-                    .store
-                    .update_ticket(scope, actor, id, |f| f.assignee_id = assignee_id)
-                    .await?;
-            }
-            AutoAction::SetGroup { group_id } => {
-                state
-                    .store
-                    .update_ticket(scope, actor, id, |f| f.group_id = group_id)
-                    .await?;
-            }
-            AutoAction::AddTags { tags } => {
-                let mut all = state.store.ticket_tags(scope, id).await?;
-                let before = all.len();
-                for t in tags {
-                    if !all.contains(&t) {
-                        all.push(t);
-                    }
-                }
-                if all.len() != before {
-                    state.store.set_ticket_tags(scope, actor, id, &all).await?;
-                }
-            }
-            AutoAction::Transition { to, reason } => {
-                let t = state.store.get_ticket(scope, id).await?;
-                if t.state != to.as_str() {
-                    state
-                        .store
-                        .transition_ticket(scope, actor, id, to, &reason)
-                        .await?;
-                }
-            }
+    use kefu_store::ticket_actions::TicketAction as T;
+    let actions: Vec<T> = actions
+        .iter()
+        .cloned()
+        .map(|a| match a {
+            AutoAction::SetPriority { priority } => T::SetPriority(priority),
+            AutoAction::Assign { assignee_id } => T::Assign(assignee_id),
+            AutoAction::SetGroup { group_id } => T::SetGroup(group_id),
+            AutoAction::AddTags { tags } => T::AddTags(tags),
+            AutoAction::Transition { to, reason } => T::Transition { to, reason },
+            AutoAction::Reply { body, public } => T::Reply { body, public },
             AutoAction::Notify {
                 user_ids,
                 assignee,
                 supervisors,
                 text,
-            } => {
-                let t = state.store.get_ticket(scope, id).await?;
-                let text = text
-                    .replace("{{subject}}", &t.subject)
-                    .replace("{{id}}", &t.id);
-                state
-                    .store
-                    .notify_for_ticket(scope, id, &user_ids, assignee, supervisors, &text)
-                    .await?;
-            }
-            AutoAction::Reply { body, public } => {
-                let t = state.store.get_ticket(scope, id).await?;
-                let body = body
-                    .replace("{{subject}}", &t.subject)
-                    .replace("{{id}}", &t.id);
-                let m = NewMessage {
-                    author: AuthorKind::Agent,
-                    public,
-                    channel: Channel::WebForm,
-                    body,
-                    attachments: vec![],
-                };
-                state.store.add_ticket_message(scope, actor, id, m).await?;
-            }
-        }
-    }
+            } => T::Notify {
+                user_ids,
+                assignee,
+                supervisors,
+                text,
+            },
+        })
+        .collect();
+    state
+        .store
+        .apply_ticket_actions(scope, actor, id, &actions)
+        .await?;
     Ok(())
 }
 
@@ -562,5 +522,7 @@ pub async fn apply_macro(
     let def: MacroDef =
         serde_json::from_value(m.definition).map_err(|e| ApiError::Internal(e.to_string()))?;
     apply_actions(&state, &p.scope, &p.actor(), &id, &def.actions).await?;
+    // A macro is a user's change: triggers run after it (their own actions fire none).
+    run_triggers(&state, &p.scope, &p.actor(), &id, On::Update).await?;
     Ok(Json(state.store.get_ticket(&p.scope, &id).await?.into()))
 }

@@ -152,9 +152,12 @@ pub async fn set_category(
 ) -> Result<Json<TicketCategory>, ApiError> {
     let p = auth.require(Action::WriteTickets)?;
     let c = opt_id("category_id", b.category_id)?;
+    let id = path_id(&id)?;
     let category_id = state
         .store
-        .set_ticket_category(&p.scope, &p.actor(), &path_id(&id)?, c)
+        .set_ticket_category(&p.scope, &p.actor(), &id, c)
         .await?;
+    let on = super::automations::On::Update;
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
     Ok(Json(TicketCategory { category_id }))
 }

@@ -244,6 +244,8 @@ pub async fn bulk(
                     .transition_ticket(&p.scope, &p.actor(), &id, to, &b.reason)
                     .await?;
             }
+            let on = super::automations::On::Update;
+            super::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
             Ok(())
         }
         .await;

@@ -209,10 +209,13 @@ pub async fn add_message(
             })
             .collect(),
     };
+    let id = path_id(&id)?;
     let saved = state
         .store
-        .add_ticket_message(&p.scope, &p.actor(), &path_id(&id)?, m)
+        .add_ticket_message(&p.scope, &p.actor(), &id, m)
         .await?;
+    let on = super::automations::On::Update;
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
 
@@ -255,10 +258,14 @@ pub async fn set_tags(
     ApiJson(b): ApiJson<TagsIn>,
 ) -> Result<Json<TagsOut>, ApiError> {
     let p = auth.require(Action::WriteTickets)?;
-    let tags = state
+    let id = path_id(&id)?;
+    state
         .store
-        .set_ticket_tags(&p.scope, &p.actor(), &path_id(&id)?, &b.tags)
+        .set_ticket_tags(&p.scope, &p.actor(), &id, &b.tags)
         .await?;
+    let on = super::automations::On::Update;
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
+    let tags = state.store.ticket_tags(&p.scope, &id).await?;
     Ok(Json(TagsOut { tags }))
 }
 
@@ -400,6 +407,13 @@ pub async fn reopen(
         .store
         .reopen_ticket(&p.scope, &p.actor(), &path_id(&id)?, &b.reason)
         .await?;
+    let on = if follow_up {
+        super::automations::On::Create
+    } else {
+        super::automations::On::Update
+    };
+    super::automations::run_triggers(&state, &p.scope, &p.actor(), &t.id, on).await?;
+    let t = state.store.get_ticket(&p.scope, &t.id).await?;
     let status = if follow_up {
         StatusCode::CREATED
     } else {

@@ -284,6 +284,8 @@ pub async fn ticket_transition(
                 .transition_ticket(&p.scope, &p.actor(), &id, to, &f.reason)
                 .await?;
         }
+        let on = crate::api::automations::On::Update;
+        crate::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
         Ok(())
     }
     .await;
@@ -318,12 +320,16 @@ pub async fn ticket_message(
         body: f.body,
         attachments: vec![],
     };
-    let r = state
-        .store
-        .add_ticket_message(&p.scope, &p.actor(), &id, m)
-        .await
-        .map(|_| ())
-        .map_err(ApiError::from);
+    let r = async {
+        state
+            .store
+            .add_ticket_message(&p.scope, &p.actor(), &id, m)
+            .await?;
+        let on = crate::api::automations::On::Update;
+        crate::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
+        Ok(())
+    }
+    .await;
     Ok(back(&id, r))
 }
 
@@ -366,6 +372,8 @@ pub async fn ticket_assign(
             .store
             .set_ticket_tags(&p.scope, &p.actor(), &id, &tags)
             .await?;
+        let on = crate::api::automations::On::Update;
+        crate::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
         Ok(())
     }
     .await;
@@ -568,7 +576,10 @@ pub async fn ticket_macro(
         let actions: Vec<crate::api::automations::AutoAction> =
             serde_json::from_value(m.definition["actions"].clone())
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
-        crate::api::automations::apply_actions(&state, &p.scope, &p.actor(), &id, &actions).await
+        crate::api::automations::apply_actions(&state, &p.scope, &p.actor(), &id, &actions).await?;
+        let on = crate::api::automations::On::Update;
+        crate::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
+        Ok(())
     }
     .await;
     Ok(back(&id, r))

@@ -6,7 +6,10 @@ use crate::common::{Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-both!(macros_and_triggers);
+both!(
+    macros_and_triggers,
+    macros_are_atomic_and_triggers_follow_every_path
+);
 
 async fn call(
     app: &TestApp,
@@ -274,5 +277,227 @@ async fn macros_and_triggers(backend: Backend) {
     )
     .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
+    app.stop().await;
+}
+
+async fn tags_of(app: &TestApp, tk: &str, id: &str) -> Value {
+    let (_, t) = call(
+        app,
+        Method::GET,
+        tk,
+        &format!("/api/v1/tickets/{id}/tags"),
+        None,
+    )
+    .await;
+    t["tags"].clone()
+}
+
+async fn audit_len(app: &TestApp, tk: &str, id: &str) -> usize {
+    let (_, a) = call(
+        app,
+        Method::GET,
+        tk,
+        &format!("/api/v1/audit?entity_type=ticket&entity_id={id}&limit=500"),
+        None,
+    )
+    .await;
+    a["items"].as_array().unwrap().len()
+}
+
+async fn macros_are_atomic_and_triggers_follow_every_path(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let (_, agent) = app.user(&admin, "acme", "agent").await;
+    let rival = app.workspace("rival").await;
+    let (stranger, _) = app.user(&rival, "rival", "agent").await;
+    let new_ticket = |subject: &'static str| {
+        let app = &app;
+        let agent = agent.clone();
+        async move {
+            let (s, t) = call(
+                app,
+                Method::POST,
+                &agent,
+                "/api/v1/tickets",
+                Some(json!({"type": "inquiry", "subject": subject})),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{t}");
+            t["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let make = |body: Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let (s, m) = call(app, Method::POST, &admin, "/api/v1/macros", Some(body)).await;
+            assert_eq!(s, StatusCode::CREATED, "{m}");
+            m["id"].as_str().unwrap().to_owned()
+        }
+    };
+    // The last action fails (new → closed is no transition): the priority, the tag and the
+    // reply before it are not kept, and nothing is audited.
+    let bad_transition = make(json!({"name": "bad", "actions": [
+        {"action": "set_priority", "priority": "urgent"},
+        {"action": "add_tags", "tags": ["x"]},
+        {"action": "reply", "body": "处理中"},
+        {"action": "transition", "to": "closed"}
+    ]}))
+    .await;
+    // An assignee of another workspace: 422, nothing kept either.
+    let bad_ref = make(json!({"name": "bad ref", "actions": [
+        {"action": "add_tags", "tags": ["y"]},
+        {"action": "reply", "body": "转交"},
+        {"action": "assign", "assignee_id": stranger}
+    ]}))
+    .await;
+    let t = new_ticket("原子").await;
+    let audited = audit_len(&app, &admin, &t).await;
+    for (mac, status, code) in [
+        (&bad_transition, StatusCode::CONFLICT, "invalid_transition"),
+        (
+            &bad_ref,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_reference",
+        ),
+    ] {
+        let (s, p) = call(
+            &app,
+            Method::POST,
+            &agent,
+            &format!("/api/v1/tickets/{t}/macros/{mac}"),
+            None,
+        )
+        .await;
+        assert_eq!((s, p["code"].as_str()), (status, Some(code)), "{p}");
+        let (_, now) = call(
+            &app,
+            Method::GET,
+            &agent,
+            &format!("/api/v1/tickets/{t}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (now["priority"].as_str(), now["state"].as_str()),
+            (Some("normal"), Some("new"))
+        );
+        assert_eq!(tags_of(&app, &agent, &t).await, json!([]));
+        let (_, msgs) = call(
+            &app,
+            Method::GET,
+            &agent,
+            &format!("/api/v1/tickets/{t}/messages"),
+            None,
+        )
+        .await;
+        assert_eq!(msgs, json!([]));
+        assert_eq!(audit_len(&app, &admin, &t).await, audited);
+    }
+
+    // A trigger on `update` runs after every change path a person uses.
+    let (s, r) = call(
+        &app,
+        Method::POST,
+        &admin,
+        "/api/v1/triggers",
+        Some(
+            json!({"name": "mark", "on": ["update"], "conditions": {"subject_contains": "路径"},
+            "actions": [{"action": "add_tags", "tags": ["touched"]}]}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    // A trigger whose actions fail as a whole: its tag is not kept, the request succeeds.
+    let (s, r) = call(
+        &app,
+        Method::POST,
+        &admin,
+        "/api/v1/triggers",
+        Some(json!({"name": "half", "position": 9, "on": ["update"],
+            "conditions": {"subject_contains": "路径"},
+            "actions": [{"action": "add_tags", "tags": ["half"]},
+                        {"action": "transition", "to": "closed"}]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let good =
+        make(json!({"name": "high", "actions": [{"action": "set_priority", "priority": "high"}]}))
+            .await;
+    let m = new_ticket("路径 message").await;
+    let (s, _) = call(
+        &app,
+        Method::POST,
+        &agent,
+        &format!("/api/v1/tickets/{m}/messages"),
+        Some(json!({"body": "您好"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let g = new_ticket("路径 tags").await;
+    let (s, tg) = call(
+        &app,
+        Method::PUT,
+        &agent,
+        &format!("/api/v1/tickets/{g}/tags"),
+        Some(json!({"tags": ["a"]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        tg["tags"],
+        json!(["a", "touched"]),
+        "the answer shows the trigger's tag"
+    );
+    let b = new_ticket("路径 bulk").await;
+    let (s, r) = call(
+        &app,
+        Method::POST,
+        &agent,
+        "/api/v1/tickets/bulk",
+        Some(json!({"ids": [b], "to": "open"})),
+    )
+    .await;
+    assert_eq!(
+        (s, r[0]["ok"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{r}"
+    );
+    let k = new_ticket("路径 macro").await;
+    let (s, r) = call(
+        &app,
+        Method::POST,
+        &agent,
+        &format!("/api/v1/tickets/{k}/macros/{good}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, r["priority"].as_str()),
+        (StatusCode::OK, Some("high")),
+        "{r}"
+    );
+    for id in [&m, &g, &b, &k] {
+        let tags = tags_of(&app, &agent, id).await;
+        assert!(
+            tags.as_array().unwrap().contains(&json!("touched")),
+            "{id}: {tags}"
+        );
+        assert!(
+            !tags.as_array().unwrap().contains(&json!("half")),
+            "{id}: {tags}"
+        );
+    }
+    // A ticket the trigger's condition does not match is left alone.
+    let n = new_ticket("别的").await;
+    call(
+        &app,
+        Method::POST,
+        &agent,
+        &format!("/api/v1/tickets/{n}/messages"),
+        Some(json!({"body": "x"})),
+    )
+    .await;
+    assert_eq!(tags_of(&app, &agent, &n).await, json!([]));
     app.stop().await;
 }
