@@ -34,6 +34,12 @@ impl PageRequest {
     }
 }
 
+/// The opaque cursor of a page ending at the row with sort key `key` (for orders computed
+/// outside the store).
+pub fn cursor_of(key: &str) -> String {
+    encode(key)
+}
+
 fn encode(key: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("k1:{key}"))
 }

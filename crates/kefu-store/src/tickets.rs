@@ -85,7 +85,35 @@ pub struct TicketFilter {
     pub group_ids: Option<Vec<String>>,
     /// Only these tickets.
     pub ids: Option<Vec<String>>,
+    /// Only tickets of this category.
+    pub category_id: Option<String>,
 }
+
+/// The order of a ticket list. Each is a total order (ties broken by id, newest first), so
+/// keyset paging neither skips nor repeats a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TicketSort {
+    /// Newest first (the id order).
+    #[default]
+    Created,
+    /// Most recently changed first.
+    Updated,
+    /// Urgent, high, normal, low; newest first within a priority.
+    Priority,
+}
+
+/// The rank of a priority for sorting (urgent highest).
+pub fn priority_rank(p: &str) -> i64 {
+    match p {
+        "urgent" => 3,
+        "high" => 2,
+        "normal" => 1,
+        _ => 0,
+    }
+}
+
+const PRIORITY_RANK_SQL: &str =
+    "(CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END)";
 
 impl Store {
     async fn check_ticket_refs(&self, scope: &WorkspaceScope, f: &TicketFields) -> Result<()> {
@@ -150,7 +178,12 @@ impl Store {
         f: &TicketFilter,
         page: &PageRequest,
     ) -> Result<Page<ticket::Model>> {
-        let mut cond = Condition::all();
+        let cond = Self::ticket_condition(scope, f);
+        list_scoped::<ticket::Entity>(self, scope, cond, page).await
+    }
+
+    fn ticket_condition(scope: &WorkspaceScope, f: &TicketFilter) -> Condition {
+        let mut cond = Condition::all().add(ticket::Column::WorkspaceId.eq(scope.id()));
         if let Some(s) = f.state {
             cond = cond.add(ticket::Column::State.eq(s.as_str()));
         }
@@ -184,8 +217,8 @@ impl Store {
         if let Some(ids) = &f.ids {
             cond = cond.add(ticket::Column::Id.is_in(ids.iter().map(String::as_str)));
         }
+        use sea_orm::{QuerySelect, QueryTrait};
         if let Some(tag) = &f.tag {
-            use sea_orm::{QuerySelect, QueryTrait};
             let tagged = crate::entity::ticket_tag::Entity::find()
                 .select_only()
                 .column(crate::entity::ticket_tag::Column::TicketId)
@@ -194,7 +227,139 @@ impl Store {
                 .into_query();
             cond = cond.add(ticket::Column::Id.in_subquery(tagged));
         }
-        list_scoped::<ticket::Entity>(self, scope, cond, page).await
+        if let Some(c) = &f.category_id {
+            use crate::entity::ticket_category_of as of;
+            let inside = of::Entity::find()
+                .select_only()
+                .column(of::Column::TicketId)
+                .filter(of::Column::WorkspaceId.eq(scope.id()))
+                .filter(of::Column::CategoryId.eq(c.as_str()))
+                .into_query();
+            cond = cond.add(ticket::Column::Id.in_subquery(inside));
+        }
+        cond
+    }
+
+    /// One page of the tickets matching `f` in the order `sort` (keyset paging: the cursor
+    /// holds the last row's sort key and id).
+    pub async fn list_tickets_sorted(
+        &self,
+        scope: &WorkspaceScope,
+        f: &TicketFilter,
+        sort: TicketSort,
+        page: &PageRequest,
+    ) -> Result<Page<ticket::Model>> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        use sea_orm::{Order, QuerySelect};
+        let mut q = ticket::Entity::find().filter(Self::ticket_condition(scope, f));
+        let rank = || Expr::cust(PRIORITY_RANK_SQL);
+        if let Some(after) = page.after()? {
+            let (key, id) = match after.split_once('|') {
+                Some((k, id)) => (k.to_owned(), id.to_owned()),
+                None => (String::new(), after.clone()),
+            };
+            let n: i64 = if sort == TicketSort::Created {
+                0
+            } else {
+                key.parse().map_err(|_| StoreError::BadCursor)?
+            };
+            let after_id = ticket::Column::Id.lt(id.as_str());
+            q = match sort {
+                TicketSort::Created => q.filter(after_id),
+                TicketSort::Updated => {
+                    let at = chrono::DateTime::from_timestamp_nanos(n);
+                    q.filter(
+                        Condition::any()
+                            .add(ticket::Column::UpdatedAt.lt(at))
+                            .add(ticket::Column::UpdatedAt.eq(at).and(after_id)),
+                    )
+                }
+                TicketSort::Priority => q.filter(
+                    Condition::any()
+                        .add(rank().lt(n))
+                        .add(Condition::all().add(rank().eq(n)).add(after_id)),
+                ),
+            };
+        }
+        q = match sort {
+            TicketSort::Created => q,
+            TicketSort::Updated => q.order_by_desc(ticket::Column::UpdatedAt),
+            TicketSort::Priority => q.order_by(rank(), Order::Desc),
+        };
+        let limit = page.limit();
+        let rows = q
+            .order_by_desc(ticket::Column::Id)
+            .limit(limit + 1)
+            .all(self.db())
+            .await?;
+        Ok(crate::page::page_of(rows, limit, |t| match sort {
+            TicketSort::Created => t.id.clone(),
+            TicketSort::Updated => format!(
+                "{}|{}",
+                t.updated_at.timestamp_nanos_opt().unwrap_or_default(),
+                t.id
+            ),
+            TicketSort::Priority => format!("{}|{}", priority_rank(&t.priority), t.id),
+        }))
+    }
+
+    /// The ids of every ticket matching `f` (at most `cap`), newest first: for orders
+    /// computed outside SQL (SLA due times).
+    pub async fn ticket_ids_matching(
+        &self,
+        scope: &WorkspaceScope,
+        f: &TicketFilter,
+        cap: u64,
+    ) -> Result<Vec<String>> {
+        use sea_orm::QuerySelect;
+        Ok(ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::Id)
+            .filter(Self::ticket_condition(scope, f))
+            .order_by_desc(ticket::Column::Id)
+            .limit(cap)
+            .into_tuple::<String>()
+            .all(self.db())
+            .await?)
+    }
+
+    /// Open (neither resolved nor closed) and escalated ticket counts per group (`None`:
+    /// no group), in one grouped query.
+    pub async fn ticket_group_counts(
+        &self,
+        scope: &WorkspaceScope,
+    ) -> Result<Vec<(Option<String>, u64, u64)>> {
+        use sea_orm::QuerySelect;
+        let rows: Vec<(Option<String>, String, i64)> = ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::GroupId)
+            .column(ticket::Column::State)
+            .column_as(ticket::Column::Id.count(), "n")
+            .filter(ticket::Column::WorkspaceId.eq(scope.id()))
+            .filter(
+                ticket::Column::State
+                    .is_not_in([TicketState::Resolved.as_str(), TicketState::Closed.as_str()]),
+            )
+            .group_by(ticket::Column::GroupId)
+            .group_by(ticket::Column::State)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut out: Vec<(Option<String>, u64, u64)> = vec![];
+        for (g, state, n) in rows {
+            let i = match out.iter().position(|r| r.0 == g) {
+                Some(i) => i,
+                None => {
+                    out.push((g, 0, 0));
+                    out.len() - 1
+                }
+            };
+            out[i].1 += n as u64;
+            if state == TicketState::Escalated.as_str() {
+                out[i].2 += n as u64;
+            }
+        }
+        Ok(out)
     }
 
     /// Changes a ticket's fields; `apply` edits a copy that is then validated and checked.

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/ticket-views", get(views))
         .route("/tickets/{id}/candidates", get(candidates))
         .route("/tickets/bulk", post(bulk))
+        .route("/tickets/overview", get(overview))
 }
 
 /// The standard views.
@@ -50,6 +51,123 @@ impl View {
             View::BreachingSoon => "breaching_soon",
         }
     }
+}
+
+/// The orders of a ticket list (`?sort=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Newest first.
+    #[default]
+    Created,
+    /// Most recently changed first.
+    Updated,
+    /// Urgent first.
+    Priority,
+    /// The earliest unmet SLA due time first (breached ones first of all); tickets without
+    /// a running target last. Computed from each ticket's history.
+    Due,
+}
+
+/// At most this many tickets are ordered by due time at once.
+pub const DUE_SORT_CAP: u64 = 20_000;
+
+/// The earliest due time among `status`'s unmet targets.
+fn next_due(s: &kefu_sla::SlaStatus) -> Option<chrono::DateTime<chrono::Utc>> {
+    s.targets()
+        .filter(|t| t.met_at.is_none())
+        .map(|t| t.due)
+        .min()
+}
+
+/// One page of the tickets matching `f` in order `sort`, keyset-paged.
+pub async fn list_page(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    f: &TicketFilter,
+    sort: Sort,
+    page: &kefu_store::PageRequest,
+) -> Result<kefu_store::Page<kefu_store::entity::ticket::Model>, ApiError> {
+    use kefu_store::tickets::TicketSort;
+    let by = match sort {
+        Sort::Created => TicketSort::Created,
+        Sort::Updated => TicketSort::Updated,
+        Sort::Priority => TicketSort::Priority,
+        Sort::Due => return due_page(state, scope, f, page).await,
+    };
+    Ok(state.store.list_tickets_sorted(scope, f, by, page).await?)
+}
+
+async fn due_page(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    f: &TicketFilter,
+    page: &kefu_store::PageRequest,
+) -> Result<kefu_store::Page<kefu_store::entity::ticket::Model>, ApiError> {
+    let ids = state
+        .store
+        .ticket_ids_matching(scope, f, DUE_SORT_CAP)
+        .await?;
+    let set = super::sla::policy_set(state, scope).await?;
+    let now = chrono::Utc::now();
+    // (due in ns, or i64::MAX without one; id) ascending by due, newest first on ties.
+    let mut keyed: Vec<(i64, String)> = vec![];
+    let mut seen = std::collections::HashSet::new();
+    if let Some(set) = &set {
+        for h in state.store.ticket_histories(scope, &ids).await? {
+            let due = kefu_sla::evaluate(&super::sla::events(&h), set, now)
+                .ok()
+                .as_ref()
+                .and_then(next_due)
+                .and_then(|d| d.timestamp_nanos_opt())
+                .unwrap_or(i64::MAX);
+            seen.insert(h.ticket.id.clone());
+            keyed.push((due, h.ticket.id));
+        }
+    }
+    keyed.extend(
+        ids.into_iter()
+            .filter(|i| !seen.contains(i))
+            .map(|i| (i64::MAX, i)),
+    );
+    keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+    let start = match page.after()? {
+        None => 0,
+        Some(c) => {
+            let (k, id) = c.split_once('|').ok_or(kefu_store::StoreError::BadCursor)?;
+            let k: i64 = k.parse().map_err(|_| kefu_store::StoreError::BadCursor)?;
+            // The first entry after (k, id) in the order above.
+            keyed.partition_point(|(d, i)| *d < k || (*d == k && i.as_str() >= id))
+        }
+    };
+    let limit = page.limit() as usize;
+    let slice: Vec<(i64, String)> = keyed.iter().skip(start).take(limit).cloned().collect();
+    let more = start + slice.len() < keyed.len();
+    let chosen: Vec<String> = slice.iter().map(|x| x.1.clone()).collect();
+    let mut rows = state
+        .store
+        .list_tickets(
+            scope,
+            &TicketFilter {
+                ids: Some(chosen.clone()),
+                ..Default::default()
+            },
+            &kefu_store::PageRequest {
+                limit: Some(kefu_store::page::MAX_LIMIT),
+                cursor: None,
+            },
+        )
+        .await?
+        .items;
+    rows.sort_by_key(|t| chosen.iter().position(|c| *c == t.id));
+    let next_cursor = match (more, slice.last()) {
+        (true, Some((d, id))) => Some(kefu_store::page::cursor_of(&format!("{d}|{id}"))),
+        _ => None,
+    };
+    Ok(kefu_store::Page {
+        items: rows,
+        next_cursor,
+    })
 }
 
 /// Narrows `f` to `view` for `user_id` (only tickets that are neither resolved nor closed).
@@ -263,4 +381,161 @@ pub async fn bulk(
         });
     }
     Ok(Json(out))
+}
+
+/// One group (department) of the supervisor overview.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupCountOut {
+    /// `null`: tickets without a group.
+    pub team_id: Option<String>,
+    pub name: String,
+    /// Neither resolved nor closed.
+    pub open: u64,
+    pub escalated: u64,
+    /// With an unmet SLA target in warning or breached.
+    pub breaching: u64,
+}
+
+/// The supervisor overview: counts per group, and a page of the groups' open tickets,
+/// earliest SLA due time first (so breached and breaching tickets lead).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewOut {
+    pub groups: Vec<GroupCountOut>,
+    pub tickets: super::PageOut<super::tickets::TicketOut>,
+    /// Ids of the page's tickets that are breaching (warning or breached).
+    pub breaching: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OverviewQuery {
+    /// One group; default: the caller's groups, or every group if they have none.
+    pub group_id: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// The overview for `user_id` (see [`OverviewOut`]).
+pub async fn overview_of(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    user_id: &str,
+    group_id: Option<String>,
+    page: &kefu_store::PageRequest,
+) -> Result<OverviewOut, ApiError> {
+    let mine = state.store.user_team_ids(scope, user_id).await?;
+    let groups: Option<Vec<String>> = match group_id {
+        Some(g) => Some(vec![g]),
+        None if !mine.is_empty() => Some(mine),
+        None => None,
+    };
+    let breaching = super::sla::breaching_ids(state, scope, chrono::Utc::now()).await?;
+    let (_, loads) = state.store.handler_candidates(scope).await?;
+    let name_of = |g: &Option<String>| {
+        g.as_ref()
+            .and_then(|g| loads.iter().find(|l| &l.team_id == g))
+            .map(|l| l.name.clone())
+            .unwrap_or_else(|| "—".into())
+    };
+    let mut out: Vec<GroupCountOut> = vec![];
+    for (g, open, escalated) in state.store.ticket_group_counts(scope).await? {
+        if groups
+            .as_ref()
+            .is_some_and(|gs| !g.as_ref().is_some_and(|g| gs.contains(g)))
+        {
+            continue;
+        }
+        out.push(GroupCountOut {
+            name: name_of(&g),
+            team_id: g,
+            open,
+            escalated,
+            breaching: 0,
+        });
+    }
+    // Groups without open tickets are shown too.
+    for l in &loads {
+        let wanted = groups.as_ref().is_none_or(|gs| gs.contains(&l.team_id));
+        if wanted && !out.iter().any(|o| o.team_id.as_deref() == Some(&l.team_id)) {
+            out.push(GroupCountOut {
+                team_id: Some(l.team_id.clone()),
+                name: l.name.clone(),
+                open: 0,
+                escalated: 0,
+                breaching: 0,
+            });
+        }
+    }
+    if !breaching.is_empty() {
+        let f = TicketFilter {
+            ids: Some(breaching.clone()),
+            ..Default::default()
+        };
+        let all = kefu_store::PageRequest {
+            limit: Some(kefu_store::page::MAX_LIMIT),
+            cursor: None,
+        };
+        let mut cursor = None;
+        loop {
+            let p = state
+                .store
+                .list_tickets(
+                    scope,
+                    &f,
+                    &kefu_store::PageRequest {
+                        cursor: cursor.clone(),
+                        ..all.clone()
+                    },
+                )
+                .await?;
+            for t in &p.items {
+                if let Some(o) = out.iter_mut().find(|o| o.team_id == t.group_id) {
+                    o.breaching += 1;
+                }
+            }
+            cursor = p.next_cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    let f = TicketFilter {
+        active: true,
+        group_ids: groups,
+        ..Default::default()
+    };
+    let page = list_page(state, scope, &f, Sort::Due, page).await?;
+    let flagged = page
+        .items
+        .iter()
+        .filter(|t| breaching.contains(&t.id))
+        .map(|t| t.id.clone())
+        .collect();
+    Ok(OverviewOut {
+        groups: out,
+        tickets: super::PageOut::map(page, super::tickets::TicketOut::from),
+        breaching: flagged,
+    })
+}
+
+/// The supervisor overview (部门主管): open, escalated and breaching counts per group, and
+/// the groups' open tickets, paged, earliest SLA due first.
+#[utoipa::path(get, path = "/api/v1/tickets/overview", tag = "tickets", params(OverviewQuery),
+    responses((status = 200, body = OverviewOut)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    auth: Auth,
+    super::ApiQuery(q): super::ApiQuery<OverviewQuery>,
+) -> Result<Json<OverviewOut>, ApiError> {
+    let p = auth.require(Action::ReadTickets)?;
+    let user = p.actor().user_id.unwrap_or_default();
+    let group = opt_id("group_id", q.group_id)?;
+    if let Some(g) = &group {
+        state.store.get_team(&p.scope, g).await?;
+    }
+    let page = super::page_req(q.limit, q.cursor);
+    Ok(Json(
+        overview_of(&state, &p.scope, &user, group, &page).await?,
+    ))
 }

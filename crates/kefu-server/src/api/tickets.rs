@@ -153,9 +153,16 @@ pub struct TicketQuery {
     pub assignee_id: Option<String>,
     pub group_id: Option<String>,
     pub tag: Option<String>,
+    /// Only tickets of this category.
+    pub category_id: Option<String>,
     /// `mine`, `unassigned`, `my_groups`, `escalated` or `breaching_soon`.
     #[param(value_type = Option<String>)]
     pub view: Option<super::ticket_views::View>,
+    /// `created` (default, newest first), `updated` (latest change first), `priority`
+    /// (urgent first) or `due` (earliest unmet SLA due time first).
+    #[param(value_type = Option<String>)]
+    #[serde(default)]
+    pub sort: super::ticket_views::Sort,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -205,16 +212,21 @@ pub async fn list_tickets(
         assignee_id: opt_id("assignee_id", q.assignee_id)?,
         group_id: opt_id("group_id", q.group_id)?,
         tag: q.tag,
+        category_id: opt_id("category_id", q.category_id)?,
         ..Default::default()
     };
     if let Some(v) = q.view {
         let user = p.actor().user_id.unwrap_or_default();
         super::ticket_views::apply_view(&state, &p.scope, &user, v, &mut filter).await?;
     }
-    let page = state
-        .store
-        .list_tickets(&p.scope, &filter, &page_req(q.limit, q.cursor))
-        .await?;
+    let page = super::ticket_views::list_page(
+        &state,
+        &p.scope,
+        &filter,
+        q.sort,
+        &page_req(q.limit, q.cursor),
+    )
+    .await?;
     let set = super::sla::policy_set(&state, &p.scope).await?;
     let mut out = PageOut::map(page, TicketOut::from);
     if let Some(set) = &set {

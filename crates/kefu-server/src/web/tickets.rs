@@ -488,70 +488,73 @@ pub struct OverviewPage {
     signed_in: bool,
     teams: Vec<TeamRow>,
     attention: Vec<AttentionRow>,
+    /// The next page of tickets, if any.
+    next: Option<String>,
 }
 
-/// The supervisor overview (部门主管): per department, open, escalated and breaching
-/// tickets; then every escalated or breaching ticket.
-pub async fn overview_page(State(state): State<AppState>, v: Viewer) -> Result<Response, ApiError> {
-    v.auth.require(Action::ReadTickets)?;
+#[derive(Deserialize)]
+pub struct OverviewQuery {
+    cursor: Option<String>,
+    group_id: Option<String>,
+}
+
+/// The supervisor overview (部门主管): per department of the viewer (all without any), open,
+/// escalated and breaching tickets; then the departments' open tickets, earliest SLA due
+/// first, 50 a page.
+pub async fn overview_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<OverviewQuery>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ReadTickets)?;
     let scope = v.scope().clone();
-    let breaching = crate::api::sla::breaching_ids(&state, &scope, Utc::now()).await?;
-    let filter = kefu_store::tickets::TicketFilter {
-        active: true,
-        ..Default::default()
+    let user = p.actor().user_id.unwrap_or_default();
+    let group = crate::api::opt_id("group_id", q.group_id.filter(|g| !g.is_empty()))?;
+    let page = kefu_store::PageRequest {
+        limit: Some(50),
+        cursor: q.cursor.filter(|c| !c.is_empty()),
     };
-    let page = state
-        .store
-        .list_tickets(
-            &scope,
-            &filter,
-            &kefu_store::PageRequest {
-                limit: Some(500),
-                cursor: None,
-            },
-        )
-        .await?;
-    let (_, loads) = state.store.handler_candidates(&scope).await?;
+    let o =
+        crate::api::ticket_views::overview_of(&state, &scope, &user, group.clone(), &page).await?;
     let name_of = |g: &Option<String>| {
-        g.as_ref()
-            .and_then(|g| loads.iter().find(|l| &l.team_id == g))
-            .map(|l| l.name.clone())
+        o.groups
+            .iter()
+            .find(|x| &x.team_id == g)
+            .map(|x| x.name.clone())
             .unwrap_or_else(|| "—".into())
     };
-    let mut teams: Vec<TeamRow> = loads
+    let teams = o
+        .groups
         .iter()
-        .map(|l| TeamRow {
-            name: l.name.clone(),
-            open: 0,
-            escalated: 0,
-            breaching: 0,
+        .map(|g| TeamRow {
+            name: g.name.clone(),
+            open: g.open,
+            escalated: g.escalated,
+            breaching: g.breaching,
         })
         .collect();
-    let mut attention = vec![];
-    for t in page.items {
-        let is_breaching = breaching.contains(&t.id);
-        let is_escalated = t.state == TicketState::Escalated.as_str();
-        let team = name_of(&t.group_id);
-        if let Some(row) = teams.iter_mut().find(|r| r.name == team) {
-            row.open += 1;
-            row.escalated += u64::from(is_escalated);
-            row.breaching += u64::from(is_breaching);
-        }
-        if is_breaching || is_escalated {
-            attention.push(AttentionRow {
-                id: t.id,
-                subject: t.subject,
-                state: t.state,
-                team,
-                breaching: is_breaching,
-            });
-        }
-    }
+    let attention = o
+        .tickets
+        .items
+        .iter()
+        .map(|t| AttentionRow {
+            id: t.id.clone(),
+            subject: t.subject.clone(),
+            state: t.state.clone(),
+            team: name_of(&t.group_id),
+            breaching: o.breaching.contains(&t.id),
+        })
+        .collect();
+    let next = o.tickets.next_cursor.clone().map(|c| match &group {
+        Some(g) => format!("/tickets/overview?group_id={g}&cursor={c}"),
+        None => format!("/tickets/overview?cursor={c}"),
+    });
     Ok(render(OverviewPage {
         t: v.t(),
         signed_in: true,
         teams,
         attention,
+        next,
     }))
 }
 

@@ -17,6 +17,7 @@ mod tickets_bench;
 mod tickets_complaints;
 mod tickets_notify;
 mod tickets_sla;
+mod tickets_sorting;
 mod tickets_ui;
 mod tickets_views;
 mod tickets_workflow;
