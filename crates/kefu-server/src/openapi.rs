@@ -39,7 +39,7 @@ use utoipa::OpenApi;
         api::complaints::get_complaint, api::complaints::analyse, api::complaints::propose,
         api::complaints::decide, api::complaints::follow_up,
         api::ticket_views::views, api::ticket_views::candidates, api::ticket_views::bulk,
-        api::ticket_views::overview,
+        api::ticket_views::overview, api::ticket_views::get_skills, api::ticket_views::put_skills,
         api::automations::create_macro, api::automations::list_macros, api::automations::get_macro,
         api::automations::update_macro, api::automations::delete_macro,
         api::automations::create_trigger, api::automations::list_triggers,

@@ -1,10 +1,15 @@
 //! Ticket views and the handler chooser: counts of the standard views (my tickets,
-//! unassigned, my groups, escalated), the groups of a user, and the people and departments
-//! (teams) that can take a ticket with their current load (open tickets).
+//! unassigned, my groups, escalated), the groups of a user, the people and departments
+//! (teams) that can take a ticket with their current load (open tickets), and people's
+//! skills (a label — a category name or a ticket type — with a level 1–5).
 
-use crate::entity::{team, team_member, ticket, user};
-use crate::{Result, Store, WorkspaceScope};
+use crate::audit::{Change, record};
+use crate::crud::find_scoped;
+use crate::entity::{team, team_member, ticket, user, user_skill};
+use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
+use kefu_model::validate;
 use kefu_model::{Role, TicketState};
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
@@ -18,6 +23,8 @@ pub struct Candidate {
     pub teams: Vec<String>,
     /// Tickets assigned to them that are neither resolved nor closed.
     pub open_tickets: u64,
+    /// Their skills with levels, by name.
+    pub skills: Vec<(String, i32)>,
 }
 
 /// A department (team) with its members and load.
@@ -136,6 +143,7 @@ impl Store {
             }
             *team_size.entry(m.team_id).or_default() += 1;
         }
+        let mut skills = self.all_user_skills(scope).await?;
         let handlers = [Role::Agent, Role::Specialist, Role::Supervisor].map(Role::as_str);
         let mut people: Vec<Candidate> = user::Entity::find()
             .filter(user::Column::WorkspaceId.eq(scope.id()))
@@ -148,6 +156,7 @@ impl Store {
                 let mut teams = user_teams.remove(&u.id).unwrap_or_default();
                 teams.sort();
                 Candidate {
+                    skills: skills.remove(&u.id).unwrap_or_default(),
                     open_tickets: by_user.get(&u.id).copied().unwrap_or(0),
                     user_id: u.id,
                     name: u.name,
@@ -176,5 +185,110 @@ impl Store {
                 .then(a.name.cmp(&b.name))
         });
         Ok((people, loads))
+    }
+}
+
+impl Store {
+    /// Every user's skills in `scope`, by user, sorted by name.
+    pub async fn all_user_skills(
+        &self,
+        scope: &WorkspaceScope,
+    ) -> Result<HashMap<String, Vec<(String, i32)>>> {
+        let mut out: HashMap<String, Vec<(String, i32)>> = HashMap::new();
+        for s in user_skill::Entity::find()
+            .filter(user_skill::Column::WorkspaceId.eq(scope.id()))
+            .order_by_asc(user_skill::Column::Skill)
+            .all(self.db())
+            .await?
+        {
+            out.entry(s.user_id).or_default().push((s.skill, s.level));
+        }
+        Ok(out)
+    }
+
+    /// The skills of user `user_id`, sorted by name.
+    pub async fn user_skills(
+        &self,
+        scope: &WorkspaceScope,
+        user_id: &str,
+    ) -> Result<Vec<(String, i32)>> {
+        find_scoped::<user::Entity, _>(self.db(), scope, user_id).await?;
+        Ok(self
+            .all_user_skills(scope)
+            .await?
+            .remove(user_id)
+            .unwrap_or_default())
+    }
+
+    /// Replaces the skills of user `user_id` (names trimmed and unique, levels 1–5), audited
+    /// `skills_set` on the user.
+    pub async fn set_user_skills(
+        &self,
+        scope: &WorkspaceScope,
+        actor: &Actor,
+        user_id: &str,
+        skills: &[(String, i32)],
+    ) -> Result<Vec<(String, i32)>> {
+        use kefu_model::error::FieldProblem;
+        let invalid = |field: &str, reason| {
+            StoreError::Model(kefu_model::ModelError::InvalidField {
+                field: field.into(),
+                reason,
+            })
+        };
+        if skills.len() > 100 {
+            return Err(invalid("skills", FieldProblem::TooMany));
+        }
+        let mut clean: Vec<(String, i32)> = vec![];
+        for (name, level) in skills {
+            let name = validate::required("skills.skill", name, 100)?;
+            if !(1..=5).contains(level) {
+                return Err(invalid("skills.level", FieldProblem::Format));
+            }
+            if clean.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+                return Err(invalid("skills.skill", FieldProblem::Format));
+            }
+            clean.push((name, *level));
+        }
+        clean.sort();
+        let txn = self.db().begin().await?;
+        find_scoped::<user::Entity, _>(&txn, scope, user_id).await?;
+        let before: Vec<(String, i32)> = user_skill::Entity::find()
+            .filter(user_skill::Column::WorkspaceId.eq(scope.id()))
+            .filter(user_skill::Column::UserId.eq(user_id))
+            .order_by_asc(user_skill::Column::Skill)
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|s| (s.skill, s.level))
+            .collect();
+        user_skill::Entity::delete_many()
+            .filter(user_skill::Column::WorkspaceId.eq(scope.id()))
+            .filter(user_skill::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
+        for (name, level) in &clean {
+            user_skill::ActiveModel {
+                workspace_id: Set(scope.id().to_owned()),
+                user_id: Set(user_id.to_owned()),
+                skill: Set(name.clone()),
+                level: Set(*level),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        let as_json = |v: &[(String, i32)]| serde_json::json!({"skills": v.iter().map(|(s, l)| serde_json::json!({"skill": s, "level": l})).collect::<Vec<_>>()});
+        let change = Change {
+            action: "skills_set",
+            entity_type: "user",
+            entity_id: user_id,
+            before: Some(as_json(&before)),
+            after: Some(as_json(&clean)),
+        };
+        record(&txn, scope, actor, change).await?;
+        txn.commit().await?;
+        self.signal_outbox();
+        Ok(clean)
     }
 }

@@ -66,3 +66,6 @@ tickets-notify-trigger = Automation
 tickets-notify-mentioned = You were mentioned
 tickets-notify-ticket_message = New message
 tickets-next-page = Next page
+tickets-candidate = Candidate
+tickets-skills = Skills
+tickets-skills-matching = Fits this ticket

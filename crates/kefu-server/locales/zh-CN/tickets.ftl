@@ -66,3 +66,6 @@ tickets-notify-trigger = 自动化通知
 tickets-notify-mentioned = 有人提到了您
 tickets-notify-ticket_message = 新消息
 tickets-next-page = 下一页
+tickets-candidate = 候选处理人
+tickets-skills = 技能
+tickets-skills-matching = 匹配技能

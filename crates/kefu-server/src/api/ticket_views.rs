@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/candidates", get(candidates))
         .route("/tickets/bulk", post(bulk))
         .route("/tickets/overview", get(overview))
+        .route("/users/{id}/skills", get(get_skills).put(put_skills))
 }
 
 /// The standard views.
@@ -231,6 +232,15 @@ pub async fn views(
     Ok(Json(view_counts(&state, &p.scope, &user).await?))
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkillOut {
+    /// A category name, a ticket type or any label.
+    pub skill: String,
+    /// 1 (basic) to 5 (expert).
+    pub level: i32,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CandidateOut {
     pub user_id: String,
@@ -239,6 +249,70 @@ pub struct CandidateOut {
     /// The departments (teams) the person belongs to.
     pub teams: Vec<String>,
     pub open_tickets: u64,
+    /// All the person's skills.
+    pub skills: Vec<SkillOut>,
+    /// The skills that fit this ticket: its type, its category or a parent category.
+    pub matching: Vec<SkillOut>,
+    /// The highest level among `matching` (0: none).
+    pub match_level: i32,
+}
+
+/// The people who can take ticket `id`, best fit first: the highest matching skill level,
+/// then the lightest open load, then the name.
+pub async fn ranked_candidates(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    id: &str,
+) -> Result<(Vec<CandidateOut>, Vec<kefu_store::ticket_views::TeamLoad>), ApiError> {
+    let t = state.store.get_ticket(scope, id).await?;
+    let mut labels = vec![t.ticket_type.to_lowercase()];
+    if let Some(c) = state.store.ticket_category(scope, id).await? {
+        let all = state.store.categories(scope).await?;
+        let mut at = Some(c);
+        let mut hops = 0;
+        while let Some(cid) = at.take()
+            && hops < 32
+        {
+            hops += 1;
+            if let Some(cat) = all.iter().find(|x| x.id == cid) {
+                labels.push(cat.name.to_lowercase());
+                at = cat.parent_id.clone();
+            }
+        }
+    }
+    let (people, teams) = state.store.handler_candidates(scope).await?;
+    let mut out: Vec<CandidateOut> = people
+        .into_iter()
+        .map(|c| {
+            let skills: Vec<SkillOut> = c
+                .skills
+                .into_iter()
+                .map(|(skill, level)| SkillOut { skill, level })
+                .collect();
+            let matching: Vec<SkillOut> = skills
+                .iter()
+                .filter(|s| labels.contains(&s.skill.to_lowercase()))
+                .cloned()
+                .collect();
+            CandidateOut {
+                match_level: matching.iter().map(|s| s.level).max().unwrap_or(0),
+                user_id: c.user_id,
+                name: c.name,
+                role: c.role,
+                teams: c.teams,
+                open_tickets: c.open_tickets,
+                skills,
+                matching,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.match_level
+            .cmp(&a.match_level)
+            .then(a.open_tickets.cmp(&b.open_tickets))
+            .then(a.name.cmp(&b.name))
+    });
+    Ok((out, teams))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -251,7 +325,7 @@ pub struct TeamLoadOut {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CandidatesOut {
-    /// Least loaded first.
+    /// Best fit first: matching skill level, then load.
     pub people: Vec<CandidateOut>,
     pub teams: Vec<TeamLoadOut>,
 }
@@ -265,19 +339,9 @@ pub async fn candidates(
     Path(id): Path<String>,
 ) -> Result<Json<CandidatesOut>, ApiError> {
     let p = auth.require(Action::ReadTickets)?;
-    state.store.get_ticket(&p.scope, &path_id(&id)?).await?;
-    let (people, teams) = state.store.handler_candidates(&p.scope).await?;
+    let (people, teams) = ranked_candidates(&state, &p.scope, &path_id(&id)?).await?;
     Ok(Json(CandidatesOut {
-        people: people
-            .into_iter()
-            .map(|c| CandidateOut {
-                user_id: c.user_id,
-                name: c.name,
-                role: c.role,
-                teams: c.teams,
-                open_tickets: c.open_tickets,
-            })
-            .collect(),
+        people,
         teams: teams
             .into_iter()
             .map(|t| TeamLoadOut {
@@ -538,4 +602,56 @@ pub async fn overview(
     Ok(Json(
         overview_of(&state, &p.scope, &user, group, &page).await?,
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkillsIn {
+    pub skills: Vec<SkillOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkillsOut {
+    pub skills: Vec<SkillOut>,
+}
+
+fn skills_out(v: Vec<(String, i32)>) -> SkillsOut {
+    SkillsOut {
+        skills: v
+            .into_iter()
+            .map(|(skill, level)| SkillOut { skill, level })
+            .collect(),
+    }
+}
+
+/// A user's skills (what the handler chooser matches against a ticket's type and category).
+#[utoipa::path(get, path = "/api/v1/users/{id}/skills", tag = "tickets",
+    responses((status = 200, body = SkillsOut), (status = 404)))]
+pub async fn get_skills(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<SkillsOut>, ApiError> {
+    let p = auth.require(Action::ReadUsers)?;
+    let v = state.store.user_skills(&p.scope, &path_id(&id)?).await?;
+    Ok(Json(skills_out(v)))
+}
+
+/// Replace a user's skills (levels 1–5, names unique); supervisors and admins. Audited
+/// `skills_set`.
+#[utoipa::path(put, path = "/api/v1/users/{id}/skills", tag = "tickets", request_body = SkillsIn,
+    responses((status = 200, body = SkillsOut), (status = 404), (status = 422)))]
+pub async fn put_skills(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SkillsIn>,
+) -> Result<Json<SkillsOut>, ApiError> {
+    let p = auth.require(Action::ManageTeams)?;
+    let skills: Vec<(String, i32)> = b.skills.into_iter().map(|s| (s.skill, s.level)).collect();
+    let v = state
+        .store
+        .set_user_skills(&p.scope, &p.actor(), &path_id(&id)?, &skills)
+        .await?;
+    Ok(Json(skills_out(v)))
 }

@@ -44,6 +44,17 @@ pub struct Timer {
     class: &'static str,
 }
 
+/// One row of the handler chooser's candidate table.
+pub struct CandidateRow {
+    id: String,
+    name: String,
+    teams: String,
+    /// Skills fitting the ticket (type, category).
+    matching: String,
+    skills: String,
+    open: u64,
+}
+
 pub struct Option2 {
     id: String,
     label: String,
@@ -63,6 +74,7 @@ pub struct TicketPage {
     timers: Vec<Timer>,
     sla_policy: Option<String>,
     people: Vec<Option2>,
+    candidates: Vec<CandidateRow>,
     teams: Vec<Option2>,
     tags: String,
     complaint: Option<ticket_complaint::Model>,
@@ -145,19 +157,41 @@ pub async fn ticket_page(
             }
         }
     }
-    let (people, teams) = state.store.handler_candidates(&scope).await?;
+    let (ranked, teams) = crate::api::ticket_views::ranked_candidates(&state, &scope, &id).await?;
     let open = v.t().get("tickets-open-count");
-    let people = people
+    let skills_of = |v: &[crate::api::ticket_views::SkillOut]| {
+        v.iter()
+            .map(|s| format!("{} {}", s.skill, s.level))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let candidates: Vec<CandidateRow> = ranked
+        .iter()
+        .map(|c| CandidateRow {
+            id: c.user_id.clone(),
+            name: c.name.clone(),
+            teams: c.teams.join(", "),
+            matching: skills_of(&c.matching),
+            skills: skills_of(&c.skills),
+            open: c.open_tickets,
+        })
+        .collect();
+    let people = ranked
         .into_iter()
         .map(|c| Option2 {
             selected: ticket.assignee_id.as_deref() == Some(c.user_id.as_str()),
             label: format!(
-                "{} · {} · {} {}",
+                "{} · {} · {}{} {}",
                 c.name,
                 if c.teams.is_empty() {
                     "—".to_owned()
                 } else {
                     c.teams.join(", ")
+                },
+                if c.matching.is_empty() {
+                    String::new()
+                } else {
+                    format!("★ {} · ", skills_of(&c.matching))
                 },
                 c.open_tickets,
                 open
@@ -231,6 +265,7 @@ pub async fn ticket_page(
         timers,
         sla_policy,
         people,
+        candidates,
         teams,
         tags,
         can_decide: v.auth.0.role.allows(Action::DecideCompensation),

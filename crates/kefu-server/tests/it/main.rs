@@ -15,6 +15,7 @@ mod tenancy;
 mod tickets_automations;
 mod tickets_bench;
 mod tickets_complaints;
+mod tickets_handlers;
 mod tickets_notify;
 mod tickets_sla;
 mod tickets_sorting;
