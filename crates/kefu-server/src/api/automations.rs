@@ -334,7 +334,7 @@ async fn fetch(
     Ok(m)
 }
 
-fn macro_fields(mut b: MacroIn) -> Result<AutomationFields, ApiError> {
+pub(crate) fn macro_fields(mut b: MacroIn) -> Result<AutomationFields, ApiError> {
     check_actions(&mut b.actions)?;
     Ok(AutomationFields {
         kind: "macro",
@@ -346,7 +346,7 @@ fn macro_fields(mut b: MacroIn) -> Result<AutomationFields, ApiError> {
     })
 }
 
-fn trigger_fields(mut b: TriggerIn) -> Result<AutomationFields, ApiError> {
+pub(crate) fn trigger_fields(mut b: TriggerIn) -> Result<AutomationFields, ApiError> {
     check_actions(&mut b.actions)?;
     if b.on.is_empty() {
         return Err(invalid("on", kefu_model::error::FieldProblem::Empty));

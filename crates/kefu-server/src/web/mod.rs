@@ -23,9 +23,11 @@ use kefu_store::{PageRequest, WorkspaceScope};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+mod automations;
 mod crm;
 mod notifications;
 mod reports;
+mod ticket_tools;
 mod tickets;
 
 const LANG_COOKIE: &str = "kefu_lang";
@@ -48,6 +50,12 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/message", post(tickets::ticket_message))
         .route("/tickets/{id}/assign", post(tickets::ticket_assign))
         .route("/tickets/{id}/complaint", post(tickets::ticket_complaint))
+        .route("/tickets/{id}/tools", post(ticket_tools::submit))
+        .route("/tickets/bulk", post(tickets::bulk_submit))
+        .route(
+            "/tickets/automations",
+            get(automations::page).post(automations::submit),
+        )
         .route("/planning", get(planning::page))
         .route("/planning/forecast", get(planning::forecast_page))
         .route("/notifications", get(notifications::page))
@@ -239,6 +247,8 @@ struct TicketsPage {
     next_cursor: Option<String>,
     views: Vec<(String, u64)>,
     view: String,
+    /// Sort, filters and bulk-action choices (`web/tickets.rs`).
+    list: tickets::ListState,
 }
 
 #[derive(Deserialize)]
@@ -248,6 +258,22 @@ struct ListQuery {
     cursor: Option<String>,
     #[serde(default)]
     view: String,
+    /// `created`, `updated`, `priority` or `due`.
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default, rename = "type")]
+    ticket_type: String,
+    /// The result of a bulk action (`done/total`).
+    #[serde(default)]
+    bulk: String,
+}
+
+impl tickets::ListParams for ListQuery {
+    fn params(&self) -> (&str, &str, &str) {
+        (&self.sort, &self.priority, &self.ticket_type)
+    }
 }
 
 fn ticket_row(v: &Viewer, m: kefu_store::entity::ticket::Model) -> TicketRow {
@@ -269,21 +295,25 @@ async fn tickets_page(
     v.auth.require(Action::ReadTickets)?;
     let mut filter = TicketFilter {
         state: TicketState::parse(&q.state),
+        priority: kefu_model::Priority::parse(&q.priority),
+        ticket_type: kefu_model::TicketType::parse(&q.ticket_type),
         ..Default::default()
     };
     let (views, view) = tickets::views(&state, &v, &q.view, &mut filter).await?;
-    let page = state
-        .store
-        .list_tickets(
-            v.scope(),
-            &filter,
-            &PageRequest {
-                limit: Some(50),
-                cursor: q.cursor,
-            },
-        )
-        .await?;
+    let sort = tickets::sort_of(&q.sort);
+    let page = crate::api::ticket_views::list_page(
+        &state,
+        v.scope(),
+        &filter,
+        sort,
+        &PageRequest {
+            limit: Some(50),
+            cursor: q.cursor.clone(),
+        },
+    )
+    .await?;
     let rows = page.items.into_iter().map(|m| ticket_row(&v, m)).collect();
+    let list = tickets::list_state(&state, &v, &q, &q.bulk).await?;
     Ok(render(TicketsPage {
         t: v.t(),
         signed_in: true,
@@ -293,5 +323,6 @@ async fn tickets_page(
         view,
         rows,
         next_cursor: page.next_cursor,
+        list,
     }))
 }

@@ -80,6 +80,7 @@ pub struct TicketPage {
     complaint: Option<ticket_complaint::Model>,
     can_decide: bool,
     macros: Vec<(String, String)>,
+    tools: super::ticket_tools::Tools,
     error: Option<String>,
 }
 
@@ -221,6 +222,7 @@ pub async fn ticket_page(
         .filter(|m| m.active)
         .map(|m| (m.id, m.name))
         .collect();
+    let tools = super::ticket_tools::tools(&state, &v, &scope, &id, &messages).await?;
     let error = eq
         .error
         .filter(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
@@ -272,6 +274,7 @@ pub async fn ticket_page(
         complaint,
         ticket,
         macros,
+        tools,
         error,
     }))
 }
@@ -631,6 +634,8 @@ pub struct SlaPage {
     yaml: String,
     reopen_window_minutes: i64,
     follow_up_required: bool,
+    /// (team id, name, selected) for the tier-2 group.
+    groups: Vec<(String, String, bool)>,
     can_edit: bool,
     saved: bool,
     error: Option<String>,
@@ -657,9 +662,19 @@ async fn sla_render(
             None => String::new(),
         },
     };
+    let (_, loads) = state.store.handler_candidates(v.scope()).await?;
+    let mut groups: Vec<(String, String, bool)> = loads
+        .into_iter()
+        .map(|l| {
+            let on = s.tier2_group_id.as_deref() == Some(l.team_id.as_str());
+            (l.team_id, l.name, on)
+        })
+        .collect();
+    groups.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(render(SlaPage {
         t: v.t(),
         signed_in: true,
+        groups,
         yaml,
         reopen_window_minutes: s.reopen_window_minutes,
         follow_up_required: s.complaint_follow_up_required,
@@ -686,6 +701,8 @@ pub struct SlaForm {
     reopen_window_minutes: i64,
     #[serde(default)]
     follow_up_required: Option<String>,
+    #[serde(default)]
+    tier2_group_id: String,
 }
 
 pub async fn sla_submit(
@@ -706,9 +723,15 @@ pub async fn sla_submit(
             }
         }
     };
+    let tier2 = if f.tier2_group_id.is_empty() {
+        None
+    } else {
+        Some(crate::api::path_id(&f.tier2_group_id)?)
+    };
     let r = state
         .store
         .update_ticket_settings(&p.scope, &p.actor(), |s| {
+            s.tier2_group_id = tier2;
             s.sla_policies = spec;
             s.reopen_window_minutes = f.reopen_window_minutes;
             s.complaint_follow_up_required = f.follow_up_required.is_some();
@@ -721,4 +744,160 @@ pub async fn sla_submit(
             sla_render(&state, &v, Some(f.yaml), false, Some(code.to_owned())).await
         }
     }
+}
+
+/// The sort and filters of a list request.
+pub trait ListParams {
+    /// (sort, priority, type)
+    fn params(&self) -> (&str, &str, &str);
+}
+
+/// The list page's sort, filters and bulk-action choices.
+pub struct ListState {
+    /// The result of the last bulk action (`done/total`), if any.
+    pub bulk: String,
+    pub sort: String,
+    pub priority: String,
+    pub ticket_type: String,
+    pub sorts: Vec<&'static str>,
+    pub priorities: Vec<&'static str>,
+    pub types: Vec<&'static str>,
+    /// (user id, name) for bulk assignment.
+    pub people: Vec<(String, String)>,
+    /// (team id, name) for bulk group changes.
+    pub groups: Vec<(String, String)>,
+    pub states: Vec<&'static str>,
+    /// Active macros (id, name) for bulk application.
+    pub macros: Vec<(String, String)>,
+}
+
+/// The list order named `raw` (default: newest first).
+pub fn sort_of(raw: &str) -> crate::api::ticket_views::Sort {
+    use crate::api::ticket_views::Sort;
+    match raw {
+        "updated" => Sort::Updated,
+        "priority" => Sort::Priority,
+        "due" => Sort::Due,
+        _ => Sort::Created,
+    }
+}
+
+pub async fn list_state(
+    state: &AppState,
+    v: &Viewer,
+    q: &impl ListParams,
+    bulk: &str,
+) -> Result<ListState, ApiError> {
+    let (sort, priority, ticket_type) = q.params();
+    let (people, teams) = state.store.handler_candidates(v.scope()).await?;
+    let mut people: Vec<(String, String)> =
+        people.into_iter().map(|c| (c.user_id, c.name)).collect();
+    people.sort_by(|a, b| a.1.cmp(&b.1));
+    let macros = state
+        .store
+        .list_automations(v.scope(), "macro")
+        .await?
+        .into_iter()
+        .filter(|m| m.active)
+        .map(|m| (m.id, m.name))
+        .collect();
+    Ok(ListState {
+        bulk: bulk.to_owned(),
+        sort: sort.to_owned(),
+        priority: priority.to_owned(),
+        ticket_type: ticket_type.to_owned(),
+        sorts: vec!["created", "updated", "priority", "due"],
+        priorities: vec!["urgent", "high", "normal", "low"],
+        types: kefu_model::TicketType::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect(),
+        people,
+        groups: teams.into_iter().map(|t| (t.team_id, t.name)).collect(),
+        states: TicketState::ALL.iter().map(|s| s.as_str()).collect(),
+        macros,
+    })
+}
+
+/// Bulk actions from the list page: the checked tickets (`ids`, repeated) get an assignee,
+/// a group, a transition and/or a macro; each ticket on its own, like the API's bulk.
+/// Redirects back to the list with `?bulk=<done>/<total>`.
+pub async fn bulk_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::WriteTickets)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    let one = |k: &str| {
+        pairs
+            .iter()
+            .find(|(x, v)| x == k && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    };
+    let ids: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .map(|(_, v)| v.clone())
+        .take(200)
+        .collect();
+    let assignee = one("assignee_id")
+        .map(|a| crate::api::path_id(&a))
+        .transpose()?;
+    let group = one("group_id")
+        .map(|g| crate::api::path_id(&g))
+        .transpose()?;
+    let to = one("to").and_then(|t| TicketState::parse(&t));
+    let reason = one("reason").unwrap_or_default();
+    let mac = match one("macro_id") {
+        Some(m) => {
+            let m = state
+                .store
+                .get_automation(v.scope(), &crate::api::path_id(&m)?)
+                .await?;
+            let a: Vec<crate::api::automations::AutoAction> =
+                serde_json::from_value(m.definition["actions"].clone())
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+            Some(a)
+        }
+        None => None,
+    };
+    let (scope, actor) = (p.scope.clone(), p.actor());
+    let mut done = 0;
+    for raw in &ids {
+        let r: Result<(), ApiError> = async {
+            let id = crate::api::path_id(raw)?;
+            if assignee.is_some() || group.is_some() {
+                let (a, g) = (assignee.clone(), group.clone());
+                state
+                    .store
+                    .update_ticket(&scope, &actor, &id, |f| {
+                        if let Some(a) = a {
+                            f.assignee_id = Some(a);
+                        }
+                        if let Some(g) = g {
+                            f.group_id = Some(g);
+                        }
+                    })
+                    .await?;
+            }
+            if let Some(to) = to {
+                state
+                    .store
+                    .transition_ticket(&scope, &actor, &id, to, &reason)
+                    .await?;
+            }
+            if let Some(actions) = &mac {
+                crate::api::automations::apply_actions(&state, &scope, &actor, &id, actions)
+                    .await?;
+            }
+            let on = crate::api::automations::On::Update;
+            crate::api::automations::run_triggers(&state, &scope, &actor, &id, on).await?;
+            Ok(())
+        }
+        .await;
+        done += usize::from(r.is_ok());
+    }
+    Ok(Redirect::to(&format!("/tickets?bulk={done}/{}", ids.len())).into_response())
 }
