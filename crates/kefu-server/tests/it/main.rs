@@ -20,6 +20,7 @@ mod tickets_notify;
 mod tickets_sla;
 mod tickets_sorting;
 mod tickets_ui;
+mod tickets_ui_flow;
 mod tickets_views;
 mod tickets_workflow;
 mod ui;

@@ -1,0 +1,387 @@
+//! The seed workflow (000 售后服务流程) walked in Chromium with the pages that used to be
+//! API-only: intake (受理) with its description → the handler chooser showing skills and
+//! load → tier 1 responds → escalation to tier 2 moves the ticket to the tier-2 group and
+//! tells its supervisor (inbox badge) → tier 2 resolves and notifies the customer → the
+//! customer raises a further need (reopened) → the supervisor sees it in the overview. On
+//! the way: category, watcher, link, split (pick a message) and merge, list filters and bulk
+//! actions, and the macro admin with a refused definition. (The complaint with compensation
+//! approval and 回访 before close is walked in `tickets_ui.rs`.)
+
+use crate::both;
+use crate::common::{Backend, TestApp};
+use crate::ui::{browser, shows, text};
+use fantoccini::{Client, Locator};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+both!(seed_workflow_with_tier2_tools_and_bulk);
+
+async fn fill(c: &Client, id: &str, value: &str) {
+    let e = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+/// Clicks `#id` (a submit button) and waits until the next page has loaded.
+async fn click(c: &Client, id: &str) {
+    c.execute("window.__old_page = true;", vec![]).await.unwrap();
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let old = c
+            .execute(
+                "return window.__old_page === true || document.readyState !== 'complete';",
+                vec![],
+            )
+            .await
+            .map(|v| v.as_bool().unwrap_or(true))
+            .unwrap_or(true);
+        if !old {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "#{id}: no new page");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn select(c: &Client, id: &str, value: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("#{id} = {value}: {e}"));
+}
+
+async fn value(c: &Client, id: &str) -> String {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+async fn login(c: &Client, base: &str, email: &str) {
+    c.goto(&format!("{base}/logout")).await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "workspace", "acme").await;
+    fill(c, "email", email).await;
+    fill(c, "password", "password-123").await;
+    click(c, "login-submit").await;
+    text(c, "#views").await;
+}
+
+async fn transition(c: &Client, to: &str, reason: &str) {
+    select(c, "to", to).await;
+    fill(c, "reason", reason).await;
+    click(c, "transition-submit").await;
+}
+
+async fn api(app: &TestApp, tk: &str, m: Method, path: &str, body: Option<Value>) -> Value {
+    let (s, v) = app.call(m, path, Some(tk), body).await;
+    assert!(s.is_success(), "{path}: {s} {v}");
+    v
+}
+
+async fn user(app: &TestApp, admin: &str, email: &str, name: &str, role: &str) -> String {
+    api(
+        app,
+        admin,
+        Method::POST,
+        "/api/v1/users",
+        Some(json!({"email": email, "name": name, "role": role, "password": "password-123"})),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+async fn seed_workflow_with_tier2_tools_and_bulk(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let a = user(&app, &admin, "wang@acme.test", "王一线", "agent").await;
+    let s1 = user(&app, &admin, "zhou@acme.test", "周主管", "supervisor").await;
+    let b = user(&app, &admin, "li@acme.test", "李二线", "specialist").await;
+    let s2 = user(&app, &admin, "zhao@acme.test", "赵主管", "supervisor").await;
+    let g1 = id(&api(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/teams",
+        Some(json!({"name": "一线", "member_ids": [a, s1]})),
+    )
+    .await);
+    let g2 = id(&api(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/teams",
+        Some(json!({"name": "二线技术", "member_ids": [b, s2]})),
+    )
+    .await);
+    api(
+        &app,
+        &admin,
+        Method::PATCH,
+        "/api/v1/ticket-settings",
+        Some(json!({"tier2_group_id": g2})),
+    )
+    .await;
+    api(
+        &app,
+        &admin,
+        Method::PUT,
+        &format!("/api/v1/users/{b}/skills"),
+        Some(json!({"skills": [{"skill": "热水器", "level": 5}]})),
+    )
+    .await;
+    let cat = id(&api(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/ticket-categories",
+        Some(json!({"name": "热水器"})),
+    )
+    .await);
+    // b already carries one open ticket: the chooser shows the load.
+    api(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/tickets",
+        Some(json!({"type": "tech_support", "subject": "旧单", "assignee_id": b})),
+    )
+    .await;
+    let other = id(&api(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/tickets",
+        Some(json!({"type": "inquiry", "subject": "同一户的另一个问题", "priority": "low"})),
+    )
+    .await);
+    let cust = id(&api(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/customers",
+        Some(json!({"name": "韩梅梅"})),
+    )
+    .await);
+    // 受理 with 问题描述.
+    let t = id(&api(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v1/tickets",
+        Some(
+            json!({"type": "after_sales", "subject": "热水器不出热水", "priority": "high",
+            "customer_id": cust, "group_id": g1, "description": "开机后一直是冷水"}),
+        ),
+    )
+    .await);
+
+    let c = browser().await;
+    let base = app.base.clone();
+    login(&c, &base, "wang@acme.test").await;
+    // The list: filter by type, sort by priority.
+    c.goto(&format!("{base}/tickets?type=after_sales&sort=priority"))
+        .await
+        .unwrap();
+    let list = text(&c, "#tickets").await;
+    assert!(
+        list.contains("热水器不出热水") && !list.contains("旧单"),
+        "{list}"
+    );
+    c.goto(&format!("{base}/tickets/{t}")).await.unwrap();
+    assert_eq!(text(&c, "#description").await, "开机后一直是冷水");
+    transition(&c, "open", "受理").await;
+    shows(&c, "#history", "受理").await;
+
+    // Category, then the chooser ranks b first (热水器 5) and shows the load.
+    select(&c, "category", &cat).await;
+    click(&c, "category-submit").await;
+    shows(&c, "#candidates", "热水器 5").await;
+    let first = text(&c, "#candidates tbody tr:first-child").await;
+    assert!(first.contains("李二线") && first.ends_with('1'), "{first}");
+    let chooser = text(&c, "#assignee").await;
+    assert!(chooser.contains("★ 热水器 5"), "{chooser}");
+    // Tier 1 keeps it for now and answers; the supervisor watches; a link to the other.
+    select(&c, "assignee", &a).await;
+    select(&c, "group", &g1).await;
+    click(&c, "assign-submit").await;
+    fill(&c, "message-body", "您好，请先检查燃气阀门").await;
+    click(&c, "message-submit").await;
+    shows(&c, "#messages", "请先检查燃气阀门").await;
+    fill(&c, "message-body", "另外，浴霸也不亮").await;
+    select(&c, "message-author", "customer").await;
+    click(&c, "message-submit").await;
+    shows(&c, "#messages", "浴霸也不亮").await;
+    select(&c, "watcher", &s1).await;
+    click(&c, "watch-submit").await;
+    shows(&c, "#watchers", "周主管").await;
+    select(&c, "link-kind", "related").await;
+    fill(&c, "link-other", &other).await;
+    click(&c, "link-submit").await;
+    shows(&c, "#links", &other).await;
+
+    // Split the customer's second problem off (pick the message): a new linked ticket.
+    let msgs = api(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/tickets/{t}/messages"),
+        None,
+    )
+    .await;
+    let second = msgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["body"] == "另外，浴霸也不亮")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    select(&c, "split-message", &second).await;
+    fill(&c, "split-subject", "浴霸不亮").await;
+    click(&c, "split-submit").await;
+    shows(&c, "#subject", "浴霸不亮").await;
+    let split_url = c.current_url().await.unwrap().to_string();
+    let split_id = split_url.rsplit('/').next().unwrap().to_owned();
+    assert_ne!(split_id, t);
+    // It duplicates the other ticket after all: merge it there.
+    fill(&c, "merge-into", &other).await;
+    click(&c, "merge-submit").await;
+    shows(&c, "#subject", "同一户的另一个问题").await;
+    shows(&c, "#messages", "浴霸也不亮").await;
+
+    // 提送二线: the ticket moves to the tier-2 group, its tier-1 assignee lets go.
+    c.goto(&format!("{base}/tickets/{t}")).await.unwrap();
+    transition(&c, "escalated", "需要二线").await;
+    shows(&c, "#state", "Escalated").await;
+    assert_eq!(value(&c, "group").await, g2);
+    assert_eq!(value(&c, "assignee").await, "");
+
+    // The tier-2 supervisor is told (header badge, inbox) and sees it in the overview.
+    login(&c, &base, "zhao@acme.test").await;
+    shows(&c, "#unread-count", "1").await;
+    click(&c, "nav-notifications").await;
+    shows(&c, "#inbox", "Escalated to tier 2").await;
+    c.goto(&format!("{base}/tickets/overview")).await.unwrap();
+    let teams = text(&c, "#overview-teams").await;
+    assert!(
+        teams.contains("二线技术") && !teams.contains("一线"),
+        "{teams}"
+    );
+    shows(&c, "#overview-attention", "热水器不出热水").await;
+
+    // Tier 2 takes it, resolves and notifies the customer (a public reply).
+    login(&c, &base, "li@acme.test").await;
+    c.goto(&format!("{base}/tickets/{t}")).await.unwrap();
+    select(&c, "assignee", &b).await;
+    click(&c, "assign-submit").await;
+    fill(&c, "message-body", "已更换温控器，请您试用").await;
+    click(&c, "message-submit").await;
+    shows(&c, "#messages", "已更换温控器").await;
+    transition(&c, "resolved", "已修复并通知顾客").await;
+    shows(&c, "#state", "Resolved").await;
+
+    // The customer raises a further need: reopened.
+    fill(&c, "message-body", "水温还是不稳定").await;
+    select(&c, "message-author", "customer").await;
+    click(&c, "message-submit").await;
+    transition(&c, "reopened", "顾客追加需求").await;
+    shows(&c, "#state", "Reopened").await;
+
+    // The supervisor oversees it (reopened, in the tier-2 group).
+    login(&c, &base, "zhao@acme.test").await;
+    c.goto(&format!("{base}/tickets/overview")).await.unwrap();
+    let att = shows(&c, "#overview-attention", "热水器不出热水").await;
+    assert!(att.contains("Reopened"), "{att}");
+
+    // Bulk from the list: the checked tickets go to tier 1.
+    c.goto(&format!("{base}/tickets?sort=created"))
+        .await
+        .unwrap();
+    for row in c
+        .find_all(Locator::Css("#tickets input.pick"))
+        .await
+        .unwrap()
+    {
+        let v = row.attr("value").await.unwrap().unwrap_or_default();
+        if v == other || v == t {
+            row.click().await.unwrap();
+        }
+    }
+    select(&c, "bulk-group", &g1).await;
+    click(&c, "bulk-submit").await;
+    shows(&c, "#bulk-result", "2/2").await;
+    for x in [&t, &other] {
+        let v = api(
+            &app,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/tickets/{x}"),
+            None,
+        )
+        .await;
+        assert_eq!(v["group_id"], g1.as_str(), "{v}");
+    }
+
+    // Macro admin: a wrong definition is refused with its reason; a right one is listed.
+    c.goto(&format!("{base}/tickets/automations"))
+        .await
+        .unwrap();
+    fill(
+        &c,
+        "automation-json",
+        r#"{"name": "问候", "actions": [{"action": "explode"}]}"#,
+    )
+    .await;
+    click(&c, "automation-submit").await;
+    let err = text(&c, "#automation-error").await;
+    assert!(err.contains("explode"), "{err}");
+    fill(
+        &c,
+        "automation-json",
+        r#"{"name": "问候", "actions": [{"action": "reply", "body": "您好，关于「{{subject}}」"}]}"#,
+    )
+    .await;
+    click(&c, "automation-submit").await;
+    shows(&c, "#automations", "问候").await;
+    c.close().await.unwrap();
+
+    let trs = api(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/tickets/{t}/transitions"),
+        None,
+    )
+    .await;
+    let path: Vec<&str> = trs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(path, vec!["open", "escalated", "resolved", "reopened"]);
+    let _ = s2;
+    app.stop().await;
+}
