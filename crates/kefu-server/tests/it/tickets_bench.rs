@@ -89,6 +89,12 @@ async fn run(backend: Backend) {
     let breaching = time("/api/v1/tickets?view=breaching_soon&limit=50".into()).await;
     let mine = time("/api/v1/tickets?view=mine&limit=50".into()).await;
     println!("breaching_soon list {breaching:?}, mine list {mine:?}");
+    let by_due = time("/api/v1/tickets?sort=due&limit=50".into()).await;
+    let by_priority = time("/api/v1/tickets?sort=priority&limit=50".into()).await;
+    let overview = time("/api/v1/tickets/overview?limit=50".into()).await;
+    println!(
+        "sorted by SLA due (all {n} evaluated) {by_due:?}, by priority {by_priority:?}, supervisor overview {overview:?}"
+    );
     let store = kefu_store::Store::connect(&app.database_url).await.unwrap();
     let s = Instant::now();
     let sw = kefu_server::sla_timer::sweep(&store, chrono::Utc::now())

@@ -27,7 +27,9 @@ async fn fill(c: &Client, id: &str, value: &str) {
 
 /// Clicks `#id` (a submit button) and waits until the next page has loaded.
 async fn click(c: &Client, id: &str) {
-    c.execute("window.__old_page = true;", vec![]).await.unwrap();
+    c.execute("window.__old_page = true;", vec![])
+        .await
+        .unwrap();
     c.find(Locator::Id(id))
         .await
         .unwrap_or_else(|e| panic!("#{id}: {e}"))
