@@ -103,3 +103,6 @@ tickets-automation-delete = Delete
 tickets-automation-new = New macro or trigger
 tickets-automation-help = As JSON, like the API: a macro has "name", "position", "active" and "actions" (each with "action": set_priority, assign, set_group, add_tags, transition, reply or notify); a trigger also has "on" (create, update) and "conditions" (types, priorities, states, tags, subject_contains).
 tickets-tier2-group = Tier-2 group (escalated tickets move to it)
+tickets-skills-title = Skills and load
+tickets-skills-help = Skills as name:level pairs, levels 1 to 5, e.g. 热水器:5, complaint:3. A skill named like a ticket type or a category (or a parent category) makes the person a better fit for such tickets in the handler chooser.
+tickets-skills-invalid = The skills were not saved

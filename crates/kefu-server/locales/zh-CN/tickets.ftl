@@ -103,3 +103,6 @@ tickets-automation-delete = 删除
 tickets-automation-new = 新建宏或触发器
 tickets-automation-help = 与 API 相同的 JSON：宏包含 "name"、"position"、"active" 和 "actions"（每项的 "action" 为 set_priority、assign、set_group、add_tags、transition、reply 或 notify）；触发器另有 "on"（create、update）与 "conditions"（types、priorities、states、tags、subject_contains）。
 tickets-tier2-group = 二线处理组（提送二线的工单转入此组）
+tickets-skills-title = 技能与负荷
+tickets-skills-help = 技能写作 名称:等级，等级 1 到 5，例如 热水器:5, complaint:3。与工单类型或分类（含上级分类）同名的技能，会让此人在挑选处理人时排在前面。
+tickets-skills-invalid = 技能未保存

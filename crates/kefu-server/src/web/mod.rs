@@ -27,6 +27,7 @@ mod automations;
 mod crm;
 mod notifications;
 mod reports;
+mod skills;
 mod ticket_tools;
 mod tickets;
 
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/complaint", post(tickets::ticket_complaint))
         .route("/tickets/{id}/tools", post(ticket_tools::submit))
         .route("/tickets/bulk", post(tickets::bulk_submit))
+        .route("/tickets/skills", get(skills::page).post(skills::submit))
         .route(
             "/tickets/automations",
             get(automations::page).post(automations::submit),

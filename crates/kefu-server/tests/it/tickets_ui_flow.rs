@@ -346,6 +346,50 @@ async fn seed_workflow_with_tier2_tools_and_bulk(backend: Backend) {
         assert_eq!(v["group_id"], g1.as_str(), "{v}");
     }
 
+    // Skills page: a supervisor edits a person's skills; a malformed list is refused.
+    c.goto(&format!("{base}/tickets/skills")).await.unwrap();
+    let set_skills = |text: &'static str| {
+        let c = c.clone();
+        let a = a.clone();
+        async move {
+            let input = c
+                .find(Locator::Css(&format!("#skills-{a} .skills-input")))
+                .await
+                .unwrap();
+            input.clear().await.unwrap();
+            input.send_keys(text).await.unwrap();
+            c.execute("window.__old_page = true;", vec![])
+                .await
+                .unwrap();
+            c.find(Locator::Css(&format!("#skills-{a} .skills-submit")))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+        }
+    };
+    set_skills("热水器:3, english").await;
+    shows(&c, "#skills-error", "invalid_field").await;
+    set_skills("热水器:3, english:4").await;
+    let want = json!([{"skill": "english", "level": 4}, {"skill": "热水器", "level": 3}]);
+    let mut skills = Value::Null;
+    for _ in 0..100 {
+        skills = api(
+            &app,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/users/{a}/skills"),
+            None,
+        )
+        .await;
+        if skills["skills"] == want {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(skills["skills"], want);
+
     // Macro admin: a wrong definition is refused with its reason; a right one is listed.
     c.goto(&format!("{base}/tickets/automations"))
         .await
