@@ -57,13 +57,8 @@ pub async fn sweep(store: &Store, now: DateTime<Utc>) -> Result<Sweep, kefu_stor
             continue;
         };
         let ids = store.active_ticket_ids(&scope).await?;
-        for h in store.ticket_histories(&scope, &ids).await? {
+        for (id, status) in crate::api::sla::statuses(store, &scope, &set, &ids, now).await? {
             out.tickets += 1;
-            let id = h.ticket.id.clone();
-            let events = crate::api::sla::events(&h);
-            let Ok(status) = kefu_sla::evaluate(&events, &set, now) else {
-                continue;
-            };
             for target in status.targets() {
                 if target.met_at.is_some() {
                     continue;

@@ -303,6 +303,25 @@ pub async fn ticket_sla(
     Ok(Json(v.unwrap_or(Value::Null)))
 }
 
+/// The SLA status at `now` of each ticket of `ids` (in `scope`; others left out), from their
+/// histories loaded in batches: the clock data for lists, views, the timer and SLA
+/// compliance reports (`kefu_sla::compliance` over the statuses).
+pub async fn statuses(
+    store: &kefu_store::Store,
+    scope: &WorkspaceScope,
+    set: &PolicySet,
+    ids: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, SlaStatus)>, kefu_store::StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for h in store.ticket_histories(scope, ids).await? {
+        if let Ok(s) = kefu_sla::evaluate(&events(&h), set, now) {
+            out.push((h.ticket.id, s));
+        }
+    }
+    Ok(out)
+}
+
 /// The active tickets of `scope` with an unmet SLA target in warning or breached at `now`
 /// ("breaching soon"), or none without policies.
 pub async fn breaching_ids(
@@ -314,17 +333,15 @@ pub async fn breaching_ids(
         return Ok(vec![]);
     };
     let ids = state.store.active_ticket_ids(scope).await?;
-    let mut out = vec![];
-    for h in state.store.ticket_histories(scope, &ids).await? {
-        let ev = events(&h);
-        if let Ok(s) = kefu_sla::evaluate(&ev, &set, now)
-            && s.targets()
+    Ok(statuses(&state.store, scope, &set, &ids, now)
+        .await?
+        .into_iter()
+        .filter(|(_, s)| {
+            s.targets()
                 .any(|t| t.met_at.is_none() && (t.warning || t.breached))
-        {
-            out.push(h.ticket.id);
-        }
-    }
-    Ok(out)
+        })
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// The SLA fields of many tickets at once (for lists): id → status JSON.
@@ -334,15 +351,11 @@ pub async fn sla_many(
     set: &PolicySet,
     ids: &[String],
 ) -> Result<std::collections::HashMap<String, Value>, ApiError> {
-    let now = Utc::now();
-    let mut out = std::collections::HashMap::new();
-    for h in state.store.ticket_histories(scope, ids).await? {
-        let ev = events(&h);
-        if let Ok(s) = kefu_sla::evaluate(&ev, set, now) {
-            out.insert(h.ticket.id, serde_json::to_value(s).unwrap_or(Value::Null));
-        }
-    }
-    Ok(out)
+    Ok(statuses(&state.store, scope, set, ids, Utc::now())
+        .await?
+        .into_iter()
+        .map(|(id, s)| (id, serde_json::to_value(s).unwrap_or(Value::Null)))
+        .collect())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
