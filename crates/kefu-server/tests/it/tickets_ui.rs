@@ -276,10 +276,20 @@ async fn seed_workflow_end_to_end(backend: Backend) {
 async fn sla_admin_page(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.workspace("acme").await;
+    let (_, tier2) = app
+        .call(
+            Method::POST,
+            "/api/v1/teams",
+            Some(&admin),
+            Some(json!({"name": "二线"})),
+        )
+        .await;
+    let tier2 = tier2["id"].as_str().unwrap().to_owned();
     let c = browser().await;
     let base = app.base.clone();
     login(&c, &base, "admin@acme.test").await;
     c.goto(&format!("{base}/tickets/sla")).await.unwrap();
+    select(&c, "tier2-group", &tier2).await;
     let yaml = "calendars:\n  cn:\n    time_zone: Asia/Shanghai\n    weekly: {mon: [\"09:00-12:00\", \"13:00-18:00\"]}\n    holidays: [\"2026-10-01..2026-10-07\"]\n    extra_workdays: {\"2026-09-27\": mon}\npolicies:\n  - name: 标准\n    calendar: cn\n    targets: {first_response: 240}\n";
     fill(&c, "sla-yaml", yaml).await;
     fill(&c, "reopen-window", "60").await;
@@ -301,6 +311,7 @@ async fn sla_admin_page(backend: Backend) {
         ),
         (Some(60), Some(false))
     );
+    assert_eq!(st["tier2_group_id"], tier2.as_str());
     // The saved file is shown again; a wrong one is refused with the reason, nothing saved.
     let shown = c
         .find(Locator::Id("sla-yaml"))
