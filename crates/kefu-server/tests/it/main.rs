@@ -11,6 +11,7 @@ mod outbox;
 mod records;
 mod reports;
 mod reports_daily;
+mod reports_tickets;
 mod tenancy;
 mod tickets_automations;
 mod tickets_bench;

@@ -5,6 +5,7 @@
 mod crm;
 mod foundation;
 pub(crate) mod kpi_buckets;
+mod report_settings;
 mod ticket_workflow;
 
 use sea_orm_migration::prelude::*;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(ticket_workflow::TicketWorkflow),
             Box::new(kpi_buckets::KpiBuckets),
             Box::new(crm::Crm),
+            Box::new(report_settings::ReportSettings),
         ]
     }
 }
