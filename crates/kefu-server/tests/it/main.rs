@@ -10,6 +10,7 @@ mod errors;
 mod outbox;
 mod records;
 mod reports;
+mod reports_complaints;
 mod reports_daily;
 mod reports_tickets;
 mod tenancy;
