@@ -1,15 +1,18 @@
 //! KPI accumulators kept per workspace × 15-minute UTC bucket × queue × team × agent (SPEC
 //! C14): every count and sum of [`kefu_kpi::Sums`] in one row, so a report over any
-//! range reads rows instead of interactions.
+//! range reads rows instead of interactions; the same sums per UTC hour (`kpi_hours`) and
+//! per local day of the workspace's zone (`kpi_days`).
 //!
-//! The rows are maintained from the outbox: for each interaction event,
-//! [`Store::kpi_refresh_interaction`] recounts from the `interactions` table the bucket the
-//! interaction was last counted in (`kpi_contact_buckets`) and the bucket it is in now. A
-//! recount replaces the bucket's rows, so handling an event twice, or out of date, gives the
-//! same rows: the consumer is idempotent and resumes after a restart.
+//! The rows are maintained from the outbox by deltas: `kpi_contacts` holds what each
+//! interaction last added (its row key and its counts and sums). For each interaction event,
+//! [`Store::kpi_apply_interaction`] computes the interaction's contribution now, and in one
+//! transaction subtracts the stored one and adds the new one to its 15-minute, hour and day
+//! rows (rows left all zero are deleted), stores the new contribution, and advances the
+//! consumer's position to the event. Handling an event twice, late or after a restart
+//! changes nothing: the second time the stored contribution already equals the new one.
 //!
 //! Mapping from an interaction: a missing queue is the queue `""`; the team is the agent's
-//! team (the first by id when the agent is in several) at the time of the recount; an
+//! team (the first by id when the agent is in several) when the event is handled; an
 //! outcome counts only on outbound interactions; interactions without `offered_at` are not
 //! counted.
 
@@ -17,9 +20,8 @@ use crate::entity::{interaction, team_member};
 use crate::migration::a;
 use crate::{Result, Store, StoreError, WorkspaceScope};
 use chrono::{DateTime, Utc};
-use kefu_kpi::calendar::BUCKET_S;
 use kefu_kpi::{Bucket, Buckets, IngestOptions, Interaction, OutboundOutcome, Sums};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
@@ -87,10 +89,6 @@ pub fn kpi_interaction(m: &interaction::Model, team: Option<String>) -> Option<I
         disposition: m.disposition.clone(),
         outcome,
     })
-}
-
-fn bucket_of(t: DateTime<Utc>) -> i64 {
-    t.timestamp().div_euclid(BUCKET_S) * BUCKET_S
 }
 
 fn ts(s: i64) -> DateTime<Utc> {
@@ -198,59 +196,74 @@ async fn insert_rows<C: ConnectionTrait>(
 }
 
 impl Store {
-    /// Recounts the buckets interaction `interaction_id` of `workspace_id` was and is in (it may
-    /// have been deleted). Called by the outbox consumer; idempotent. Returns the number of
-    /// buckets recounted.
-    pub async fn kpi_refresh_interaction(
+    /// Brings the accumulators up to date with interaction `interaction_id` of
+    /// `workspace_id` (it may have been deleted): subtracts what it last added and adds what
+    /// it adds now, in one transaction. With `consumer = Some((name, seq))` the consumer's
+    /// position is advanced to `seq` in the same transaction. Idempotent. Returns whether
+    /// any row changed.
+    pub async fn kpi_apply_interaction(
         &self,
         workspace_id: &str,
         interaction_id: &str,
-    ) -> Result<usize> {
+        consumer: Option<(&str, i64)>,
+    ) -> Result<bool> {
         let txn = self.db().begin().await?;
-        let mut starts = BTreeSet::new();
-        let q = Query::select()
-            .column(a("bucket_start"))
-            .from(a("kpi_contact_buckets"))
-            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-            .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
-            .to_owned();
-        for r in txn.query_all(&q).await? {
-            starts.insert(r.try_get_by_index::<i64>(0)?);
-        }
-        let now = interaction::Entity::find_by_id(interaction_id.to_owned())
-            .filter(interaction::Column::WorkspaceId.eq(workspace_id))
-            .one(&txn)
-            .await?;
-        let now_start = now.as_ref().and_then(|m| m.offered_at).map(bucket_of);
-        starts.extend(now_start);
-        for &s in &starts {
-            recount(&txn, workspace_id, s).await?;
-        }
-        let hours: BTreeSet<i64> = starts.iter().map(|&s| s - s.rem_euclid(3600)).collect();
-        for h in hours {
-            rebuild_rollup(&txn, "kpi_hours", workspace_id, h, h + 3600).await?;
-        }
-        let calendar = workspace_calendar(&txn, workspace_id).await?;
-        let days: BTreeSet<i64> = starts.iter().map(|&s| day_of(&calendar, s)).collect();
-        for d in days {
-            rebuild_day(&txn, &calendar, workspace_id, d).await?;
-        }
-        let del = Query::delete()
-            .from_table(a("kpi_contact_buckets"))
-            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-            .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
-            .to_owned();
-        txn.execute(&del).await?;
-        if let Some(s) = now_start {
-            let ins = Query::insert()
-                .into_table(a("kpi_contact_buckets"))
-                .columns([a("workspace_id"), a("interaction_id"), a("bucket_start")])
-                .values_panic([workspace_id.into(), interaction_id.into(), s.into()])
+        let old = stored_contribution(&txn, workspace_id, interaction_id).await?;
+        let new = contribution_now(&txn, workspace_id, interaction_id).await?;
+        let changed = old != new;
+        if changed {
+            let calendar = workspace_calendar(&txn, workspace_id).await?;
+            for (c, sign) in [(&old, -1i64), (&new, 1i64)] {
+                let Some(c) = c else { continue };
+                let delta: Vec<i64> = c.sums.iter().map(|&v| sign * v).collect();
+                let hour = c.key.0 - c.key.0.rem_euclid(3600);
+                let day = day_of(&calendar, c.key.0);
+                for (table, start) in [
+                    ("kpi_buckets", c.key.0),
+                    ("kpi_hours", hour),
+                    ("kpi_days", day),
+                ] {
+                    add_to_row(&txn, table, workspace_id, start, &c.key, &delta).await?;
+                }
+            }
+            let del = Query::delete()
+                .from_table(a("kpi_contacts"))
+                .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+                .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
                 .to_owned();
-            txn.execute(&ins).await?;
+            txn.execute(&del).await?;
+            if let Some(c) = &new {
+                let sums = serde_json::to_string(&c.sums)
+                    .map_err(|e| StoreError::Config(e.to_string()))?;
+                let ins = Query::insert()
+                    .into_table(a("kpi_contacts"))
+                    .columns([
+                        a("workspace_id"),
+                        a("interaction_id"),
+                        a("bucket_start"),
+                        a("queue"),
+                        a("team"),
+                        a("agent"),
+                        a("sums"),
+                    ])
+                    .values_panic([
+                        workspace_id.into(),
+                        interaction_id.into(),
+                        c.key.0.into(),
+                        c.key.1.clone().into(),
+                        c.key.2.clone().into(),
+                        c.key.3.clone().into(),
+                        sums.into(),
+                    ])
+                    .to_owned();
+                txn.execute(&ins).await?;
+            }
+        }
+        if let Some((name, seq)) = consumer {
+            advance_position(&txn, name, seq).await?;
         }
         txn.commit().await?;
-        Ok(starts.len())
+        Ok(changed)
     }
 
     /// The KPI records of the workspace's interactions offered in `[from, to)`.
@@ -526,24 +539,167 @@ async fn interactions_in<C: ConnectionTrait>(
         .collect())
 }
 
-/// Replaces the rows of bucket `start` of `workspace_id` by a count of its interactions.
-async fn recount<C: ConnectionTrait>(conn: &C, workspace_id: &str, start: i64) -> Result<()> {
-    for table in ["kpi_buckets", "kpi_samples"] {
-        let del = Query::delete()
-            .from_table(a(table))
-            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-            .and_where(Expr::col(a("bucket_start")).eq(start))
-            .to_owned();
-        conn.execute(&del).await?;
-    }
-    let records = interactions_in(conn, workspace_id, ts(start), ts(start + BUCKET_S)).await?;
+/// What one interaction adds to the accumulators: its row key (bucket start, queue, team,
+/// agent; `""` for none) and every count and sum in the order of [`SUM_COLUMNS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Contribution {
+    key: (i64, String, String, String),
+    sums: Vec<i64>,
+}
+
+async fn stored_contribution<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+    interaction_id: &str,
+) -> Result<Option<Contribution>> {
+    let q = Query::select()
+        .columns([
+            a("bucket_start"),
+            a("queue"),
+            a("team"),
+            a("agent"),
+            a("sums"),
+        ])
+        .from(a("kpi_contacts"))
+        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+        .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
+        .to_owned();
+    let Some(r) = conn.query_one(&q).await? else {
+        return Ok(None);
+    };
+    let sums: String = r.try_get_by_index(4)?;
+    Ok(Some(Contribution {
+        key: (
+            r.try_get_by_index(0)?,
+            r.try_get_by_index(1)?,
+            r.try_get_by_index(2)?,
+            r.try_get_by_index(3)?,
+        ),
+        sums: serde_json::from_str(&sums).map_err(|e| StoreError::Config(e.to_string()))?,
+    }))
+}
+
+/// The contribution of the interaction as it is now (`None` when deleted, never offered or
+/// left out as invalid).
+async fn contribution_now<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+    interaction_id: &str,
+) -> Result<Option<Contribution>> {
+    let Some(m) = interaction::Entity::find_by_id(interaction_id.to_owned())
+        .filter(interaction::Column::WorkspaceId.eq(workspace_id))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let agents: BTreeSet<String> = m.agent_id.iter().cloned().collect();
+    let teams = teams_of(conn, workspace_id, &agents).await?;
+    let team = m.agent_id.as_ref().and_then(|a| teams.get(a).cloned());
+    let Some(rec) = kpi_interaction(&m, team) else {
+        return Ok(None);
+    };
     let mut b = Buckets::new(ingest_options()).map_err(kpi_err)?;
-    for i in &records {
-        if let Err(e) = b.add_interaction(i) {
-            tracing::warn!(interaction = %i.id, error = %e, "interaction left out of the KPIs");
-        }
+    if let Err(e) = b.add_interaction(&rec) {
+        tracing::warn!(interaction = %rec.id, error = %e, "interaction left out of the KPIs");
+        return Ok(None);
     }
-    insert_rows(conn, workspace_id, &b).await
+    let name = |s: Option<u32>| s.map_or(String::new(), |s| b.names.name(s).to_owned());
+    Ok(b.iter().next().map(|(k, bucket)| Contribution {
+        key: (k.start, name(k.queue), name(k.team), name(k.agent)),
+        sums: bucket.sums.values().into_iter().map(|v| v as i64).collect(),
+    }))
+}
+
+/// Adds `delta` to the row `(start, key's queue, team, agent)` of `table` (creating it), then
+/// deletes the row if every count and sum is zero.
+async fn add_to_row<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    workspace_id: &str,
+    start: i64,
+    key: &(i64, String, String, String),
+    delta: &[i64],
+) -> Result<()> {
+    let mut cols = vec![
+        a("workspace_id"),
+        a("bucket_start"),
+        a("queue"),
+        a("team"),
+        a("agent"),
+    ];
+    cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
+    let mut vals: Vec<SimpleExpr> = vec![
+        workspace_id.into(),
+        start.into(),
+        key.1.clone().into(),
+        key.2.clone().into(),
+        key.3.clone().into(),
+    ];
+    vals.extend(delta.iter().map(|&d| SimpleExpr::from(d)));
+    let update = SUM_COLUMNS.iter().map(|c| {
+        (
+            a(c),
+            Expr::col((a(table), a(c))).add(Expr::col((a("excluded"), a(c)))),
+        )
+    });
+    let q = Query::insert()
+        .into_table(a(table))
+        .columns(cols)
+        .values_panic(vals)
+        .on_conflict(
+            OnConflict::columns([
+                a("workspace_id"),
+                a("bucket_start"),
+                a("queue"),
+                a("team"),
+                a("agent"),
+            ])
+            .values(update)
+            .to_owned(),
+        )
+        .to_owned();
+    conn.execute(&q).await?;
+    let mut del = Query::delete();
+    del.from_table(a(table))
+        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+        .and_where(Expr::col(a("bucket_start")).eq(start))
+        .and_where(Expr::col(a("queue")).eq(key.1.as_str()))
+        .and_where(Expr::col(a("team")).eq(key.2.as_str()))
+        .and_where(Expr::col(a("agent")).eq(key.3.as_str()));
+    for c in SUM_COLUMNS {
+        del.and_where(Expr::col(a(c)).eq(0));
+    }
+    conn.execute(&del).await?;
+    Ok(())
+}
+
+/// Moves `consumer`'s stored position forward to `seq` (never back).
+async fn advance_position<C: ConnectionTrait>(conn: &C, consumer: &str, seq: i64) -> Result<()> {
+    use crate::entity::consumer_offset;
+    use sea_orm::ActiveValue::Set;
+    let now = consumer_offset::Entity::find_by_id(consumer.to_owned())
+        .one(conn)
+        .await?;
+    if now.as_ref().is_some_and(|r| r.position >= seq) {
+        return Ok(());
+    }
+    consumer_offset::Entity::insert(consumer_offset::ActiveModel {
+        consumer: Set(consumer.to_owned()),
+        position: Set(seq),
+        updated_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(consumer_offset::Column::Consumer)
+            .update_columns([
+                consumer_offset::Column::Position,
+                consumer_offset::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec(conn)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

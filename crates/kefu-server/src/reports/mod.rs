@@ -20,7 +20,7 @@ pub mod costs;
 pub mod daily;
 pub mod tickets;
 
-/// The consumer that recounts the buckets an interaction event touches.
+/// The consumer that applies each interaction event's delta to the accumulators.
 pub struct KpiBucketConsumer(pub Store);
 
 /// Its stored position's key.
@@ -34,8 +34,13 @@ impl Consumer for KpiBucketConsumer {
         if event.entity_type != "interaction" {
             return Ok(());
         }
+        // The delta and the consumer's position are committed together.
         self.0
-            .kpi_refresh_interaction(&event.workspace_id, &event.entity_id)
+            .kpi_apply_interaction(
+                &event.workspace_id,
+                &event.entity_id,
+                Some((CONSUMER, event.seq)),
+            )
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())

@@ -5,6 +5,7 @@
 mod crm;
 mod foundation;
 pub(crate) mod kpi_buckets;
+mod kpi_deltas;
 mod report_settings;
 mod ticket_workflow;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(kpi_buckets::KpiBuckets),
             Box::new(crm::Crm),
             Box::new(report_settings::ReportSettings),
+            Box::new(kpi_deltas::KpiDeltas),
         ]
     }
 }
