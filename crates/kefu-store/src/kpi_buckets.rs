@@ -1,13 +1,15 @@
 //! KPI accumulators kept per workspace × 15-minute UTC bucket × queue × team × agent (SPEC
 //! C14): every count and sum of [`kefu_kpi::Sums`] in one row, so a report over any
-//! range reads rows instead of interactions; the same sums per UTC hour (`kpi_hours`) and
-//! per local day of the workspace's zone (`kpi_days`).
+//! range reads rows instead of interactions. Roll-ups per grouping (`dim` none, queue,
+//! team or agent × group) per 15-minute bucket (`kpi_quarter_by`), UTC hour (`kpi_hour_by`)
+//! and local day of the workspace's zone (`kpi_day_by`) hold exactly the rows a report
+//! grouped that way needs, so reading one sums nothing.
 //!
 //! The rows are maintained from the outbox by deltas: `kpi_contacts` holds what each
 //! interaction last added (its row key and its counts and sums). For each interaction event,
 //! [`Store::kpi_apply_interaction`] computes the interaction's contribution now, and in one
-//! transaction subtracts the stored one and adds the new one to its 15-minute, hour and day
-//! rows (rows left all zero are deleted), stores the new contribution, and advances the
+//! transaction subtracts the stored one and adds the new one to its 15-minute row and its
+//! roll-up rows (rows left all zero are deleted), stores the new contribution, and advances the
 //! consumer's position to the event. Handling an event twice, late or after a restart
 //! changes nothing: the second time the stored contribution already equals the new one.
 //!
@@ -21,11 +23,11 @@ use crate::migration::a;
 use crate::{Result, Store, StoreError, WorkspaceScope};
 use chrono::{DateTime, Utc};
 use kefu_kpi::{Bucket, Buckets, IngestOptions, Interaction, OutboundOutcome, Sums};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use crate::migration::kpi_buckets::SUM_COLUMNS;
 
@@ -213,17 +215,23 @@ impl Store {
         let changed = old != new;
         if changed {
             let calendar = workspace_calendar(&txn, workspace_id).await?;
+            // Net delta per row: an update within one bucket touches each row once.
+            let mut deltas: BTreeMap<RowKey, (Vec<i64>, bool)> = BTreeMap::new();
             for (c, sign) in [(&old, -1i64), (&new, 1i64)] {
                 let Some(c) = c else { continue };
-                let delta: Vec<i64> = c.sums.iter().map(|&v| sign * v).collect();
-                let hour = c.key.0 - c.key.0.rem_euclid(3600);
-                let day = day_of(&calendar, c.key.0);
-                for (table, start) in [
-                    ("kpi_buckets", c.key.0),
-                    ("kpi_hours", hour),
-                    ("kpi_days", day),
-                ] {
-                    add_to_row(&txn, table, workspace_id, start, &c.key, &delta).await?;
+                for key in row_keys(&calendar, &c.key) {
+                    let e = deltas
+                        .entry(key)
+                        .or_insert_with(|| (vec![0; SUM_COLUMNS.len()], false));
+                    for (d, v) in e.0.iter_mut().zip(&c.sums) {
+                        *d += sign * v;
+                    }
+                    e.1 |= sign < 0;
+                }
+            }
+            for (key, (delta, subtracted)) in &deltas {
+                if delta.iter().any(|&d| d != 0) {
+                    add_to_row(&txn, workspace_id, key, delta, *subtracted).await?;
                 }
             }
             let del = Query::delete()
@@ -276,9 +284,10 @@ impl Store {
         interactions_in(self.db(), scope.id(), from, to).await
     }
 
-    /// The kept accumulators of the workspace for buckets starting in `[from, to)`, summed in
-    /// the database over every dimension but `keep` (`"queue"`, `"team"`, `"agent"` or none):
-    /// what a report grouped that way needs, in one row per bucket and group.
+    /// The kept accumulators of the workspace for buckets starting in `[from, to)`, rolled up
+    /// over every dimension but `keep` (`"queue"`, `"team"`, `"agent"` or none): what a
+    /// report grouped that way needs, read from the roll-up rows of that grouping (one row
+    /// per bucket and group) of `rows`' length.
     pub async fn kpi_buckets_grouped(
         &self,
         scope: &WorkspaceScope,
@@ -288,9 +297,9 @@ impl Store {
         rows: Rows,
     ) -> Result<Buckets> {
         let table = match rows {
-            Rows::Quarter => "kpi_buckets",
-            Rows::Hour => "kpi_hours",
-            Rows::Day => "kpi_days",
+            Rows::Quarter => "kpi_quarter_by",
+            Rows::Hour => "kpi_hour_by",
+            Rows::Day => "kpi_day_by",
         };
         let day_rows = rows == Rows::Day;
         let dim = match keep {
@@ -298,23 +307,20 @@ impl Store {
             Some(d @ ("queue" | "team" | "agent")) => Some(d),
             Some(other) => return Err(StoreError::Config(format!("unknown dimension {other}"))),
         };
+        // One row per bucket and group, kept as such: nothing to sum.
         let mut q = Query::select();
         q.column(a("bucket_start"));
-        if let Some(d) = dim {
-            q.column(a(d));
+        if dim.is_some() {
+            q.column(a("grp"));
         }
         for c in SUM_COLUMNS {
-            // SUM of BIGINT is NUMERIC on PostgreSQL: cast back to BIGINT (exact below 2^63).
-            q.expr(Func::cast_as(Func::sum(Expr::col(a(c))), a("BIGINT")));
+            q.column(a(c));
         }
         q.from(a(table))
             .and_where(Expr::col(a("workspace_id")).eq(scope.id()))
+            .and_where(Expr::col(a("dim")).eq(dim.unwrap_or("none")))
             .and_where(Expr::col(a("bucket_start")).gte(from.timestamp()))
-            .and_where(Expr::col(a("bucket_start")).lt(to.timestamp()))
-            .group_by_col(a("bucket_start"));
-        if let Some(d) = dim {
-            q.group_by_col(a(d));
-        }
+            .and_where(Expr::col(a("bucket_start")).lt(to.timestamp()));
         let rows = self.db().query_all(&q).await?;
         let mut out = Buckets::new(ingest_options()).map_err(kpi_err)?;
         let off = 1 + usize::from(dim.is_some());
@@ -404,20 +410,51 @@ impl Store {
     ) -> Result<()> {
         let txn = self.db().begin().await?;
         insert_rows(&txn, scope.id(), buckets).await?;
-        let hours: BTreeSet<i64> = buckets
-            .iter()
-            .map(|(k, _)| k.start - k.start.rem_euclid(3600))
-            .collect();
-        for h in hours {
-            rebuild_rollup(&txn, "kpi_hours", scope.id(), h, h + 3600).await?;
-        }
         let calendar = workspace_calendar(&txn, scope.id()).await?;
-        let days: BTreeSet<i64> = buckets
-            .iter()
-            .map(|(k, _)| day_of(&calendar, k.start))
-            .collect();
-        for d in days {
-            rebuild_day(&txn, &calendar, scope.id(), d).await?;
+        let name = |s: Option<u32>| s.map_or(String::new(), |s| buckets.names.name(s).to_owned());
+        let mut rolled: BTreeMap<RowKey, Vec<i64>> = BTreeMap::new();
+        let mut days: HashMap<i64, i64> = HashMap::new();
+        for (k, b) in buckets.iter() {
+            let key = (k.start, name(k.queue), name(k.team), name(k.agent));
+            let day = *days
+                .entry(k.start)
+                .or_insert_with(|| day_of(&calendar, k.start));
+            let sums = b.sums.values();
+            for rk in row_keys_with_day(day, &key) {
+                if rk.table == "kpi_buckets" {
+                    continue;
+                }
+                let e = rolled
+                    .entry(rk)
+                    .or_insert_with(|| vec![0; SUM_COLUMNS.len()]);
+                for (d, v) in e.iter_mut().zip(&sums) {
+                    *d += *v as i64;
+                }
+            }
+        }
+        let rows: Vec<_> = rolled.into_iter().collect();
+        for chunk in rows.chunks(200) {
+            for table in ["kpi_quarter_by", "kpi_hour_by", "kpi_day_by"] {
+                let mine: Vec<_> = chunk.iter().filter(|(k, _)| k.table == table).collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                let mut cols = vec![a("workspace_id"), a("dim"), a("bucket_start"), a("grp")];
+                cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
+                let mut q = Query::insert();
+                q.into_table(a(table)).columns(cols);
+                for (k, v) in mine {
+                    let mut vals: Vec<SimpleExpr> = vec![
+                        scope.id().into(),
+                        k.dim.into(),
+                        k.start.into(),
+                        k.grp.clone().into(),
+                    ];
+                    vals.extend(v.iter().map(|&x| SimpleExpr::from(x)));
+                    q.values_panic(vals);
+                }
+                txn.execute(&q).await?;
+            }
         }
         txn.commit().await?;
         Ok(())
@@ -449,63 +486,6 @@ fn day_of(calendar: &kefu_kpi::Calendar, t: i64) -> i64 {
     calendar
         .start_of(kefu_kpi::Interval::Day, ts(t))
         .timestamp()
-}
-
-/// Replaces the day rows of the local day starting at `day` by the sums of its 15-minute rows.
-async fn rebuild_day<C: ConnectionTrait>(
-    conn: &C,
-    calendar: &kefu_kpi::Calendar,
-    workspace_id: &str,
-    day: i64,
-) -> Result<()> {
-    let end = calendar
-        .next_start(kefu_kpi::Interval::Day, ts(day))
-        .timestamp();
-    rebuild_rollup(conn, "kpi_days", workspace_id, day, end).await
-}
-
-/// Replaces the rows of `table` starting at `day` by the sums of the 15-minute rows in
-/// `[day, end)`.
-async fn rebuild_rollup<C: ConnectionTrait>(
-    conn: &C,
-    table: &str,
-    workspace_id: &str,
-    day: i64,
-    end: i64,
-) -> Result<()> {
-    let del = Query::delete()
-        .from_table(a(table))
-        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-        .and_where(Expr::col(a("bucket_start")).eq(day))
-        .to_owned();
-    conn.execute(&del).await?;
-    let mut sel = Query::select();
-    sel.expr(Expr::val(workspace_id))
-        .expr(Expr::val(day))
-        .columns([a("queue"), a("team"), a("agent")]);
-    for c in SUM_COLUMNS {
-        sel.expr(Func::cast_as(Func::sum(Expr::col(a(c))), a("BIGINT")));
-    }
-    sel.from(a("kpi_buckets"))
-        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-        .and_where(Expr::col(a("bucket_start")).gte(day))
-        .and_where(Expr::col(a("bucket_start")).lt(end))
-        .group_by_columns([a("queue"), a("team"), a("agent")]);
-    let mut cols = vec![
-        a("workspace_id"),
-        a("bucket_start"),
-        a("queue"),
-        a("team"),
-        a("agent"),
-    ];
-    cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
-    let mut ins = Query::insert();
-    ins.into_table(a(table))
-        .columns(cols)
-        .select_from(sel)
-        .map_err(|e| StoreError::Config(e.to_string()))?;
-    conn.execute(&ins).await?;
-    Ok(())
 }
 
 /// [`Sums`] from values in the order of [`SUM_COLUMNS`] (= `Sums::FIELDS`).
@@ -611,32 +591,91 @@ async fn contribution_now<C: ConnectionTrait>(
     }))
 }
 
-/// Adds `delta` to the row `(start, key's queue, team, agent)` of `table` (creating it), then
-/// deletes the row if every count and sum is zero.
+/// One kept row an interaction adds to: the 15-minute row with its full key
+/// (`kpi_buckets`), and per grouping (`dim`: none, queue, team, agent) its 15-minute, hour and
+/// local-day roll-up rows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct RowKey {
+    table: &'static str,
+    dim: &'static str,
+    start: i64,
+    /// The group (`""`: none), or for `kpi_buckets` the queue.
+    grp: String,
+    team: String,
+    agent: String,
+}
+
+/// The rows a contribution with `key` adds to, for a workspace in `calendar`'s zone.
+fn row_keys(calendar: &kefu_kpi::Calendar, key: &(i64, String, String, String)) -> Vec<RowKey> {
+    row_keys_with_day(day_of(calendar, key.0), key)
+}
+
+fn row_keys_with_day(day: i64, key: &(i64, String, String, String)) -> Vec<RowKey> {
+    let (start, queue, team, agent) = key;
+    let mut out = vec![RowKey {
+        table: "kpi_buckets",
+        dim: "",
+        start: *start,
+        grp: queue.clone(),
+        team: team.clone(),
+        agent: agent.clone(),
+    }];
+    let hour = start - start.rem_euclid(3600);
+    for (table, at) in [
+        ("kpi_quarter_by", *start),
+        ("kpi_hour_by", hour),
+        ("kpi_day_by", day),
+    ] {
+        for (dim, grp) in [
+            ("none", ""),
+            ("queue", queue.as_str()),
+            ("team", team.as_str()),
+            ("agent", agent.as_str()),
+        ] {
+            out.push(RowKey {
+                table,
+                dim,
+                start: at,
+                grp: grp.to_owned(),
+                team: String::new(),
+                agent: String::new(),
+            });
+        }
+    }
+    out
+}
+
+/// Adds `delta` to row `key` for `workspace_id` (creating it); when something was
+/// subtracted, deletes the row if every count and sum is now zero.
 async fn add_to_row<C: ConnectionTrait>(
     conn: &C,
-    table: &str,
     workspace_id: &str,
-    start: i64,
-    key: &(i64, String, String, String),
+    key: &RowKey,
     delta: &[i64],
+    subtracted: bool,
 ) -> Result<()> {
-    let mut cols = vec![
-        a("workspace_id"),
-        a("bucket_start"),
-        a("queue"),
-        a("team"),
-        a("agent"),
-    ];
+    let full = key.table == "kpi_buckets";
+    let keys: Vec<(&str, SimpleExpr)> = if full {
+        vec![
+            ("workspace_id", workspace_id.into()),
+            ("bucket_start", key.start.into()),
+            ("queue", key.grp.clone().into()),
+            ("team", key.team.clone().into()),
+            ("agent", key.agent.clone().into()),
+        ]
+    } else {
+        vec![
+            ("workspace_id", workspace_id.into()),
+            ("dim", key.dim.into()),
+            ("bucket_start", key.start.into()),
+            ("grp", key.grp.clone().into()),
+        ]
+    };
+    let mut cols: Vec<_> = keys.iter().map(|(c, _)| a(c)).collect();
     cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
-    let mut vals: Vec<SimpleExpr> = vec![
-        workspace_id.into(),
-        start.into(),
-        key.1.clone().into(),
-        key.2.clone().into(),
-        key.3.clone().into(),
-    ];
+    let mut vals: Vec<SimpleExpr> = keys.iter().map(|(_, v)| v.clone()).collect();
     vals.extend(delta.iter().map(|&d| SimpleExpr::from(d)));
+    let table = key.table;
     let update = SUM_COLUMNS.iter().map(|c| {
         (
             a(c),
@@ -648,29 +687,23 @@ async fn add_to_row<C: ConnectionTrait>(
         .columns(cols)
         .values_panic(vals)
         .on_conflict(
-            OnConflict::columns([
-                a("workspace_id"),
-                a("bucket_start"),
-                a("queue"),
-                a("team"),
-                a("agent"),
-            ])
-            .values(update)
-            .to_owned(),
+            OnConflict::columns(keys.iter().map(|(c, _)| a(c)))
+                .values(update)
+                .to_owned(),
         )
         .to_owned();
     conn.execute(&q).await?;
-    let mut del = Query::delete();
-    del.from_table(a(table))
-        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-        .and_where(Expr::col(a("bucket_start")).eq(start))
-        .and_where(Expr::col(a("queue")).eq(key.1.as_str()))
-        .and_where(Expr::col(a("team")).eq(key.2.as_str()))
-        .and_where(Expr::col(a("agent")).eq(key.3.as_str()));
-    for c in SUM_COLUMNS {
-        del.and_where(Expr::col(a(c)).eq(0));
+    if subtracted {
+        let mut del = Query::delete();
+        del.from_table(a(table));
+        for (c, v) in &keys {
+            del.and_where(Expr::col(a(c)).eq(v.clone()));
+        }
+        for c in SUM_COLUMNS {
+            del.and_where(Expr::col(a(c)).eq(0));
+        }
+        conn.execute(&del).await?;
     }
-    conn.execute(&del).await?;
     Ok(())
 }
 
