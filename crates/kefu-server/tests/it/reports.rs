@@ -607,6 +607,30 @@ async fn kpi_consumer_replay_does_not_double_count(backend: Backend) {
             "replay from {from}"
         );
     }
+    // The same after a restart of the process in the middle of the outbox.
+    let mut app = app;
+    app.restart(|url| async move {
+        let store = Store::connect(&url).await.unwrap();
+        store
+            .set_consumer_position(kefu_server::reports::CONSUMER, mid)
+            .await
+            .unwrap();
+        store.close().await.unwrap();
+    })
+    .await;
+    replayed(&app.store, last).await;
+    settle(&app.store).await;
+    assert_eq!(
+        month(&app, &admin, "agent").await,
+        before.0,
+        "after a restart"
+    );
+    assert_eq!(
+        month(&app, &admin, "queue").await,
+        before.1,
+        "after a restart"
+    );
+
     // Handling an interaction again changes no row; the consumer's position is committed
     // with the delta.
     for id in &ids {
