@@ -43,6 +43,8 @@ pub enum Action {
     ManageAutomations,
     /// KPI reports and the daily report.
     ReadReports,
+    /// Configure report settings (costs for cost per contact).
+    ManageReports,
     AssignCustomers,
     MergeCustomers,
     ImportCustomers,
@@ -117,6 +119,7 @@ impl Role {
                     | DecideCompensation
                     | ManageAutomations
                     | ReadReports
+                    | ManageReports
                     | AssignCustomers
                     | MergeCustomers
                     | ImportCustomers

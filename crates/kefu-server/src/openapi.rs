@@ -24,6 +24,7 @@ use utoipa::OpenApi;
         api::interactions::get_interaction, api::interactions::update_interaction,
         api::interactions::delete_interaction,
         api::reports::kpi,
+        api::reports::get_costs, api::reports::put_costs, api::complaint_analytics::complaints,
         api::audit::list_audit,
         api::wfm::erlang_metrics, api::wfm::staffing, api::wfm::requirements,
         api::wfm::forecast, api::wfm::schedule,

@@ -1,15 +1,20 @@
 //! KPI accumulators kept per workspace × 15-minute UTC bucket × queue × team × agent (SPEC
 //! C14): every count and sum of [`kefu_kpi::Sums`] in one row, so a report over any
-//! range reads rows instead of interactions.
+//! range reads rows instead of interactions. Roll-ups per grouping (`dim` none, queue,
+//! team or agent × group) per 15-minute bucket (`kpi_quarter_by`), UTC hour (`kpi_hour_by`)
+//! and local day of the workspace's zone (`kpi_day_by`) hold exactly the rows a report
+//! grouped that way needs, so reading one sums nothing.
 //!
-//! The rows are maintained from the outbox: for each interaction event,
-//! [`Store::kpi_refresh_interaction`] recounts from the `interactions` table the bucket the
-//! interaction was last counted in (`kpi_contact_buckets`) and the bucket it is in now. A
-//! recount replaces the bucket's rows, so handling an event twice, or out of date, gives the
-//! same rows: the consumer is idempotent and resumes after a restart.
+//! The rows are maintained from the outbox by deltas: `kpi_contacts` holds what each
+//! interaction last added (its row key and its counts and sums). For each interaction event,
+//! [`Store::kpi_apply_interaction`] computes the interaction's contribution now, and in one
+//! transaction subtracts the stored one and adds the new one to its 15-minute row and its
+//! roll-up rows (rows left all zero are deleted), stores the new contribution, and advances the
+//! consumer's position to the event. Handling an event twice, late or after a restart
+//! changes nothing: the second time the stored contribution already equals the new one.
 //!
 //! Mapping from an interaction: a missing queue is the queue `""`; the team is the agent's
-//! team (the first by id when the agent is in several) at the time of the recount; an
+//! team (the first by id when the agent is in several) when the event is handled; an
 //! outcome counts only on outbound interactions; interactions without `offered_at` are not
 //! counted.
 
@@ -17,13 +22,12 @@ use crate::entity::{interaction, team_member};
 use crate::migration::a;
 use crate::{Result, Store, StoreError, WorkspaceScope};
 use chrono::{DateTime, Utc};
-use kefu_kpi::calendar::BUCKET_S;
 use kefu_kpi::{Bucket, Buckets, IngestOptions, Interaction, OutboundOutcome, Sums};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use crate::migration::kpi_buckets::SUM_COLUMNS;
 
@@ -87,10 +91,6 @@ pub fn kpi_interaction(m: &interaction::Model, team: Option<String>) -> Option<I
         disposition: m.disposition.clone(),
         outcome,
     })
-}
-
-fn bucket_of(t: DateTime<Utc>) -> i64 {
-    t.timestamp().div_euclid(BUCKET_S) * BUCKET_S
 }
 
 fn ts(s: i64) -> DateTime<Utc> {
@@ -198,59 +198,80 @@ async fn insert_rows<C: ConnectionTrait>(
 }
 
 impl Store {
-    /// Recounts the buckets interaction `interaction_id` of `workspace_id` was and is in (it may
-    /// have been deleted). Called by the outbox consumer; idempotent. Returns the number of
-    /// buckets recounted.
-    pub async fn kpi_refresh_interaction(
+    /// Brings the accumulators up to date with interaction `interaction_id` of
+    /// `workspace_id` (it may have been deleted): subtracts what it last added and adds what
+    /// it adds now, in one transaction. With `consumer = Some((name, seq))` the consumer's
+    /// position is advanced to `seq` in the same transaction. Idempotent. Returns whether
+    /// any row changed.
+    pub async fn kpi_apply_interaction(
         &self,
         workspace_id: &str,
         interaction_id: &str,
-    ) -> Result<usize> {
+        consumer: Option<(&str, i64)>,
+    ) -> Result<bool> {
         let txn = self.db().begin().await?;
-        let mut starts = BTreeSet::new();
-        let q = Query::select()
-            .column(a("bucket_start"))
-            .from(a("kpi_contact_buckets"))
-            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-            .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
-            .to_owned();
-        for r in txn.query_all(&q).await? {
-            starts.insert(r.try_get_by_index::<i64>(0)?);
-        }
-        let now = interaction::Entity::find_by_id(interaction_id.to_owned())
-            .filter(interaction::Column::WorkspaceId.eq(workspace_id))
-            .one(&txn)
-            .await?;
-        let now_start = now.as_ref().and_then(|m| m.offered_at).map(bucket_of);
-        starts.extend(now_start);
-        for &s in &starts {
-            recount(&txn, workspace_id, s).await?;
-        }
-        let hours: BTreeSet<i64> = starts.iter().map(|&s| s - s.rem_euclid(3600)).collect();
-        for h in hours {
-            rebuild_rollup(&txn, "kpi_hours", workspace_id, h, h + 3600).await?;
-        }
-        let calendar = workspace_calendar(&txn, workspace_id).await?;
-        let days: BTreeSet<i64> = starts.iter().map(|&s| day_of(&calendar, s)).collect();
-        for d in days {
-            rebuild_day(&txn, &calendar, workspace_id, d).await?;
-        }
-        let del = Query::delete()
-            .from_table(a("kpi_contact_buckets"))
-            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-            .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
-            .to_owned();
-        txn.execute(&del).await?;
-        if let Some(s) = now_start {
-            let ins = Query::insert()
-                .into_table(a("kpi_contact_buckets"))
-                .columns([a("workspace_id"), a("interaction_id"), a("bucket_start")])
-                .values_panic([workspace_id.into(), interaction_id.into(), s.into()])
+        let old = stored_contribution(&txn, workspace_id, interaction_id).await?;
+        let new = contribution_now(&txn, workspace_id, interaction_id).await?;
+        let changed = old != new;
+        if changed {
+            let calendar = workspace_calendar(&txn, workspace_id).await?;
+            // Net delta per row: an update within one bucket touches each row once.
+            let mut deltas: BTreeMap<RowKey, (Vec<i64>, bool)> = BTreeMap::new();
+            for (c, sign) in [(&old, -1i64), (&new, 1i64)] {
+                let Some(c) = c else { continue };
+                for key in row_keys(&calendar, &c.key) {
+                    let e = deltas
+                        .entry(key)
+                        .or_insert_with(|| (vec![0; SUM_COLUMNS.len()], false));
+                    for (d, v) in e.0.iter_mut().zip(&c.sums) {
+                        *d += sign * v;
+                    }
+                    e.1 |= sign < 0;
+                }
+            }
+            for (key, (delta, subtracted)) in &deltas {
+                if delta.iter().any(|&d| d != 0) {
+                    add_to_row(&txn, workspace_id, key, delta, *subtracted).await?;
+                }
+            }
+            let del = Query::delete()
+                .from_table(a("kpi_contacts"))
+                .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+                .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
                 .to_owned();
-            txn.execute(&ins).await?;
+            txn.execute(&del).await?;
+            if let Some(c) = &new {
+                let sums = serde_json::to_string(&c.sums)
+                    .map_err(|e| StoreError::Config(e.to_string()))?;
+                let ins = Query::insert()
+                    .into_table(a("kpi_contacts"))
+                    .columns([
+                        a("workspace_id"),
+                        a("interaction_id"),
+                        a("bucket_start"),
+                        a("queue"),
+                        a("team"),
+                        a("agent"),
+                        a("sums"),
+                    ])
+                    .values_panic([
+                        workspace_id.into(),
+                        interaction_id.into(),
+                        c.key.0.into(),
+                        c.key.1.clone().into(),
+                        c.key.2.clone().into(),
+                        c.key.3.clone().into(),
+                        sums.into(),
+                    ])
+                    .to_owned();
+                txn.execute(&ins).await?;
+            }
+        }
+        if let Some((name, seq)) = consumer {
+            advance_position(&txn, name, seq).await?;
         }
         txn.commit().await?;
-        Ok(starts.len())
+        Ok(changed)
     }
 
     /// The KPI records of the workspace's interactions offered in `[from, to)`.
@@ -263,9 +284,10 @@ impl Store {
         interactions_in(self.db(), scope.id(), from, to).await
     }
 
-    /// The kept accumulators of the workspace for buckets starting in `[from, to)`, summed in
-    /// the database over every dimension but `keep` (`"queue"`, `"team"`, `"agent"` or none):
-    /// what a report grouped that way needs, in one row per bucket and group.
+    /// The kept accumulators of the workspace for buckets starting in `[from, to)`, rolled up
+    /// over every dimension but `keep` (`"queue"`, `"team"`, `"agent"` or none): what a
+    /// report grouped that way needs, read from the roll-up rows of that grouping (one row
+    /// per bucket and group) of `rows`' length.
     pub async fn kpi_buckets_grouped(
         &self,
         scope: &WorkspaceScope,
@@ -275,9 +297,9 @@ impl Store {
         rows: Rows,
     ) -> Result<Buckets> {
         let table = match rows {
-            Rows::Quarter => "kpi_buckets",
-            Rows::Hour => "kpi_hours",
-            Rows::Day => "kpi_days",
+            Rows::Quarter => "kpi_quarter_by",
+            Rows::Hour => "kpi_hour_by",
+            Rows::Day => "kpi_day_by",
         };
         let day_rows = rows == Rows::Day;
         let dim = match keep {
@@ -285,23 +307,20 @@ impl Store {
             Some(d @ ("queue" | "team" | "agent")) => Some(d),
             Some(other) => return Err(StoreError::Config(format!("unknown dimension {other}"))),
         };
+        // One row per bucket and group, kept as such: nothing to sum.
         let mut q = Query::select();
         q.column(a("bucket_start"));
-        if let Some(d) = dim {
-            q.column(a(d));
+        if dim.is_some() {
+            q.column(a("grp"));
         }
         for c in SUM_COLUMNS {
-            // SUM of BIGINT is NUMERIC on PostgreSQL: cast back to BIGINT (exact below 2^63).
-            q.expr(Func::cast_as(Func::sum(Expr::col(a(c))), a("BIGINT")));
+            q.column(a(c));
         }
         q.from(a(table))
             .and_where(Expr::col(a("workspace_id")).eq(scope.id()))
+            .and_where(Expr::col(a("dim")).eq(dim.unwrap_or("none")))
             .and_where(Expr::col(a("bucket_start")).gte(from.timestamp()))
-            .and_where(Expr::col(a("bucket_start")).lt(to.timestamp()))
-            .group_by_col(a("bucket_start"));
-        if let Some(d) = dim {
-            q.group_by_col(a(d));
-        }
+            .and_where(Expr::col(a("bucket_start")).lt(to.timestamp()));
         let rows = self.db().query_all(&q).await?;
         let mut out = Buckets::new(ingest_options()).map_err(kpi_err)?;
         let off = 1 + usize::from(dim.is_some());
@@ -391,20 +410,51 @@ impl Store {
     ) -> Result<()> {
         let txn = self.db().begin().await?;
         insert_rows(&txn, scope.id(), buckets).await?;
-        let hours: BTreeSet<i64> = buckets
-            .iter()
-            .map(|(k, _)| k.start - k.start.rem_euclid(3600))
-            .collect();
-        for h in hours {
-            rebuild_rollup(&txn, "kpi_hours", scope.id(), h, h + 3600).await?;
-        }
         let calendar = workspace_calendar(&txn, scope.id()).await?;
-        let days: BTreeSet<i64> = buckets
-            .iter()
-            .map(|(k, _)| day_of(&calendar, k.start))
-            .collect();
-        for d in days {
-            rebuild_day(&txn, &calendar, scope.id(), d).await?;
+        let name = |s: Option<u32>| s.map_or(String::new(), |s| buckets.names.name(s).to_owned());
+        let mut rolled: BTreeMap<RowKey, Vec<i64>> = BTreeMap::new();
+        let mut days: HashMap<i64, i64> = HashMap::new();
+        for (k, b) in buckets.iter() {
+            let key = (k.start, name(k.queue), name(k.team), name(k.agent));
+            let day = *days
+                .entry(k.start)
+                .or_insert_with(|| day_of(&calendar, k.start));
+            let sums = b.sums.values();
+            for rk in row_keys_with_day(day, &key) {
+                if rk.table == "kpi_buckets" {
+                    continue;
+                }
+                let e = rolled
+                    .entry(rk)
+                    .or_insert_with(|| vec![0; SUM_COLUMNS.len()]);
+                for (d, v) in e.iter_mut().zip(&sums) {
+                    *d += *v as i64;
+                }
+            }
+        }
+        let rows: Vec<_> = rolled.into_iter().collect();
+        for chunk in rows.chunks(200) {
+            for table in ["kpi_quarter_by", "kpi_hour_by", "kpi_day_by"] {
+                let mine: Vec<_> = chunk.iter().filter(|(k, _)| k.table == table).collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                let mut cols = vec![a("workspace_id"), a("dim"), a("bucket_start"), a("grp")];
+                cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
+                let mut q = Query::insert();
+                q.into_table(a(table)).columns(cols);
+                for (k, v) in mine {
+                    let mut vals: Vec<SimpleExpr> = vec![
+                        scope.id().into(),
+                        k.dim.into(),
+                        k.start.into(),
+                        k.grp.clone().into(),
+                    ];
+                    vals.extend(v.iter().map(|&x| SimpleExpr::from(x)));
+                    q.values_panic(vals);
+                }
+                txn.execute(&q).await?;
+            }
         }
         txn.commit().await?;
         Ok(())
@@ -438,63 +488,6 @@ fn day_of(calendar: &kefu_kpi::Calendar, t: i64) -> i64 {
         .timestamp()
 }
 
-/// Replaces the day rows of the local day starting at `day` by the sums of its 15-minute rows.
-async fn rebuild_day<C: ConnectionTrait>(
-    conn: &C,
-    calendar: &kefu_kpi::Calendar,
-    workspace_id: &str,
-    day: i64,
-) -> Result<()> {
-    let end = calendar
-        .next_start(kefu_kpi::Interval::Day, ts(day))
-        .timestamp();
-    rebuild_rollup(conn, "kpi_days", workspace_id, day, end).await
-}
-
-/// Replaces the rows of `table` starting at `day` by the sums of the 15-minute rows in
-/// `[day, end)`.
-async fn rebuild_rollup<C: ConnectionTrait>(
-    conn: &C,
-    table: &str,
-    workspace_id: &str,
-    day: i64,
-    end: i64,
-) -> Result<()> {
-    let del = Query::delete()
-        .from_table(a(table))
-        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-        .and_where(Expr::col(a("bucket_start")).eq(day))
-        .to_owned();
-    conn.execute(&del).await?;
-    let mut sel = Query::select();
-    sel.expr(Expr::val(workspace_id))
-        .expr(Expr::val(day))
-        .columns([a("queue"), a("team"), a("agent")]);
-    for c in SUM_COLUMNS {
-        sel.expr(Func::cast_as(Func::sum(Expr::col(a(c))), a("BIGINT")));
-    }
-    sel.from(a("kpi_buckets"))
-        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-        .and_where(Expr::col(a("bucket_start")).gte(day))
-        .and_where(Expr::col(a("bucket_start")).lt(end))
-        .group_by_columns([a("queue"), a("team"), a("agent")]);
-    let mut cols = vec![
-        a("workspace_id"),
-        a("bucket_start"),
-        a("queue"),
-        a("team"),
-        a("agent"),
-    ];
-    cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
-    let mut ins = Query::insert();
-    ins.into_table(a(table))
-        .columns(cols)
-        .select_from(sel)
-        .map_err(|e| StoreError::Config(e.to_string()))?;
-    conn.execute(&ins).await?;
-    Ok(())
-}
-
 /// [`Sums`] from values in the order of [`SUM_COLUMNS`] (= `Sums::FIELDS`).
 fn sums_from(v: &[u64]) -> Sums {
     use serde::Deserialize;
@@ -526,24 +519,220 @@ async fn interactions_in<C: ConnectionTrait>(
         .collect())
 }
 
-/// Replaces the rows of bucket `start` of `workspace_id` by a count of its interactions.
-async fn recount<C: ConnectionTrait>(conn: &C, workspace_id: &str, start: i64) -> Result<()> {
-    for table in ["kpi_buckets", "kpi_samples"] {
-        let del = Query::delete()
-            .from_table(a(table))
-            .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
-            .and_where(Expr::col(a("bucket_start")).eq(start))
-            .to_owned();
-        conn.execute(&del).await?;
-    }
-    let records = interactions_in(conn, workspace_id, ts(start), ts(start + BUCKET_S)).await?;
+/// What one interaction adds to the accumulators: its row key (bucket start, queue, team,
+/// agent; `""` for none) and every count and sum in the order of [`SUM_COLUMNS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Contribution {
+    key: (i64, String, String, String),
+    sums: Vec<i64>,
+}
+
+async fn stored_contribution<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+    interaction_id: &str,
+) -> Result<Option<Contribution>> {
+    let q = Query::select()
+        .columns([
+            a("bucket_start"),
+            a("queue"),
+            a("team"),
+            a("agent"),
+            a("sums"),
+        ])
+        .from(a("kpi_contacts"))
+        .and_where(Expr::col(a("workspace_id")).eq(workspace_id))
+        .and_where(Expr::col(a("interaction_id")).eq(interaction_id))
+        .to_owned();
+    let Some(r) = conn.query_one(&q).await? else {
+        return Ok(None);
+    };
+    let sums: String = r.try_get_by_index(4)?;
+    Ok(Some(Contribution {
+        key: (
+            r.try_get_by_index(0)?,
+            r.try_get_by_index(1)?,
+            r.try_get_by_index(2)?,
+            r.try_get_by_index(3)?,
+        ),
+        sums: serde_json::from_str(&sums).map_err(|e| StoreError::Config(e.to_string()))?,
+    }))
+}
+
+/// The contribution of the interaction as it is now (`None` when deleted, never offered or
+/// left out as invalid).
+async fn contribution_now<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+    interaction_id: &str,
+) -> Result<Option<Contribution>> {
+    let Some(m) = interaction::Entity::find_by_id(interaction_id.to_owned())
+        .filter(interaction::Column::WorkspaceId.eq(workspace_id))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let agents: BTreeSet<String> = m.agent_id.iter().cloned().collect();
+    let teams = teams_of(conn, workspace_id, &agents).await?;
+    let team = m.agent_id.as_ref().and_then(|a| teams.get(a).cloned());
+    let Some(rec) = kpi_interaction(&m, team) else {
+        return Ok(None);
+    };
     let mut b = Buckets::new(ingest_options()).map_err(kpi_err)?;
-    for i in &records {
-        if let Err(e) = b.add_interaction(i) {
-            tracing::warn!(interaction = %i.id, error = %e, "interaction left out of the KPIs");
+    if let Err(e) = b.add_interaction(&rec) {
+        tracing::warn!(interaction = %rec.id, error = %e, "interaction left out of the KPIs");
+        return Ok(None);
+    }
+    let name = |s: Option<u32>| s.map_or(String::new(), |s| b.names.name(s).to_owned());
+    Ok(b.iter().next().map(|(k, bucket)| Contribution {
+        key: (k.start, name(k.queue), name(k.team), name(k.agent)),
+        sums: bucket.sums.values().into_iter().map(|v| v as i64).collect(),
+    }))
+}
+
+/// One kept row an interaction adds to: the 15-minute row with its full key
+/// (`kpi_buckets`), and per grouping (`dim`: none, queue, team, agent) its 15-minute, hour and
+/// local-day roll-up rows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct RowKey {
+    table: &'static str,
+    dim: &'static str,
+    start: i64,
+    /// The group (`""`: none), or for `kpi_buckets` the queue.
+    grp: String,
+    team: String,
+    agent: String,
+}
+
+/// The rows a contribution with `key` adds to, for a workspace in `calendar`'s zone.
+fn row_keys(calendar: &kefu_kpi::Calendar, key: &(i64, String, String, String)) -> Vec<RowKey> {
+    row_keys_with_day(day_of(calendar, key.0), key)
+}
+
+fn row_keys_with_day(day: i64, key: &(i64, String, String, String)) -> Vec<RowKey> {
+    let (start, queue, team, agent) = key;
+    let mut out = vec![RowKey {
+        table: "kpi_buckets",
+        dim: "",
+        start: *start,
+        grp: queue.clone(),
+        team: team.clone(),
+        agent: agent.clone(),
+    }];
+    let hour = start - start.rem_euclid(3600);
+    for (table, at) in [
+        ("kpi_quarter_by", *start),
+        ("kpi_hour_by", hour),
+        ("kpi_day_by", day),
+    ] {
+        for (dim, grp) in [
+            ("none", ""),
+            ("queue", queue.as_str()),
+            ("team", team.as_str()),
+            ("agent", agent.as_str()),
+        ] {
+            out.push(RowKey {
+                table,
+                dim,
+                start: at,
+                grp: grp.to_owned(),
+                team: String::new(),
+                agent: String::new(),
+            });
         }
     }
-    insert_rows(conn, workspace_id, &b).await
+    out
+}
+
+/// Adds `delta` to row `key` for `workspace_id` (creating it); when something was
+/// subtracted, deletes the row if every count and sum is now zero.
+async fn add_to_row<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: &str,
+    key: &RowKey,
+    delta: &[i64],
+    subtracted: bool,
+) -> Result<()> {
+    let full = key.table == "kpi_buckets";
+    let keys: Vec<(&str, SimpleExpr)> = if full {
+        vec![
+            ("workspace_id", workspace_id.into()),
+            ("bucket_start", key.start.into()),
+            ("queue", key.grp.clone().into()),
+            ("team", key.team.clone().into()),
+            ("agent", key.agent.clone().into()),
+        ]
+    } else {
+        vec![
+            ("workspace_id", workspace_id.into()),
+            ("dim", key.dim.into()),
+            ("bucket_start", key.start.into()),
+            ("grp", key.grp.clone().into()),
+        ]
+    };
+    let mut cols: Vec<_> = keys.iter().map(|(c, _)| a(c)).collect();
+    cols.extend(SUM_COLUMNS.iter().map(|c| a(c)));
+    let mut vals: Vec<SimpleExpr> = keys.iter().map(|(_, v)| v.clone()).collect();
+    vals.extend(delta.iter().map(|&d| SimpleExpr::from(d)));
+    let table = key.table;
+    let update = SUM_COLUMNS.iter().map(|c| {
+        (
+            a(c),
+            Expr::col((a(table), a(c))).add(Expr::col((a("excluded"), a(c)))),
+        )
+    });
+    let q = Query::insert()
+        .into_table(a(table))
+        .columns(cols)
+        .values_panic(vals)
+        .on_conflict(
+            OnConflict::columns(keys.iter().map(|(c, _)| a(c)))
+                .values(update)
+                .to_owned(),
+        )
+        .to_owned();
+    conn.execute(&q).await?;
+    if subtracted {
+        let mut del = Query::delete();
+        del.from_table(a(table));
+        for (c, v) in &keys {
+            del.and_where(Expr::col(a(c)).eq(v.clone()));
+        }
+        for c in SUM_COLUMNS {
+            del.and_where(Expr::col(a(c)).eq(0));
+        }
+        conn.execute(&del).await?;
+    }
+    Ok(())
+}
+
+/// Moves `consumer`'s stored position forward to `seq` (never back).
+async fn advance_position<C: ConnectionTrait>(conn: &C, consumer: &str, seq: i64) -> Result<()> {
+    use crate::entity::consumer_offset;
+    use sea_orm::ActiveValue::Set;
+    let now = consumer_offset::Entity::find_by_id(consumer.to_owned())
+        .one(conn)
+        .await?;
+    if now.as_ref().is_some_and(|r| r.position >= seq) {
+        return Ok(());
+    }
+    consumer_offset::Entity::insert(consumer_offset::ActiveModel {
+        consumer: Set(consumer.to_owned()),
+        position: Set(seq),
+        updated_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(consumer_offset::Column::Consumer)
+            .update_columns([
+                consumer_offset::Column::Position,
+                consumer_offset::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec(conn)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

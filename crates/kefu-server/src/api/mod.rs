@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod automations;
 pub mod categories;
+pub mod complaint_analytics;
 pub mod complaints;
 pub mod crm;
 pub mod customers;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(wfm::router())
         .merge(reports::router())
+        .merge(complaint_analytics::router())
         .merge(crm::router())
         .merge(segments::router())
         .merge(notifications::router())

@@ -43,15 +43,12 @@ pub async fn daily(
         Rows::Quarter
     };
     let bad = |e: kefu_kpi::KpiError| ApiError::InvalidQuery(e.to_string());
-    let q = store
-        .kpi_buckets_grouped(scope, from, to, Some("queue"), rows)
-        .await?;
+    // Interactions from the kept accumulators, tickets (complaints, FCR, SLA) read now.
+    let (q, _) = super::buckets_with_tickets(store, scope, from, to, Some("queue"), rows).await?;
     let by_queue = q
         .daily(date, calendar, GroupBy::Queue, &compute)
         .map_err(bad)?;
-    let t = store
-        .kpi_buckets_grouped(scope, from, to, Some("team"), rows)
-        .await?;
+    let (t, _) = super::buckets_with_tickets(store, scope, from, to, Some("team"), rows).await?;
     let by_team = t
         .daily(date, calendar, GroupBy::Team, &compute)
         .map_err(bad)?;

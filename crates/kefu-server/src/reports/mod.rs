@@ -15,9 +15,12 @@ use kefu_store::kpi_buckets::Rows;
 use kefu_store::outbox::OutboxEvent;
 use kefu_store::{Store, WorkspaceScope};
 
+pub mod complaints;
+pub mod costs;
 pub mod daily;
+pub mod tickets;
 
-/// The consumer that recounts the buckets an interaction event touches.
+/// The consumer that applies each interaction event's delta to the accumulators.
 pub struct KpiBucketConsumer(pub Store);
 
 /// Its stored position's key.
@@ -31,8 +34,13 @@ impl Consumer for KpiBucketConsumer {
         if event.entity_type != "interaction" {
             return Ok(());
         }
+        // The delta and the consumer's position are committed together.
         self.0
-            .kpi_refresh_interaction(&event.workspace_id, &event.entity_id)
+            .kpi_apply_interaction(
+                &event.workspace_id,
+                &event.entity_id,
+                Some((CONSUMER, event.seq)),
+            )
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
@@ -176,22 +184,111 @@ impl KpiQuery {
     }
 }
 
-/// Computes a report from the kept accumulators.
+/// A report with what the server adds to `kefu-kpi`'s: SLA compliance per policy and the
+/// configured costs.
+pub struct FullReport {
+    pub report: Report,
+    pub sla_policies: Vec<tickets::PolicySla>,
+    /// The cost settings used and the total cost of the range, when costs are configured.
+    pub costs: Option<(costs::CostSettings, f64)>,
+}
+
+impl FullReport {
+    /// `{"rows", "totals", "definitions", "sla_policies", "costs"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(&self.report).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.insert(
+                "sla_policies".into(),
+                serde_json::to_value(&self.sla_policies).unwrap_or_default(),
+            );
+            o.insert(
+                "costs".into(),
+                match &self.costs {
+                    Some((c, total)) => serde_json::json!({
+                        "currency": c.currency,
+                        "agent_cost_per_hour": c.agent_cost_per_hour,
+                        "telephony_cost_per_minute": c.telephony_cost_per_minute,
+                        "fixed_cost_per_day": c.fixed_cost_per_day,
+                        "total_cost": total,
+                    }),
+                    None => serde_json::Value::Null,
+                },
+            );
+        }
+        v
+    }
+}
+
+/// The workspace's cost settings, if saved (and still valid).
+pub async fn cost_settings(
+    store: &Store,
+    scope: &WorkspaceScope,
+) -> Result<Option<costs::CostSettings>, ApiError> {
+    Ok(store
+        .report_costs(scope)
+        .await?
+        .and_then(|v| serde_json::from_value::<costs::CostSettings>(v).ok()))
+}
+
+/// The kept interaction accumulators of `[from, to)` grouped by `keep`, with the ticket
+/// records of the same range added (see [`tickets`]).
+pub async fn buckets_with_tickets(
+    store: &Store,
+    scope: &WorkspaceScope,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    keep: Option<&str>,
+    rows: Rows,
+) -> Result<(kefu_kpi::Buckets, Vec<tickets::PolicySla>), ApiError> {
+    let mut buckets = store
+        .kpi_buckets_grouped(scope, from, to, keep, rows)
+        .await?;
+    let t = tickets::ticket_kpis(store, scope, from, to, Utc::now()).await?;
+    buckets.merge(&t.buckets).map_err(bad)?;
+    Ok((buckets, t.sla_policies))
+}
+
+/// Computes a report from the kept accumulators, the tickets and the configured costs.
 pub async fn kpi_report(
     store: &Store,
     scope: &WorkspaceScope,
     req: &KpiRequest,
-) -> Result<Report, ApiError> {
-    let buckets = store
-        .kpi_buckets_grouped(
-            scope,
-            req.from,
-            req.to,
-            req.spec.by.field(),
-            rows_for(store, scope, req).await?,
-        )
-        .await?;
-    buckets.report(&req.spec).map_err(bad)
+) -> Result<FullReport, ApiError> {
+    let (buckets, sla_policies) = buckets_with_tickets(
+        store,
+        scope,
+        req.from,
+        req.to,
+        req.spec.by.field(),
+        rows_for(store, scope, req).await?,
+    )
+    .await?;
+    let mut report = buckets.report(&req.spec).map_err(bad)?;
+    define_tickets(&mut report.definitions);
+    let costs = match cost_settings(store, scope).await? {
+        Some(c) => {
+            let total = costs::apply(&mut report, &c, &req.spec);
+            Some((c, total))
+        }
+        None => None,
+    };
+    Ok(FullReport {
+        report,
+        sla_policies,
+        costs,
+    })
+}
+
+/// States the server's ticket definitions in a report's `definitions`.
+pub fn define_tickets(d: &mut kefu_kpi::Definitions) {
+    d.fcr = tickets::FCR_DEFINITION.into();
+    d.ticket_times = tickets::TICKET_TIMES_DEFINITION;
+    d.sla_compliance = tickets::SLA_DEFINITION;
+    d.complaint_rate = format!(
+        "complaint tickets created in the interval / handled contacts; the service-attitude complaint rate counts complaints whose root cause is one of {:?} (trimmed, any case) / handled contacts; tickets have no queue (their row's queue is null), their team is their group, else their assignee's team, their agent the assignee",
+        tickets::ATTITUDE_ROOT_CAUSES
+    );
 }
 
 /// Whether the day rows answer `req`: whole local days of the workspace's own zone, rolled

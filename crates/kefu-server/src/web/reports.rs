@@ -1,10 +1,14 @@
 //! Report pages: the daily report (日报) with trend arrows and an SVG chart, its CSV and
-//! XLSX exports, and an e-mailable HTML summary (inline styles, no scripts, no links out).
+//! XLSX exports, and an e-mailable HTML summary (inline styles, no scripts, no links out);
+//! complaint analytics (`/reports/complaints`: rates and hotspots by category, product and
+//! agent, and the crisis alert with its test).
 
 use super::{Tr, Viewer, render};
 use crate::AppState;
+use crate::api::complaint_analytics::ComplaintQuery;
 use crate::error::ApiError;
 use crate::reports::calendar;
+use crate::reports::complaints::{RatedGroup, analytics};
 use crate::reports::daily::{Daily, SHOWN, arrow, daily, fmt_value, hourly_svg, to_csv, to_xlsx};
 use askama::Template;
 use axum::Router;
@@ -24,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/reports/daily.csv", get(daily_csv))
         .route("/reports/daily.xlsx", get(daily_xlsx))
         .route("/reports/daily/email", get(daily_email))
+        .route("/reports/daily/email.txt", get(daily_email_text))
+        .route("/reports/complaints", get(complaints_page))
 }
 
 #[derive(Deserialize)]
@@ -222,4 +228,151 @@ async fn daily_xlsx(
         to_xlsx(&d)?,
     )
         .into_response())
+}
+
+/// The e-mailable summary as plain text (for mail clients without HTML).
+async fn daily_email_text(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<DailyQuery>,
+) -> Result<Response, ApiError> {
+    let d = load(&state, &v, &q).await?;
+    let t = v.t();
+    let (headers, sections, _) = views(&t, &d);
+    let mut out = format!(
+        "{} {}\n{} {}\n",
+        t.get("reports-daily-title"),
+        d.date,
+        t.get("reports-compared-with"),
+        d.by_queue.previous_date
+    );
+    for s in &sections {
+        out.push_str(&format!("\n{}\n", s.title));
+        for r in &s.rows {
+            out.push_str(&format!("- {}:", r.group));
+            for (h, c) in headers.iter().zip(&r.cells) {
+                out.push_str(&format!(" {h} {} {} ({}),", c.value, c.arrow, c.previous));
+            }
+            out.pop();
+            out.push('\n');
+        }
+    }
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], out).into_response())
+}
+
+pub struct GroupView {
+    pub key: String,
+    pub complaints: u64,
+    pub share: String,
+    pub cumulative: String,
+    pub hotspot: bool,
+    pub handled: u64,
+    pub rate: String,
+}
+
+pub struct GroupSection {
+    pub id: &'static str,
+    pub title: String,
+    pub key_label: String,
+    pub groups: Vec<GroupView>,
+}
+
+pub struct TopicView {
+    pub topic: String,
+    pub observed: u64,
+    pub baseline: u64,
+    pub expected: String,
+    pub p_value: String,
+    pub alert: bool,
+}
+
+#[derive(Template)]
+#[template(path = "report_complaints.html")]
+struct ComplaintsPage {
+    t: Tr,
+    signed_in: bool,
+    from: String,
+    to: String,
+    complaints: u64,
+    handled: u64,
+    rate: String,
+    alert: bool,
+    alert_topics: String,
+    test: String,
+    now: String,
+    topics: Vec<TopicView>,
+    sections: Vec<GroupSection>,
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), |x| format!("{:.1}%", x * 100.0))
+}
+
+async fn complaints_page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ComplaintQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ReadReports)?;
+    let spec = q.parse(&state, v.scope()).await?;
+    let a = analytics(&state.store, v.scope(), &spec).await?;
+    let t = v.t();
+    let none = t.get("reports-none");
+    let section = |id: &'static str, dim: &str, groups: &[RatedGroup]| GroupSection {
+        id,
+        title: t.get(&format!("reports-complaints-by-{dim}")),
+        key_label: t.get(&format!("reports-complaints-col-{dim}")),
+        groups: groups
+            .iter()
+            .map(|g| GroupView {
+                key: g.group.key.clone().unwrap_or_else(|| none.clone()),
+                complaints: g.group.complaints,
+                share: pct(Some(g.group.share)),
+                cumulative: pct(Some(g.group.cumulative_share)),
+                hotspot: g.group.hotspot,
+                handled: g.handled,
+                rate: pct(g.complaint_rate),
+            })
+            .collect(),
+    };
+    let sections = vec![
+        section("by-category", "category", &a.by_category),
+        section("by-product", "product", &a.by_product),
+        section("by-agent", "agent", &a.by_agent),
+    ];
+    let fmt = |x: chrono::DateTime<Utc>| spec.calendar.format(x);
+    Ok(render(ComplaintsPage {
+        from: fmt(a.from),
+        to: fmt(a.to),
+        complaints: a.complaints,
+        handled: a.handled,
+        rate: pct(a.complaint_rate),
+        alert: a.crisis.alert,
+        alert_topics: a
+            .crisis
+            .topics
+            .iter()
+            .filter(|x| x.alert)
+            .map(|x| x.topic.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+        test: a.crisis.test.clone(),
+        now: fmt(a.crisis.now),
+        topics: a
+            .crisis
+            .topics
+            .iter()
+            .map(|x| TopicView {
+                topic: x.topic.clone(),
+                observed: x.observed,
+                baseline: x.baseline,
+                expected: format!("{:.3}", x.expected),
+                p_value: format!("{:.3e}", x.p_value),
+                alert: x.alert,
+            })
+            .collect(),
+        sections,
+        t,
+        signed_in: true,
+    }))
 }

@@ -200,6 +200,27 @@ impl TestApp {
             r.stop().await;
         }
     }
+
+    /// Stops the server and starts a new one on the same database (a process restart);
+    /// `between` runs while no server is up.
+    pub async fn restart<F: std::future::Future<Output = ()>>(
+        &mut self,
+        between: impl FnOnce(String) -> F,
+    ) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        between(self.database_url.clone()).await;
+        let config = kefu_server::Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url: self.database_url.clone(),
+        };
+        let running = kefu_server::start(&config).await.expect("server restarts");
+        self.base = format!("http://{}", running.addr);
+        self.store = running.state.store.clone();
+        self.bus = running.state.bus.clone();
+        self.running = Some(running);
+    }
 }
 
 /// Runs an async test body `fn(Backend)` once on SQLite and once on PostgreSQL.

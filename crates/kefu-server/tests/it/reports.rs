@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 
 both!(
     kpi_api_equals_direct_computation,
-    kpi_api_rejects_bad_requests
+    kpi_api_rejects_bad_requests,
+    kpi_consumer_replay_does_not_double_count
 );
 
 /// Waits until the KPI consumer has handled every outbox event.
@@ -267,11 +268,23 @@ async fn kpi_api_equals_direct_computation(backend: Backend) {
                     ..Inputs::default()
                 };
                 let want = kefu_kpi::report(&inputs, IngestOptions::default(), &rs).unwrap();
-                assert_eq!(
-                    got,
-                    serde_json::to_value(&want).unwrap(),
-                    "{interval} by {by} in {tz}"
-                );
+                let want = serde_json::to_value(&want).unwrap();
+                for part in ["rows", "totals"] {
+                    assert_eq!(got[part], want[part], "{part}: {interval} by {by} in {tz}");
+                }
+                // The interaction definitions are kefu-kpi's; the server states its own
+                // ticket definitions (tests/it/reports_tickets.rs).
+                for k in [
+                    "offered",
+                    "service_level",
+                    "asa",
+                    "aht",
+                    "time_zone",
+                    "interval",
+                ] {
+                    assert_eq!(got["definitions"][k], want["definitions"][k], "{k}");
+                }
+                assert_eq!(got["sla_policies"], json!([]));
             }
         }
     };
@@ -348,11 +361,22 @@ async fn kpi_api_equals_direct_computation(backend: Backend) {
             .find(|e| e.entity_id == sp.id)
             .unwrap()
             .workspace_id;
-        app.store
-            .kpi_refresh_interaction(&ws, &sp.id)
+        let changed = app
+            .store
+            .kpi_apply_interaction(&ws, &sp.id, None)
             .await
             .unwrap();
-        app.store.kpi_refresh_interaction(&ws, &gone).await.unwrap();
+        assert!(
+            !changed,
+            "handling {} again changed the accumulators",
+            sp.id
+        );
+        let changed = app
+            .store
+            .kpi_apply_interaction(&ws, &gone, None)
+            .await
+            .unwrap();
+        assert!(!changed);
     }
     compare(specs.clone(), agents.clone(), teams.clone()).await;
 
@@ -436,5 +460,191 @@ async fn kpi_api_rejects_bad_requests(backend: Backend) {
     );
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[1].starts_with("total,0,0,"), "{text}");
+    app.stop().await;
+}
+
+/// The report of `[2026-11-01, 2026-12-01)` in UTC by `by` per 15 minutes, as JSON.
+async fn month(app: &TestApp, tok: &str, by: &str) -> Value {
+    let (s, v) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/reports/kpi?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&interval=15&by={by}&tz=UTC"),
+            Some(tok),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v
+}
+
+/// Waits until the consumer has caught up after its position was moved back.
+async fn replayed(store: &Store, last: i64) {
+    for _ in 0..200 {
+        if store
+            .consumer_position(kefu_server::reports::CONSUMER)
+            .await
+            .unwrap()
+            >= last
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the KPI consumer did not replay");
+}
+
+async fn kpi_consumer_replay_does_not_double_count(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    let tok = Some(admin.as_str());
+    let agents = vec![
+        app.user(&admin, "acme", "agent").await.0,
+        app.user(&admin, "acme", "agent").await.0,
+        app.user(&admin, "acme", "agent").await.0,
+    ];
+    let mut ids = vec![];
+    for sp in fixtures() {
+        let (s, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/interactions",
+                tok,
+                Some(sp.body(&agents)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        ids.push(body["id"].as_str().unwrap().to_owned());
+    }
+    // Change one twice and delete another, so replays see updates and deletes too.
+    for (i, patch) in [
+        (1, json!({"talk_s": 500})),
+        (
+            3,
+            json!({"offered_at": "2026-11-26T01:00:00Z", "abandoned_at": "2026-11-26T01:00:30Z"}),
+        ),
+        (3, json!({"queue": "vip"})),
+    ] {
+        let (s, b) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/interactions/{}", ids[i]),
+                tok,
+                Some(patch),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let (s, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/interactions/{}", ids[2]),
+            tok,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    settle(&app.store).await;
+    let events = app.store.outbox_after(0, 10_000).await.unwrap();
+    let last = events.last().unwrap().seq;
+    let before = (
+        month(&app, &admin, "agent").await,
+        month(&app, &admin, "queue").await,
+    );
+    // Every count equals the direct computation over the interactions as they are now.
+    let scope_ws = events
+        .iter()
+        .find(|e| e.entity_type == "interaction")
+        .unwrap()
+        .workspace_id
+        .clone();
+    let offered: u64 = before.1["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["offered"].as_u64().unwrap() + r["short_abandoned"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        offered, 6,
+        "seven inbound contacts, one deleted: {}",
+        before.1
+    );
+    let vip: Vec<&Value> = before.1["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["queue"] == "vip")
+        .collect();
+    assert_eq!(
+        vip.len(),
+        1,
+        "the moved contact is counted once, in its new queue and bucket"
+    );
+    assert_eq!(vip[0]["start"], "2026-11-26T01:00:00Z");
+
+    // A crash after some deltas were committed but before the position was stored: the
+    // consumer handles those events again; nothing is counted twice.
+    let mid = events
+        .iter()
+        .filter(|e| e.entity_type == "interaction")
+        .nth(4)
+        .unwrap()
+        .seq;
+    for from in [mid, 0] {
+        app.store
+            .set_consumer_position(kefu_server::reports::CONSUMER, from)
+            .await
+            .unwrap();
+        replayed(&app.store, last).await;
+        settle(&app.store).await;
+        assert_eq!(
+            month(&app, &admin, "agent").await,
+            before.0,
+            "replay from {from}"
+        );
+        assert_eq!(
+            month(&app, &admin, "queue").await,
+            before.1,
+            "replay from {from}"
+        );
+    }
+    // The same after a restart of the process in the middle of the outbox.
+    let mut app = app;
+    app.restart(|url| async move {
+        let store = Store::connect(&url).await.unwrap();
+        store
+            .set_consumer_position(kefu_server::reports::CONSUMER, mid)
+            .await
+            .unwrap();
+        store.close().await.unwrap();
+    })
+    .await;
+    replayed(&app.store, last).await;
+    settle(&app.store).await;
+    assert_eq!(
+        month(&app, &admin, "agent").await,
+        before.0,
+        "after a restart"
+    );
+    assert_eq!(
+        month(&app, &admin, "queue").await,
+        before.1,
+        "after a restart"
+    );
+
+    // Handling an interaction again changes no row; the consumer's position is committed
+    // with the delta.
+    for id in &ids {
+        let changed = app
+            .store
+            .kpi_apply_interaction(&scope_ws, id, None)
+            .await
+            .unwrap();
+        assert!(!changed, "{id}");
+    }
+    app.store
+        .kpi_apply_interaction(&scope_ws, &ids[0], Some(("probe", 42)))
+        .await
+        .unwrap();
+    assert_eq!(app.store.consumer_position("probe").await.unwrap(), 42);
     app.stop().await;
 }

@@ -109,6 +109,30 @@ async fn daily_report_values_exports_and_email(backend: Backend) {
     assert!(html.contains(r#"data-hour="10" data-value="3""#), "{html}");
     assert!(html.contains(r#"class="prev" data-hour="10" data-value="2""#));
 
+    // The plain-text summary says the same.
+    let (s, ct, body) = get(&app, &token, "/reports/daily/email.txt?date=2026-11-20").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.starts_with("text/plain"), "{ct}");
+    let txt = String::from_utf8(body).unwrap();
+    assert!(txt.starts_with("Daily report 2026-11-20\n"), "{txt}");
+    assert!(
+        txt.lines()
+            .any(|l| l.starts_with("- sales: Offered 3 ↑ (1)")),
+        "{txt}"
+    );
+
+    // A complaint created that day (11:00 in Shanghai) makes the day's complaint rate
+    // 1 / 2 handled, against 0 a week earlier.
+    let id = crate::reports_tickets::ticket(&app, &token, "complaint", "normal", "").await;
+    crate::reports_tickets::backdate(&app, &id, "2026-11-20T03:00:00Z", &[], &[]).await;
+    let (_, _, body) = get(&app, &token, "/reports/daily.csv?date=2026-11-20").await;
+    let csv = String::from_utf8(body).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("queue,total,complaint_rate,0.5,0,0.5,up,false")),
+        "{csv}"
+    );
+
     let (s, _, _) = get(&app, &token, "/reports/daily?date=20-11-2026").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (_, agent) = app.user(&token, "acme", "agent").await;

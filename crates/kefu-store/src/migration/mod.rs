@@ -5,6 +5,8 @@
 mod crm;
 mod foundation;
 pub(crate) mod kpi_buckets;
+mod kpi_deltas;
+mod report_settings;
 mod ticket_sla_notify;
 mod ticket_workflow;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(kpi_buckets::KpiBuckets),
             Box::new(crm::Crm),
             Box::new(ticket_sla_notify::TicketSlaNotify),
+            Box::new(report_settings::ReportSettings),
+            Box::new(kpi_deltas::KpiDeltas),
         ]
     }
 }
