@@ -3,7 +3,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use kefu_wfm::erlang::{erlang_a, erlang_c};
 use kefu_wfm::schedule::{Objective, Requirement, ScheduleSpec, SolveOptions, solve};
-use kefu_wfm::staffing::{StaffInput, Targets, staff};
+use kefu_wfm::staffing::{StaffInput, Staffer, Targets, staff};
 use std::hint::black_box;
 
 /// 96 quarter-hour intervals × `queues` with a two-peak day (deterministic).
@@ -55,6 +55,17 @@ fn bench_staffing(c: &mut Criterion) {
                 .unwrap();
                 total += u64::from(s.agents);
             }
+            black_box(total)
+        })
+    });
+    c.bench_function("staff_erlang_c_96x100_staffer", |b| {
+        let staffer = Staffer::new(900.0, None, Some(0.3), targets()).unwrap();
+        b.iter(|| {
+            let total: u64 = staffer
+                .staff_all(&rows)
+                .into_iter()
+                .map(|s| u64::from(s.unwrap().agents))
+                .sum();
             black_box(total)
         })
     });

@@ -315,12 +315,14 @@ fn run_staff(a: StaffArgs) -> Result<()> {
                 parse(ca, "aht_s")?,
             ));
         }
+        let staffer = staffing::Staffer::new(a.interval_s, a.patience_s, a.shrinkage, targets)?;
+        let rows: Vec<(f64, f64)> = parsed.iter().map(|r| (r.3, r.4)).collect();
         let started = std::time::Instant::now();
+        let results = staffer.staff_all(&rows);
         let results = parsed
             .iter()
-            .map(|(line, _, _, calls, aht)| {
-                staffing::staff(&input(*calls, *aht)).with_context(|| format!("line {line}"))
-            })
+            .zip(results)
+            .map(|((line, ..), r)| r.with_context(|| format!("line {line}")))
             .collect::<Result<Vec<_>>>()?;
         if a.timing {
             eprintln!(
