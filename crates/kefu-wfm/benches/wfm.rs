@@ -156,14 +156,7 @@ fn schedule_instance(breaks: bool) -> (ScheduleSpec, Requirement) {
             required.push((shape * day_scale * (0.9 + 0.2 * u)).round() as u32);
         }
     }
-    (
-        spec,
-        Requirement {
-            interval_min: 15,
-            days: 7,
-            required,
-        },
-    )
+    (spec, Requirement::pooled(15, 7, required))
 }
 
 fn bench_schedule(c: &mut Criterion) {
