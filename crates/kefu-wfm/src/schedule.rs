@@ -640,9 +640,8 @@ pub fn solve(
             break;
         }
     }
-    let mut x = st.x.clone();
     if let Some(gap) = opts.mip_gap {
-        let start: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
+        let start: Vec<f64> = st.x.iter().map(|&v| f64::from(v)).collect();
         let mip_x = branch_and_bound(&cols, req, obj, gap, &start)?;
         let mut st2 = State {
             cols: &cols,
@@ -659,16 +658,26 @@ pub fn solve(
         }
         improve(&mut st2);
         if st2.objective() < st.objective() {
-            x = st2.x.clone();
             st = st2;
         }
     }
     let objective = st.objective();
-    let cost: f64 = x
-        .iter()
-        .zip(&cols)
-        .map(|(&v, c)| f64::from(v) * c.cost)
-        .sum();
+    Ok(summarize(&st, &cols, req, lower_bound, objective))
+}
+
+/// The plan of an integer point: shifts, coverage, cost, under/over and the gap to `lower_bound`.
+fn summarize(
+    st: &State,
+    cols: &[Column],
+    req: &Requirement,
+    lower_bound: f64,
+    objective: f64,
+) -> Plan {
+    let cost: f64 =
+        st.x.iter()
+            .zip(cols)
+            .map(|(&v, c)| f64::from(v) * c.cost)
+            .sum();
     let mut under = 0;
     let mut over = 0;
     for (t, &c) in st.cov.iter().enumerate() {
@@ -676,13 +685,13 @@ pub fn solve(
         under += (r - c).max(0);
         over += (c - r).max(0);
     }
-    let shifts = x
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| **v > 0)
-        .map(|(j, &v)| (cols[j].day, cols[j].shift, cols[j].queue, v))
-        .collect();
-    Ok(Plan {
+    let shifts =
+        st.x.iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0)
+            .map(|(j, &v)| (cols[j].day, cols[j].shift, cols[j].queue, v))
+            .collect();
+    Plan {
         shifts,
         coverage: st.cov.clone(),
         objective,
@@ -698,7 +707,7 @@ pub fn solve(
             f64::INFINITY
         },
         variables: cols.len(),
-    })
+    }
 }
 
 /// Greedy repair/add, then drop and swap moves until nothing improves.
@@ -1082,4 +1091,73 @@ pub fn assign(
         agents: out,
         unfilled,
     })
+}
+
+/// HiGHS on the same integer program (`--features highs`): the reference our solver is
+/// measured against. `mip_rel_gap` is HiGHS's relative gap; the returned plan's
+/// `lower_bound` is HiGHS's MIP dual bound.
+#[cfg(feature = "highs")]
+pub fn solve_highs(
+    req: &Requirement,
+    types: &[ShiftType],
+    obj: Objective,
+    mip_rel_gap: f64,
+) -> Result<Plan> {
+    use highs::{ColProblem, HighsModelStatus, Sense};
+    let cols = columns(req, types);
+    let horizon = req.required.len();
+    let mut p = ColProblem::new();
+    let rows: Vec<highs::Row> = req
+        .required
+        .iter()
+        .map(|&r| {
+            let r = f64::from(r);
+            if obj.over_weight > 0.0 {
+                p.add_row(r..=r)
+            } else {
+                p.add_row(r..)
+            }
+        })
+        .collect();
+    for c in &cols {
+        let entries: Vec<(highs::Row, f64)> = c.slots.iter().map(|&t| (rows[t], 1.0)).collect();
+        p.add_integer_column(obj.cost_weight * c.cost, 0.0.., entries);
+    }
+    for &row in &rows {
+        if let Some(w) = obj.under_weight {
+            p.add_column(w, 0.0.., [(row, 1.0)]);
+        }
+        if obj.over_weight > 0.0 {
+            p.add_column(obj.over_weight, 0.0.., [(row, -1.0)]);
+        }
+    }
+    let mut model = p.optimise(Sense::Minimise);
+    model.make_quiet();
+    model.set_option("mip_rel_gap", mip_rel_gap);
+    model.set_option("time_limit", 300.0);
+    let solved = model
+        .try_solve()
+        .map_err(|e| WfmError::Solver(format!("HiGHS: {e:?}")))?;
+    if solved.status() != HighsModelStatus::Optimal {
+        return Err(WfmError::Solver(format!("HiGHS: {:?}", solved.status())));
+    }
+    let values = solved.get_solution().columns().to_vec();
+    let bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .unwrap_or(f64::NAN);
+    let mut st = State {
+        cols: &cols,
+        req: &req.required,
+        obj,
+        x: vec![0; cols.len()],
+        cov: vec![0; horizon],
+    };
+    for (j, v) in values.iter().take(cols.len()).enumerate() {
+        let k = v.round().max(0.0) as i64;
+        if k > 0 {
+            st.apply(j, k);
+        }
+    }
+    let objective = st.objective();
+    Ok(summarize(&st, &cols, req, bound, objective))
 }

@@ -384,3 +384,28 @@ fn night_shifts_wrap_around_a_cyclic_week() {
     assert_eq!(plan.under, 8);
     assert!(plan.shifts.iter().all(|&(d, ..)| d < 6));
 }
+
+/// Our solver against HiGHS on the benchmark's instance shape (two days × 96 intervals,
+/// ~280 shift types with breaks): within 0.5 % of HiGHS's optimum, and HiGHS's bound never
+/// above our cost.
+#[cfg(feature = "highs")]
+#[test]
+fn within_half_a_percent_of_highs() {
+    #[path = "../../benches/common/instance.rs"]
+    mod instance;
+    for breaks in [false, true] {
+        let (spec, req) = instance::schedule_instance(breaks, 2);
+        let types = spec.shift_types().unwrap();
+        let obj = Objective::default();
+        let ours = solve(&req, &types, obj, SolveOptions { mip_gap: None }).unwrap();
+        let highs = kefu_wfm::schedule::solve_highs(&req, &types, obj, 1e-6).unwrap();
+        assert_eq!((ours.under, highs.under), (0, 0));
+        assert!(highs.lower_bound <= ours.cost + 1e-6);
+        assert!(
+            ours.cost <= highs.cost * 1.005,
+            "breaks {breaks}: kefu {} vs HiGHS {}",
+            ours.cost,
+            highs.cost
+        );
+    }
+}
