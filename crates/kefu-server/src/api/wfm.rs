@@ -288,6 +288,15 @@ pub async fn requirements(
     ApiQuery(q): ApiQuery<RequirementsQuery>,
 ) -> Result<Json<Vec<StaffingOut>>, ApiError> {
     let p = auth.require(Action::PlanWorkforce)?;
+    Ok(Json(requirements_from_store(&state, &p.scope, &q).await?))
+}
+
+/// The rows of [`requirements`] for a workspace (also the schedule page's stored source).
+pub(crate) async fn requirements_from_store(
+    state: &AppState,
+    scope: &kefu_store::WorkspaceScope,
+    q: &RequirementsQuery,
+) -> Result<Vec<StaffingOut>, ApiError> {
     if !matches!(q.interval_minutes, 15 | 30 | 60) {
         return Err(ApiError::InvalidQuery(
             "interval_minutes must be 15, 30 or 60".into(),
@@ -300,7 +309,7 @@ pub async fn requirements(
     }
     let rows = state
         .store
-        .offered_between(&p.scope, q.from, q.to, q.queue.as_deref(), MAX_ROWS)
+        .offered_between(scope, q.from, q.to, q.queue.as_deref(), MAX_ROWS)
         .await?;
     let step = TimeDelta::minutes(i64::from(q.interval_minutes));
     // (interval start, queue) → (offered, handled, handle seconds)
@@ -353,7 +362,7 @@ pub async fn requirements(
             s,
         ));
     }
-    Ok(Json(out_rows))
+    Ok(out_rows)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -49,6 +49,10 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/complaint", post(tickets::ticket_complaint))
         .route("/planning", get(planning::page))
         .route("/planning/forecast", get(planning::forecast_page))
+        .route(
+            "/planning/schedule",
+            get(planning::schedule_page).post(planning::schedule_submit),
+        )
         .merge(reports::router())
         .merge(crm::router())
 }
