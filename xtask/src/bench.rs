@@ -6,6 +6,9 @@
 //!
 //! With names, only `bench/NAME` comparisons run (criterion and the server benchmarks are
 //! skipped); `--no-criterion` skips both too.
+//!
+//! `bench/wfm` also runs the scheduler against HiGHS in-process (kefu-wfm's `highs`
+//! feature), installing Debian's `cmake` and `libclang-dev` first when they are missing.
 
 use crate::{root, run_cmd};
 use anyhow::Result;
@@ -65,6 +68,42 @@ pub fn run(args: &[String]) -> Result<()> {
                 .current_dir(&root)
                 .env("KEFU_BIN", &kefu_bin),
         )?;
+        if dir.file_name().is_some_and(|f| f == "wfm") {
+            highs_in_process(&root)?;
+        }
     }
     Ok(())
+}
+
+/// The scheduler and HiGHS on the same program, in one process (`--features highs`).
+fn highs_in_process(root: &std::path::Path) -> Result<()> {
+    let has_libclang = ["/usr/lib/llvm-14", "/usr/lib/llvm-15", "/usr/lib/llvm-16"]
+        .iter()
+        .any(|d| std::path::Path::new(d).join("lib/libclang.so").exists());
+    let has_cmake = Command::new("cmake").arg("--version").output().is_ok();
+    if !has_cmake || !has_libclang {
+        if !crate::test::is_root() {
+            anyhow::bail!(
+                "building HiGHS needs cmake and libclang: `sudo apt-get install cmake libclang-dev`"
+            );
+        }
+        eprintln!("xtask: installing cmake libclang-dev for HiGHS");
+        run_cmd(Command::new("apt-get").args(["update", "-q"]))?;
+        run_cmd(
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "--no-install-recommends"])
+                .args(["cmake", "libclang-dev"])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+    }
+    run_cmd(Command::new("cargo").current_dir(root).args([
+        "run",
+        "--release",
+        "-p",
+        "kefu-wfm",
+        "--features",
+        "highs",
+        "--example",
+        "highs_compare",
+    ]))
 }

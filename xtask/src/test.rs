@@ -80,7 +80,7 @@ fn chromium_path() -> Option<String> {
         .map(str::to_owned)
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -2,9 +2,13 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kefu_wfm::erlang::{erlang_a, erlang_c};
-use kefu_wfm::schedule::{Objective, Requirement, ScheduleSpec, SolveOptions, solve};
-use kefu_wfm::staffing::{StaffInput, Targets, staff};
+use kefu_wfm::schedule::{Objective, SolveOptions, solve};
+use kefu_wfm::staffing::{StaffInput, Staffer, Targets, staff};
 use std::hint::black_box;
+
+#[path = "common/instance.rs"]
+mod instance;
+use instance::schedule_instance;
 
 /// 96 quarter-hour intervals × `queues` with a two-peak day (deterministic).
 fn intervals(queues: usize) -> Vec<(f64, f64)> {
@@ -58,6 +62,17 @@ fn bench_staffing(c: &mut Criterion) {
             black_box(total)
         })
     });
+    c.bench_function("staff_erlang_c_96x100_staffer", |b| {
+        let staffer = Staffer::new(900.0, None, Some(0.3), targets()).unwrap();
+        b.iter(|| {
+            let total: u64 = staffer
+                .staff_all(&rows)
+                .into_iter()
+                .map(|s| u64::from(s.unwrap().agents))
+                .sum();
+            black_box(total)
+        })
+    });
     let rows_a: Vec<(f64, f64)> = intervals(1)
         .into_iter()
         .map(|(c, a)| (c * 3.0, a))
@@ -94,72 +109,11 @@ fn bench_staffing(c: &mut Criterion) {
     });
 }
 
-/// The scheduling instance of `bench/wfm/run.py`: 7 days × 96 intervals, 4 shift lengths,
-/// with breaks (280 shift types).
-fn schedule_instance(breaks: bool) -> (ScheduleSpec, Requirement) {
-    let step = if breaks { 30 } else { 15 };
-    let shifts: Vec<serde_json::Value> = [240u32, 360, 480, 600]
-        .iter()
-        .map(|&len| {
-            let last = 1440 - len;
-            let (blen, first) = if len == 240 {
-                (15, 105)
-            } else {
-                (60, len / 2 - 60)
-            };
-            let breaks_json = if breaks {
-                serde_json::json!([{"minutes": blen, "paid": len == 240,
-                    "earliest_after_minutes": first, "latest_after_minutes": first + 30,
-                    "every_minutes": 30}])
-            } else {
-                serde_json::json!([])
-            };
-            serde_json::json!({
-                "name": format!("h{}", len / 60),
-                "start_from": "00:00",
-                "start_to": format!("{:02}:{:02}", last / 60, last % 60),
-                "start_every_minutes": step,
-                "lengths_minutes": [len],
-                "breaks": breaks_json,
-                "cost": (len - if breaks && len != 240 { 60 } else { 0 }) / 15,
-            })
-        })
-        .collect();
-    let spec: ScheduleSpec =
-        serde_json::from_value(serde_json::json!({"interval_minutes": 15, "shifts": shifts}))
-            .unwrap();
-    let mut required = Vec::new();
-    let mut seed: u64 = 3;
-    for d in 0..7 {
-        let day_scale = if d < 5 { 1.0 } else { 0.6 };
-        for p in 0..96 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let u = (seed >> 11) as f64 / (1u64 << 53) as f64;
-            let h = p as f64 / 4.0;
-            let shape = 4.0
-                + 90.0 * (-(h - 10.5f64).powi(2) / 6.0).exp()
-                + 70.0 * (-(h - 15.5f64).powi(2) / 5.0).exp()
-                + 30.0 * (-(h - 20.0f64).powi(2) / 4.0).exp();
-            required.push((shape * day_scale * (0.9 + 0.2 * u)).round() as u32);
-        }
-    }
-    (
-        spec,
-        Requirement {
-            interval_min: 15,
-            days: 7,
-            required,
-        },
-    )
-}
-
 fn bench_schedule(c: &mut Criterion) {
     let mut g = c.benchmark_group("schedule_7x96");
     g.sample_size(10);
     for breaks in [false, true] {
-        let (spec, req) = schedule_instance(breaks);
+        let (spec, req) = schedule_instance(breaks, 7);
         let types = spec.shift_types().unwrap();
         g.bench_function(
             if breaks {

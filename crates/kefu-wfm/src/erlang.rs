@@ -28,6 +28,26 @@ pub fn erlang_b(a: f64, n: u32) -> f64 {
     if a <= 0.0 {
         return if n == 0 { 1.0 } else { 0.0 };
     }
+    match erlang_b_parts(a, n) {
+        Ok(inv) => 1.0 / inv,
+        Err(b) => b,
+    }
+}
+
+/// `1 / B(a, n)` (infinite where B underflows), for scans that step the inverse.
+pub(crate) fn erlang_b_inv(a: f64, n: u32) -> f64 {
+    if a <= 0.0 {
+        return if n == 0 { 1.0 } else { f64::INFINITY };
+    }
+    match erlang_b_parts(a, n) {
+        Ok(inv) => inv,
+        Err(b) => 1.0 / b,
+    }
+}
+
+/// `Ok(1/B)` from the inverse recurrence, or `Err(B)` from the direct form once the
+/// inverse would overflow. Requires `a > 0`.
+fn erlang_b_parts(a: f64, n: u32) -> std::result::Result<f64, f64> {
     let inv_a = 1.0 / a;
     let mut inv = 1.0f64;
     let n = u64::from(n);
@@ -58,11 +78,11 @@ pub fn erlang_b(a: f64, n: u32) -> f64 {
                     break; // underflowed: it only falls further
                 }
             }
-            return b;
+            return Err(b);
         }
         k += 1;
     }
-    1.0 / inv
+    Ok(inv)
 }
 
 /// Erlang B stepped one server at a time (for staffing scans).

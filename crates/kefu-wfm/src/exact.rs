@@ -33,6 +33,21 @@ pub(crate) fn round_pos(x: f64) -> f64 {
     }
 }
 
+/// `x.floor()` for `0 ≤ x < 2^52` without a libm call (x86-64's baseline has no `roundsd`).
+pub(crate) fn floor_pos(x: f64) -> f64 {
+    if (0.0..4.5e15).contains(&x) {
+        (x as u64) as f64
+    } else {
+        x.floor()
+    }
+}
+
+/// `x.ceil()` for `0 ≤ x < 2^52` without a libm call.
+pub(crate) fn ceil_pos(x: f64) -> f64 {
+    let f = floor_pos(x);
+    if f < x { f + 1.0 } else { f }
+}
+
 fn gcd(mut a: u128, mut b: u128) -> u128 {
     while b != 0 {
         (a, b) = (b, a % b);

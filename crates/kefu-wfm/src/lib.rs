@@ -6,12 +6,14 @@
 //! - [`staffing`]: the least number of agents meeting every target, then shrinkage.
 //! - [`forecast`]: interval volume/AHT forecasts (trend, weekly and intraday seasonality,
 //!   holidays and make-up workdays) with a backtest against seasonal-naive.
+//! - [`reqcsv`]: the requirement CSV (per interval, optionally per queue).
 //! - [`schedule`]: shift selection covering a requirement (LP/MIP) and assignment to agents.
 //! - [`svg`]: small hand-written SVG charts for forecasts and schedule coverage.
 
 pub mod erlang;
 pub mod exact;
 pub mod forecast;
+pub mod reqcsv;
 pub mod schedule;
 pub mod staffing;
 pub mod svg;

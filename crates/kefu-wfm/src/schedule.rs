@@ -8,6 +8,22 @@
 //! with the pure-Rust microlp backend), rounded down and repaired greedily, then improved
 //! by drop and swap moves; optionally microlp's branch and bound polishes it to a given gap.
 //! The LP value is a lower bound, so the reported gap bounds the distance to the optimum.
+//!
+//! **Queues and skills.** The requirement may be given per queue (or skill group): then a
+//! column is (day, shift type, queue) and covers only that queue's requirement — an agent on
+//! shift serves one queue at a time, so each queue's requirement is covered on its own,
+//! never pooled. A template with `skill` serves only that queue. Assignment hands a
+//! (shift, queue) to an agent whose `skills` include the queue (an agent with no skills
+//! listed serves any queue); a multi-skill agent may take any of his queues, chosen per
+//! shift. Each day is a maximum bipartite matching of shifts to eligible agents, so a
+//! multi-skill agent is not spent on a queue others could have served. The supply of
+//! skilled agents is not a constraint of the program: shifts nobody can take are reported
+//! as unfilled.
+//!
+//! **Cyclic horizons.** With `cyclic: true` (the default when the horizon is whole weeks)
+//! the horizon repeats: a shift running past its end (22:00–06:00 on the last day) covers
+//! the first intervals of the horizon, and consecutive working days wrap around too.
+//! Otherwise shifts may not run past the end of the horizon.
 
 use crate::{Result, WfmError};
 use good_lp::{
@@ -133,6 +149,15 @@ pub struct ScheduleSpec {
     pub rules: Rules,
     #[serde(default)]
     pub agents: Vec<Agent>,
+    /// The horizon repeats (default: when it is whole weeks).
+    pub cyclic: Option<bool>,
+}
+
+impl ScheduleSpec {
+    /// Whether a horizon of `days` days is cyclic under this spec.
+    pub fn is_cyclic(&self, days: usize) -> bool {
+        self.cyclic.unwrap_or(days > 0 && days.is_multiple_of(7))
+    }
 }
 
 fn fifteen() -> u32 {
@@ -310,35 +335,60 @@ fn break_placements(t: &ShiftTemplate, len: u32, iv: u32) -> Result<Vec<Vec<(u32
     Ok(acc)
 }
 
-/// The requirement: agents needed per interval over `days` days.
-#[derive(Debug, Clone, PartialEq)]
+/// The requirement: agents needed per interval (and queue) over `days` days.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Requirement {
     pub interval_min: u32,
     pub days: usize,
-    /// `days × (1440 / interval_min)` values, day-major.
+    /// Queue or skill-group names; empty: one pooled requirement.
+    pub queues: Vec<String>,
+    /// `max(1, queues) × days × (1440 / interval_min)` values: queue-major, then day-major.
     pub required: Vec<u32>,
+    /// The horizon repeats ([`ScheduleSpec::is_cyclic`]).
+    pub cyclic: bool,
 }
 
 impl Requirement {
+    /// One pooled requirement, not cyclic.
+    pub fn pooled(interval_min: u32, days: usize, required: Vec<u32>) -> Requirement {
+        Requirement {
+            interval_min,
+            days,
+            queues: Vec::new(),
+            required,
+            cyclic: false,
+        }
+    }
     pub fn slots_per_day(&self) -> usize {
         (1440 / self.interval_min) as usize
     }
+    /// Intervals in the horizon (per queue).
+    pub fn horizon(&self) -> usize {
+        self.days * self.slots_per_day()
+    }
+    /// Number of queues the requirement is split into (1 when pooled).
+    pub fn queue_count(&self) -> usize {
+        self.queues.len().max(1)
+    }
 }
 
-/// A column of the program: one shift type on one day.
+/// A column of the program: one shift type on one day serving one queue.
 #[derive(Debug, Clone)]
 struct Column {
     day: usize,
     shift: usize,
+    queue: usize,
     cost: f64,
+    /// Rows covered (`queue × horizon + interval`), sorted.
     slots: Vec<usize>,
 }
 
 /// The chosen shifts and the resulting coverage.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Plan {
-    /// (day, shift type index, count) with count > 0.
-    pub shifts: Vec<(usize, usize, u32)>,
+    /// (day, shift type index, queue index, count) with count > 0.
+    pub shifts: Vec<(usize, usize, usize, u32)>,
+    /// Scheduled agents per row of the requirement (queue-major, like `required`).
     pub coverage: Vec<i64>,
     pub objective: f64,
     pub cost: f64,
@@ -361,35 +411,56 @@ pub struct SolveOptions {
     pub mip_gap: Option<f64>,
 }
 
+/// The queues a shift type may serve: its `skill`'s queue, or every queue.
+fn shift_queues(req: &Requirement, s: &ShiftType) -> Vec<usize> {
+    match &s.skill {
+        Some(skill) if !req.queues.is_empty() => req
+            .queues
+            .iter()
+            .position(|q| q == skill)
+            .into_iter()
+            .collect(),
+        _ => (0..req.queue_count()).collect(),
+    }
+}
+
 fn columns(req: &Requirement, types: &[ShiftType]) -> Vec<Column> {
     let spd = req.slots_per_day();
     let iv = req.interval_min;
-    let horizon = req.days * spd;
+    let horizon = req.horizon();
     let mut cols = Vec::new();
-    for day in 0..req.days {
-        for (i, s) in types.iter().enumerate() {
+    for (i, s) in types.iter().enumerate() {
+        let queues = shift_queues(req, s);
+        for day in 0..req.days {
             if !s.days.contains(&(day % 7)) {
                 continue;
             }
             let first = day * spd + (s.start_min / iv) as usize;
             let n = (s.length_min / iv) as usize;
-            let slots: Vec<usize> = (0..n)
+            if !req.cyclic && first + n > horizon {
+                continue; // would run past the end of a non-cyclic horizon
+            }
+            let mut slots: Vec<usize> = (0..n)
                 .filter(|&k| {
                     let m = k as u32 * iv;
                     !s.breaks.iter().any(|b| m >= b.0 && m < b.0 + b.1)
                 })
-                .map(|k| first + k)
-                .filter(|&t| t < horizon)
+                .map(|k| (first + k) % horizon)
                 .collect();
+            slots.sort_unstable();
+            slots.dedup();
             if slots.is_empty() {
                 continue;
             }
-            cols.push(Column {
-                day,
-                shift: i,
-                cost: s.cost,
-                slots,
-            });
+            for &q in &queues {
+                cols.push(Column {
+                    day,
+                    shift: i,
+                    queue: q,
+                    cost: s.cost,
+                    slots: slots.iter().map(|t| q * horizon + t).collect(),
+                });
+            }
         }
     }
     cols
@@ -487,10 +558,11 @@ pub fn solve(
     opts: SolveOptions,
 ) -> Result<Plan> {
     let spd = req.slots_per_day();
-    if req.required.len() != req.days * spd {
+    if req.days == 0 || req.required.len() != req.queue_count() * req.days * spd {
         return Err(WfmError::Data(format!(
-            "requirement has {} values, expected {} days × {spd}",
+            "requirement has {} values, expected {} queue(s) × {} days × {spd}",
             req.required.len(),
+            req.queue_count(),
             req.days
         )));
     }
@@ -517,10 +589,15 @@ pub fn solve(
             }
         }
         if let Some(t) = (0..horizon).find(|&t| req.required[t] > 0 && !covered[t]) {
+            let queue = match req.queues.get(t / req.horizon()) {
+                Some(q) => format!(" of queue {q}"),
+                None => String::new(),
+            };
+            let within = t % req.horizon();
             return Err(WfmError::Data(format!(
-                "no shift covers day {} {} where {} agents are required",
-                t / spd,
-                fmt_hhmm((t % spd) as u32 * req.interval_min),
+                "no shift covers day {} {}{queue} where {} agents are required",
+                within / spd,
+                fmt_hhmm((within % spd) as u32 * req.interval_min),
                 req.required[t]
             )));
         }
@@ -563,9 +640,8 @@ pub fn solve(
             break;
         }
     }
-    let mut x = st.x.clone();
     if let Some(gap) = opts.mip_gap {
-        let start: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
+        let start: Vec<f64> = st.x.iter().map(|&v| f64::from(v)).collect();
         let mip_x = branch_and_bound(&cols, req, obj, gap, &start)?;
         let mut st2 = State {
             cols: &cols,
@@ -582,16 +658,26 @@ pub fn solve(
         }
         improve(&mut st2);
         if st2.objective() < st.objective() {
-            x = st2.x.clone();
             st = st2;
         }
     }
     let objective = st.objective();
-    let cost: f64 = x
-        .iter()
-        .zip(&cols)
-        .map(|(&v, c)| f64::from(v) * c.cost)
-        .sum();
+    Ok(summarize(&st, &cols, req, lower_bound, objective))
+}
+
+/// The plan of an integer point: shifts, coverage, cost, under/over and the gap to `lower_bound`.
+fn summarize(
+    st: &State,
+    cols: &[Column],
+    req: &Requirement,
+    lower_bound: f64,
+    objective: f64,
+) -> Plan {
+    let cost: f64 =
+        st.x.iter()
+            .zip(cols)
+            .map(|(&v, c)| f64::from(v) * c.cost)
+            .sum();
     let mut under = 0;
     let mut over = 0;
     for (t, &c) in st.cov.iter().enumerate() {
@@ -599,13 +685,13 @@ pub fn solve(
         under += (r - c).max(0);
         over += (c - r).max(0);
     }
-    let shifts = x
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| **v > 0)
-        .map(|(j, &v)| (cols[j].day, cols[j].shift, v))
-        .collect();
-    Ok(Plan {
+    let shifts =
+        st.x.iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0)
+            .map(|(j, &v)| (cols[j].day, cols[j].shift, cols[j].queue, v))
+            .collect();
+    Plan {
         shifts,
         coverage: st.cov.clone(),
         objective,
@@ -621,7 +707,7 @@ pub fn solve(
             f64::INFINITY
         },
         variables: cols.len(),
-    })
+    }
 }
 
 /// Greedy repair/add, then drop and swap moves until nothing improves.
@@ -666,10 +752,10 @@ fn improve(st: &mut State) {
             if st.x[j] == 0 {
                 continue;
             }
-            let day = st.cols[j].day;
+            let (day, queue) = (st.cols[j].day, st.cols[j].queue);
             let mut best = (-1e-9, j);
             for k in 0..n {
-                if k != j && st.cols[k].day == day {
+                if k != j && st.cols[k].day == day && st.cols[k].queue == queue {
                     let d = st.swap_delta(j, k);
                     if d < best.0 {
                         best = (d, k);
@@ -834,29 +920,35 @@ fn branch_and_bound(
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AgentSchedule {
     pub agent: String,
-    /// (day, shift type index).
-    pub shifts: Vec<(usize, usize)>,
+    /// (day, shift type index, queue index).
+    pub shifts: Vec<(usize, usize, usize)>,
 }
 
 /// Shifts handed to agents, and those nobody could take.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Assignment {
     pub agents: Vec<AgentSchedule>,
-    pub unfilled: Vec<(usize, usize)>,
+    /// (day, shift type index, queue index).
+    pub unfilled: Vec<(usize, usize, usize)>,
 }
 
-/// Assigns the plan's shifts to agents: availability, time windows, skills, at least
-/// `days_off_per_week` days off in every 7 and at most `max_consecutive_days` in a row.
-/// Greedy by day; among eligible agents, the one with the least slack (fewest working days
-/// left to give compared with the days still ahead) goes first, then the one whose last
-/// start was nearest, then by name.
+/// Assigns the plan's shifts to agents: availability, time windows, skills (the shift's
+/// queue, and its template's `skill`), at least `days_off_per_week` days off in every 7 and
+/// at most `max_consecutive_days` in a row (wrapping around a cyclic horizon).
+///
+/// Day by day, a maximum bipartite matching of the day's shifts to eligible agents
+/// (augmenting paths), each shift trying its agents in preference order: the least slack
+/// (fewest working days left to give compared with the days still ahead) first, then the
+/// one whose last start was nearest, then by name. A multi-skill agent is thus moved to
+/// another of his queues when that lets a single-skill colleague take a shift.
 pub fn assign(
     plan: &Plan,
     types: &[ShiftType],
     agents: &[Agent],
     rules: Rules,
-    days: usize,
+    req: &Requirement,
 ) -> Result<Assignment> {
+    let days = req.days;
     let windows: Vec<(u32, u32)> = agents
         .iter()
         .map(|a| {
@@ -888,56 +980,110 @@ pub fn assign(
     let available = |i: usize, d: usize| {
         !agents[i].days_off.contains(&(d % 7)) && !agents[i].unavailable.contains(&d)
     };
+    // Consecutive working days through `day` if agent `i` works it (wrapping when cyclic).
+    let run_with = |worked: &[bool], day: usize| {
+        let at = |d: isize| -> bool {
+            if d >= 0 && (d as usize) < days {
+                worked[d as usize]
+            } else if req.cyclic {
+                worked[d.rem_euclid(days as isize) as usize]
+            } else {
+                false
+            }
+        };
+        let d = day as isize;
+        let before = (1..days as isize).take_while(|k| at(d - k)).count();
+        let after = (1..days as isize).take_while(|k| at(d + k)).count();
+        (before + 1 + after).min(days)
+    };
     for day in 0..days {
-        let mut todays: Vec<usize> = Vec::new();
-        for &(d, s, n) in &plan.shifts {
+        let mut todays: Vec<(usize, usize)> = Vec::new();
+        for &(d, s, q, n) in &plan.shifts {
             if d == day {
-                todays.extend(std::iter::repeat_n(s, n as usize));
+                todays.extend(std::iter::repeat_n((s, q), n as usize));
             }
         }
-        todays.sort_by_key(|&s| (types[s].start_min, types[s].length_min, s));
-        for s in todays {
-            let st = &types[s];
-            let mut best: Option<(i64, u32, &str, usize)> = None;
-            for i in 0..agents.len() {
-                if worked[i][day] || !available(i, day) {
+        todays.sort_by_key(|&(s, q)| (types[s].start_min, types[s].length_min, s, q));
+        // Eligible agents of each shift, best first.
+        let candidates: Vec<Vec<usize>> = todays
+            .iter()
+            .map(|&(s, q)| {
+                let st = &types[s];
+                let mut keyed: Vec<((i64, u32, &str), usize)> = Vec::new();
+                for i in 0..agents.len() {
+                    if !available(i, day) {
+                        continue;
+                    }
+                    if windows[i].0 > st.start_min || windows[i].1 < st.start_min + st.length_min {
+                        continue;
+                    }
+                    let skills = &agents[i].skills;
+                    if let Some(skill) = &st.skill
+                        && !skills.contains(skill)
+                    {
+                        continue;
+                    }
+                    if let Some(queue) = req.queues.get(q)
+                        && !skills.is_empty()
+                        && !skills.contains(queue)
+                    {
+                        continue;
+                    }
+                    // Days worked in the 7-day window ending today.
+                    let lo = (day + 1).saturating_sub(7);
+                    if worked[i][lo..day].iter().filter(|w| **w).count() + 1 > max_per_week {
+                        continue;
+                    }
+                    if run_with(&worked[i], day) > rules.max_consecutive_days {
+                        continue;
+                    }
+                    let week_start = day - day % 7;
+                    let week_end = (week_start + 7).min(days);
+                    let used = worked[i][week_start..day].iter().filter(|w| **w).count();
+                    let ahead = (day..week_end).filter(|&d| available(i, d)).count();
+                    let slack = ahead as i64 - (max_per_week.saturating_sub(used)) as i64;
+                    let near = last_start[i].map_or(1440, |p| p.abs_diff(st.start_min));
+                    keyed.push(((slack, near, agents[i].name.as_str()), i));
+                }
+                keyed.sort();
+                keyed.into_iter().map(|(_, i)| i).collect()
+            })
+            .collect();
+        // Kuhn's augmenting paths: shift k → agent.
+        let mut holder: Vec<Option<usize>> = vec![None; agents.len()];
+        fn augment(
+            k: usize,
+            candidates: &[Vec<usize>],
+            holder: &mut [Option<usize>],
+            seen: &mut [bool],
+        ) -> bool {
+            for &i in &candidates[k] {
+                if seen[i] {
                     continue;
                 }
-                if windows[i].0 > st.start_min || windows[i].1 < st.start_min + st.length_min {
-                    continue;
-                }
-                if let Some(skill) = &st.skill
-                    && !agents[i].skills.contains(skill)
-                {
-                    continue;
-                }
-                // Days worked in the 7-day window ending today.
-                let lo = (day + 1).saturating_sub(7);
-                if worked[i][lo..day].iter().filter(|w| **w).count() + 1 > max_per_week {
-                    continue;
-                }
-                let run = worked[i][..day].iter().rev().take_while(|w| **w).count();
-                if run + 1 > rules.max_consecutive_days {
-                    continue;
-                }
-                let week_start = day - day % 7;
-                let week_end = (week_start + 7).min(days);
-                let used = worked[i][week_start..day].iter().filter(|w| **w).count();
-                let ahead = (day..week_end).filter(|&d| available(i, d)).count();
-                let slack = ahead as i64 - (max_per_week.saturating_sub(used)) as i64;
-                let near = last_start[i].map_or(1440, |p| p.abs_diff(st.start_min));
-                let key = (slack, near, agents[i].name.as_str(), i);
-                if best.as_ref().is_none_or(|b| key < *b) {
-                    best = Some(key);
+                seen[i] = true;
+                if holder[i].is_none_or(|other| augment(other, candidates, holder, seen)) {
+                    holder[i] = Some(k);
+                    return true;
                 }
             }
-            match best {
-                Some((_, _, _, i)) => {
-                    worked[i][day] = true;
-                    last_start[i] = Some(st.start_min);
-                    out[i].shifts.push((day, s));
-                }
-                None => unfilled.push((day, s)),
+            false
+        }
+        let matched: Vec<bool> = (0..todays.len())
+            .map(|k| augment(k, &candidates, &mut holder, &mut vec![false; agents.len()]))
+            .collect();
+        for (i, h) in holder.iter().enumerate() {
+            if let Some(k) = *h {
+                let (s, q) = todays[k];
+                worked[i][day] = true;
+                last_start[i] = Some(types[s].start_min);
+                out[i].shifts.push((day, s, q));
+            }
+        }
+        for (k, m) in matched.iter().enumerate() {
+            if !m {
+                let (s, q) = todays[k];
+                unfilled.push((day, s, q));
             }
         }
     }
@@ -945,4 +1091,73 @@ pub fn assign(
         agents: out,
         unfilled,
     })
+}
+
+/// HiGHS on the same integer program (`--features highs`): the reference our solver is
+/// measured against. `mip_rel_gap` is HiGHS's relative gap; the returned plan's
+/// `lower_bound` is HiGHS's MIP dual bound.
+#[cfg(feature = "highs")]
+pub fn solve_highs(
+    req: &Requirement,
+    types: &[ShiftType],
+    obj: Objective,
+    mip_rel_gap: f64,
+) -> Result<Plan> {
+    use highs::{ColProblem, HighsModelStatus, Sense};
+    let cols = columns(req, types);
+    let horizon = req.required.len();
+    let mut p = ColProblem::new();
+    let rows: Vec<highs::Row> = req
+        .required
+        .iter()
+        .map(|&r| {
+            let r = f64::from(r);
+            if obj.over_weight > 0.0 {
+                p.add_row(r..=r)
+            } else {
+                p.add_row(r..)
+            }
+        })
+        .collect();
+    for c in &cols {
+        let entries: Vec<(highs::Row, f64)> = c.slots.iter().map(|&t| (rows[t], 1.0)).collect();
+        p.add_integer_column(obj.cost_weight * c.cost, 0.0.., entries);
+    }
+    for &row in &rows {
+        if let Some(w) = obj.under_weight {
+            p.add_column(w, 0.0.., [(row, 1.0)]);
+        }
+        if obj.over_weight > 0.0 {
+            p.add_column(obj.over_weight, 0.0.., [(row, -1.0)]);
+        }
+    }
+    let mut model = p.optimise(Sense::Minimise);
+    model.make_quiet();
+    model.set_option("mip_rel_gap", mip_rel_gap);
+    model.set_option("time_limit", 300.0);
+    let solved = model
+        .try_solve()
+        .map_err(|e| WfmError::Solver(format!("HiGHS: {e:?}")))?;
+    if solved.status() != HighsModelStatus::Optimal {
+        return Err(WfmError::Solver(format!("HiGHS: {:?}", solved.status())));
+    }
+    let values = solved.get_solution().columns().to_vec();
+    let bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .unwrap_or(f64::NAN);
+    let mut st = State {
+        cols: &cols,
+        req: &req.required,
+        obj,
+        x: vec![0; cols.len()],
+        cov: vec![0; horizon],
+    };
+    for (j, v) in values.iter().take(cols.len()).enumerate() {
+        let k = v.round().max(0.0) as i64;
+        if k > 0 {
+            st.apply(j, k);
+        }
+    }
+    let objective = st.objective();
+    Ok(summarize(&st, &cols, req, bound, objective))
 }

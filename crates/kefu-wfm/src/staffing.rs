@@ -1,14 +1,17 @@
 //! Staffing: the least number of agents meeting every target, then shrinkage.
 //!
-//! Erlang C (no patience given) searches upward from `floor(A) + 1`, the least N with a
-//! stable queue (not `round(A + 1)`, which can skip it), stepping Erlang B one agent at a
-//! time. Erlang A (patience given) can need fewer agents than A: it gallops and bisects over
-//! N from 0 (service level, ASA and abandonment are monotone in N). Occupancy and shrinkage
-//! bounds use exact decimal arithmetic ([`crate::exact`]).
+//! Erlang C (no patience given) scans upward from `max(floor(A) + 1, ceil(A / max_occ))`
+//! — never `round(A + 1)`, which can skip the answer — carrying the inverse Erlang B
+//! recurrence forward one agent at a time and testing the targets without division (see
+//! [`Staffer`]). Erlang A (patience given) can need fewer agents than A: it gallops and
+//! bisects over N from 0 (service level, ASA and abandonment are monotone in N). Occupancy
+//! and shrinkage bounds use exact decimal arithmetic ([`crate::exact`]). [`Staffer`] checks
+//! the targets once for many intervals; [`staff`] is the one-interval shorthand.
 
-use crate::erlang::{self, ErlangBStep};
-use crate::exact::{Ratio, with_shrinkage};
+use crate::erlang;
+use crate::exact::{Ratio, ceil_pos, floor_pos, with_shrinkage};
 use crate::{Result, WfmError, check};
+use std::cell::OnceCell;
 
 /// What the staffing level must achieve; every given target must hold.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -147,156 +150,316 @@ fn near_integer(x: f64) -> bool {
     (x - crate::exact::round_pos(x)).abs() <= 1e-9 * x.abs().max(1.0)
 }
 
-/// Traffic as an exact rational when the inputs are short decimals.
-fn exact_traffic(input: &StaffInput) -> Option<Ratio> {
-    Ratio::from_f64(input.calls)?
-        .checked_mul(Ratio::from_f64(input.aht_s)?)?
-        .checked_div(Ratio::from_f64(input.interval_s)?)
+/// `x` as an integer when it is a whole number below 2^32.
+fn small_integer(x: f64) -> Option<u64> {
+    (x.fract() == 0.0 && (0.0..4_294_967_296.0).contains(&x)).then_some(x as u64)
 }
 
-/// Least N with `A / N ≤ max_occupancy`: `ceil(A / max_occupancy)`, exact for decimals
-/// (8.5 / 0.85 is 10, not the float 10.000000000000002 whose ceiling is 11).
-fn least_for_occupancy(input: &StaffInput, a: f64, occ: f64) -> u32 {
-    let q = a / occ;
-    if !near_integer(q) {
-        return q.ceil().min(f64::from(MAX_AGENTS)) as u32;
+/// Traffic as an exact rational when the inputs are short decimals (integers: no parsing).
+fn exact_traffic(calls: f64, aht_s: f64, interval_s: f64) -> Option<Ratio> {
+    if let (Some(c), Some(h), Some(i)) = (
+        small_integer(calls),
+        small_integer(aht_s),
+        small_integer(interval_s),
+    ) {
+        return Some(Ratio {
+            num: u128::from(c * h),
+            den: u128::from(i),
+        });
     }
-    let exact = exact_traffic(input)
-        .zip(Ratio::from_f64(occ))
-        .and_then(|(a, o)| a.checked_div(o))
-        .map(|q| q.ceil() as f64);
-    let n = exact.unwrap_or_else(|| {
-        let q = a / occ;
-        let r = q.round();
-        if (q - r).abs() <= 1e-9 * q.max(1.0) {
-            r
-        } else {
-            q.ceil()
-        }
-    });
-    n.min(f64::from(MAX_AGENTS)) as u32
-}
-
-/// Least N > A exactly (floor(A) + 1), exact for decimal inputs.
-fn least_stable(input: &StaffInput, a: f64) -> u32 {
-    let floor = if near_integer(a) {
-        exact_traffic(input)
-            .map(|r| r.floor() as f64)
-            .unwrap_or(a.floor())
-    } else {
-        a.floor()
-    };
-    (floor + 1.0).min(f64::from(MAX_AGENTS)) as u32
+    Ratio::from_f64(calls)?
+        .checked_mul(Ratio::from_f64(aht_s)?)?
+        .checked_div(Ratio::from_f64(interval_s)?)
 }
 
 /// Staffs one interval.
 pub fn staff(input: &StaffInput) -> Result<Staffing> {
-    let a = erlang::traffic(input.calls, input.interval_s, input.aht_s)?;
-    let t = &input.targets;
-    if let Some(p) = input.patience_s {
-        check("patience_s", p, true)?;
-    }
-    check_targets(t, input.patience_s.is_some())?;
-    if let Some(s) = input.shrinkage {
-        check("shrinkage", s, false)?;
-        if s >= 1.0 {
-            return Err(WfmError::InvalidInput {
-                name: "shrinkage",
-                value: s,
-                why: "must be < 1",
-            });
-        }
-    }
-    if a >= f64::from(MAX_AGENTS) {
-        return Err(WfmError::Unreachable { limit: MAX_AGENTS });
-    }
-    let (n, binding, m) = if a == 0.0 {
-        let m = Metrics {
-            service_level: 1.0,
-            asa_s: Some(0.0),
-            asa_answered_s: input.patience_s.map(|_| 0.0),
-            occupancy: 0.0,
-            p_abandon: input.patience_s.map(|_| 0.0),
-            p_wait: 0.0,
-        };
-        (0, None, m)
-    } else if let Some(patience) = input.patience_s {
-        staff_a(input, a, patience)?
-    } else {
-        staff_c(input, a)?
-    };
-    let agents_scheduled = match input.shrinkage {
-        Some(s) => with_shrinkage(n, s).ok_or(WfmError::Unreachable { limit: u32::MAX })?,
-        None => n,
-    };
-    Ok(Staffing {
-        agents: n,
-        agents_scheduled,
-        binding_constraint: binding,
-        traffic_erlangs: a,
-        service_level: m.service_level,
-        asa_s: m.asa_s,
-        asa_answered_s: m.asa_answered_s,
-        occupancy: m.occupancy,
-        p_abandon: m.p_abandon,
-        p_wait: m.p_wait,
-    })
+    Staffer::new(
+        input.interval_s,
+        input.patience_s,
+        input.shrinkage,
+        input.targets,
+    )?
+    .staff(input.calls, input.aht_s)
 }
 
-fn staff_c(input: &StaffInput, a: f64) -> Result<(u32, Option<Binding>, Metrics)> {
-    let t = &input.targets;
-    let n_stable = least_stable(input, a);
-    let n_occ = t
-        .max_occupancy
-        .map_or(0, |o| least_for_occupancy(input, a, o));
-    let start = n_stable.max(n_occ);
-    let metrics = |step: &ErlangBStep| {
-        let n = step.agents();
-        let c = erlang::erlang_c_with_b(a, n, input.aht_s, t.answer_within_s, step.b());
-        Metrics {
-            service_level: c.service_level,
-            asa_s: c.asa_s,
-            asa_answered_s: None,
-            occupancy: c.occupancy,
-            p_abandon: None,
-            p_wait: c.p_wait,
+/// Targets, shrinkage and interval length checked once (and their exact decimal forms
+/// read once), for staffing many intervals with the same settings.
+#[derive(Debug, Clone)]
+pub struct Staffer {
+    interval_s: f64,
+    patience_s: Option<f64>,
+    shrinkage: Option<f64>,
+    /// `1 − shrinkage` as an exact decimal `num / den`, read when first needed.
+    keep: OnceCell<Option<Ratio>>,
+    targets: Targets,
+    /// `max_occupancy` as an exact decimal, read when first needed.
+    max_occupancy: OnceCell<Option<Ratio>>,
+}
+
+/// `exp(−T / AHT)` for the last AHT seen: rows of one queue share their AHT.
+#[derive(Debug, Clone, Copy)]
+struct DecayCache {
+    aht_s: f64,
+    step: f64,
+}
+
+impl Staffer {
+    pub fn new(
+        interval_s: f64,
+        patience_s: Option<f64>,
+        shrinkage: Option<f64>,
+        targets: Targets,
+    ) -> Result<Staffer> {
+        check("interval_s", interval_s, true)?;
+        if let Some(p) = patience_s {
+            check("patience_s", p, true)?;
         }
-    };
-    // What fails one below the start decides the binding constraint if the start works.
-    let mut step = ErlangBStep::new(a, start.saturating_sub(1));
-    let mut prev_fail = if start > n_stable {
-        failing(t, &metrics(&step), false).unwrap_or(Binding::MaxOccupancy)
-    } else {
-        Binding::Stability
-    };
-    if start > 0 {
-        step.step();
+        check_targets(&targets, patience_s.is_some())?;
+        if let Some(s) = shrinkage {
+            check("shrinkage", s, false)?;
+            if s >= 1.0 {
+                return Err(WfmError::InvalidInput {
+                    name: "shrinkage",
+                    value: s,
+                    why: "must be < 1",
+                });
+            }
+        }
+        Ok(Staffer {
+            interval_s,
+            patience_s,
+            shrinkage,
+            keep: OnceCell::new(),
+            targets,
+            max_occupancy: OnceCell::new(),
+        })
     }
-    // Scan upward. Per step only Erlang B, P(wait) and, for the service level, the decay
-    // factor exp(−(N−A)·T/AHT), kept as a running product.
-    let decay_step = (-t.answer_within_s / input.aht_s).exp();
-    let mut decay = (-(f64::from(start) - a) * t.answer_within_s / input.aht_s).exp();
-    loop {
-        let n = f64::from(step.agents());
-        let b = step.b();
-        let p_wait = (n * b / (n - a * (1.0 - b))).clamp(0.0, 1.0);
-        let quick = Metrics {
+
+    /// Staffs one interval of `calls` contacts with this handling time.
+    pub fn staff(&self, calls: f64, aht_s: f64) -> Result<Staffing> {
+        self.staff_cached(calls, aht_s, &mut None)
+    }
+
+    /// Staffs every `(calls, aht_s)` row; one result per row, in order.
+    pub fn staff_all(&self, rows: &[(f64, f64)]) -> Vec<Result<Staffing>> {
+        let mut cache = None;
+        rows.iter()
+            .map(|&(calls, aht_s)| self.staff_cached(calls, aht_s, &mut cache))
+            .collect()
+    }
+
+    fn staff_cached(
+        &self,
+        calls: f64,
+        aht_s: f64,
+        cache: &mut Option<DecayCache>,
+    ) -> Result<Staffing> {
+        let a = erlang::traffic(calls, self.interval_s, aht_s)?;
+        if a >= f64::from(MAX_AGENTS) {
+            return Err(WfmError::Unreachable { limit: MAX_AGENTS });
+        }
+        let input = StaffInput {
+            calls,
+            interval_s: self.interval_s,
+            aht_s,
+            patience_s: self.patience_s,
+            shrinkage: self.shrinkage,
+            targets: self.targets,
+        };
+        let (n, binding, m) = if a == 0.0 {
+            let m = Metrics {
+                service_level: 1.0,
+                asa_s: Some(0.0),
+                asa_answered_s: self.patience_s.map(|_| 0.0),
+                occupancy: 0.0,
+                p_abandon: self.patience_s.map(|_| 0.0),
+                p_wait: 0.0,
+            };
+            (0, None, m)
+        } else if let Some(patience) = self.patience_s {
+            staff_a(&input, a, patience)?
+        } else {
+            self.staff_c(&input, a, cache)?
+        };
+        Ok(Staffing {
+            agents: n,
+            agents_scheduled: self.scheduled(n)?,
+            binding_constraint: binding,
+            traffic_erlangs: a,
+            service_level: m.service_level,
+            asa_s: m.asa_s,
+            asa_answered_s: m.asa_answered_s,
+            occupancy: m.occupancy,
+            p_abandon: m.p_abandon,
+            p_wait: m.p_wait,
+        })
+    }
+
+    /// `ceil(n / (1 − shrinkage))`, exact for a decimal shrinkage.
+    fn scheduled(&self, n: u32) -> Result<u32> {
+        let Some(s) = self.shrinkage else {
+            return Ok(n);
+        };
+        if n == 0 {
+            return Ok(0);
+        }
+        let q = f64::from(n) / (1.0 - s);
+        let value = if !near_integer(q) {
+            ceil_pos(q)
+        } else if let Some(keep) = *self
+            .keep
+            .get_or_init(|| Ratio::from_f64(s).and_then(|s| Ratio::integer(1).checked_sub(s)))
+        {
+            // n / (num/den) = n·den / num.
+            Ratio::integer(u128::from(n))
+                .checked_div(keep)
+                .map_or_else(|| ceil_pos(q), |r| r.ceil() as f64)
+        } else {
+            return with_shrinkage(n, s).ok_or(WfmError::Unreachable { limit: u32::MAX });
+        };
+        if value > f64::from(u32::MAX) {
+            return Err(WfmError::Unreachable { limit: u32::MAX });
+        }
+        Ok(value as u32)
+    }
+
+    /// Least N > A exactly (floor(A) + 1), exact for decimal inputs.
+    fn least_stable(&self, input: &StaffInput, a: f64) -> u32 {
+        let floor = if near_integer(a) {
+            exact_traffic(input.calls, input.aht_s, input.interval_s)
+                .map(|r| r.floor() as f64)
+                .unwrap_or(floor_pos(a))
+        } else {
+            floor_pos(a)
+        };
+        (floor + 1.0).min(f64::from(MAX_AGENTS)) as u32
+    }
+
+    /// Least N with `A / N ≤ max_occupancy`: `ceil(A / max_occupancy)`, exact for decimals
+    /// (8.5 / 0.85 is 10, not the float 10.000000000000002 whose ceiling is 11).
+    fn least_for_occupancy(&self, input: &StaffInput, a: f64, occ: f64) -> u32 {
+        let q = a / occ;
+        if !near_integer(q) {
+            return ceil_pos(q).min(f64::from(MAX_AGENTS)) as u32;
+        }
+        let exact = exact_traffic(input.calls, input.aht_s, input.interval_s)
+            .zip(*self.max_occupancy.get_or_init(|| Ratio::from_f64(occ)))
+            .and_then(|(a, o)| a.checked_div(o))
+            .map(|q| q.ceil() as f64);
+        let n = exact.unwrap_or_else(|| {
+            let r = q.round();
+            if (q - r).abs() <= 1e-9 * q.max(1.0) {
+                r
+            } else {
+                ceil_pos(q)
+            }
+        });
+        n.min(f64::from(MAX_AGENTS)) as u32
+    }
+
+    /// Erlang C: the least N from `max(floor(A) + 1, ceil(A / max_occupancy))` meeting the
+    /// service-level and ASA targets.
+    ///
+    /// No N below the start can be the answer: N ≤ A is unstable (every target fails or,
+    /// for a zero SL target, is met first at floor(A) + 1), and occupancy holds exactly from
+    /// `ceil(A / max_occupancy)` on. SL and ASA are monotone in N, so the first N of the scan
+    /// meeting them is the least: the scan equals a linear search from floor(A) + 1 (a
+    /// property test checks this).
+    ///
+    /// Erlang B is carried forward on its inverse `I(N) = 1/B(N)`, `I(N+1) = 1 + (N+1)/A·I(N)`
+    /// (a multiply-add per agent), and the targets are tested without division:
+    /// `P(wait) = N / (I·(N−A) + A)`, so SL ≥ s ⇔ `N·e^{−(N−A)T/AHT} ≤ (1−s)·(I·(N−A) + A)`
+    /// and ASA ≤ w ⇔ `N·AHT ≤ w·(N−A)·(I·(N−A) + A)`. The decay factor is a running product
+    /// started by one `exp`; `exp(−T/AHT)` is cached per AHT. Metrics are computed once, at
+    /// the answer.
+    fn staff_c(
+        &self,
+        input: &StaffInput,
+        a: f64,
+        cache: &mut Option<DecayCache>,
+    ) -> Result<(u32, Option<Binding>, Metrics)> {
+        let t = &self.targets;
+        let n_stable = self.least_stable(input, a);
+        let n_occ = t
+            .max_occupancy
+            .map_or(0, |o| self.least_for_occupancy(input, a, o));
+        let start = n_stable.max(n_occ);
+        let aht = input.aht_s;
+        let r = t.answer_within_s / aht;
+        let need_sl = t.service_level.filter(|&s| s > 0.0).map(|s| 1.0 - s + TOL);
+        let need_asa = t.asa_s.map(|w| w + TOL);
+        let decay_step = if need_sl.is_some() {
+            match *cache {
+                Some(c) if c.aht_s == aht => c.step,
+                _ => {
+                    let step = (-r).exp();
+                    *cache = Some(DecayCache { aht_s: aht, step });
+                    step
+                }
+            }
+        } else {
+            1.0
+        };
+        let mut decay = if need_sl.is_some() {
+            (-(f64::from(start) - a) * r).exp()
+        } else {
+            1.0
+        };
+        // Which target fails at N (given I(N) and the decay at N): SL first, then ASA.
+        let fails = |n: u32, inv: f64, decay: f64| {
+            let nf = f64::from(n);
+            let excess = nf - a;
+            let denom = inv * excess + a;
+            if need_sl.is_some_and(|room| nf * decay > room * denom) {
+                Some(Binding::ServiceLevel)
+            } else if need_asa.is_some_and(|w| nf * aht > w * excess * denom) {
+                Some(Binding::Asa)
+            } else {
+                None
+            }
+        };
+        let inv_a = 1.0 / a;
+        // I(start − 1), then stepped: the one below is at hand for the binding constraint.
+        let mut prev = erlang::erlang_b_inv(a, start - 1);
+        let mut inv = 1.0 + f64::from(start) * inv_a * prev;
+        let mut n = start;
+        let mut last_fail = None;
+        while let Some(f) = fails(n, inv, decay) {
+            last_fail = Some(f);
+            if n >= MAX_AGENTS {
+                return Err(WfmError::Unreachable { limit: MAX_AGENTS });
+            }
+            n += 1;
+            prev = inv;
+            inv = 1.0 + f64::from(n) * inv_a * inv;
+            decay *= decay_step;
+        }
+        // The binding constraint is what fails one agent below the answer.
+        let binding = match last_fail {
+            Some(b) => b,
+            // Stable one below (start > floor(A) + 1): SL, ASA, or else occupancy.
+            None if start > n_stable => {
+                fails(start - 1, prev, decay / decay_step).unwrap_or(Binding::MaxOccupancy)
+            }
+            None => Binding::Stability,
+        };
+        if need_sl.is_none() {
+            decay = (-(f64::from(n) - a) * r).exp();
+        }
+        // The metrics at the answer, from the same I(N) and decay (SPEC "Workforce formulas").
+        let nf = f64::from(n);
+        let excess = nf - a;
+        let p_wait = (nf / (inv * excess + a)).clamp(0.0, 1.0);
+        let m = Metrics {
             service_level: (1.0 - p_wait * decay).clamp(0.0, 1.0),
-            asa_s: Some(p_wait * input.aht_s / (n - a)),
+            asa_s: Some(p_wait * aht / excess),
             asa_answered_s: None,
-            occupancy: a / n,
+            occupancy: a / nf,
             p_abandon: None,
             p_wait,
         };
-        match failing(t, &quick, step.agents() >= n_occ) {
-            None => return Ok((step.agents(), Some(prev_fail), quick)),
-            Some(b) => prev_fail = b,
-        }
-        if step.agents() >= MAX_AGENTS {
-            return Err(WfmError::Unreachable { limit: MAX_AGENTS });
-        }
-        step.step();
-        decay *= decay_step;
+        Ok((n, Some(binding), m))
     }
 }
 

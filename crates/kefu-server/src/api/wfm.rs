@@ -288,6 +288,15 @@ pub async fn requirements(
     ApiQuery(q): ApiQuery<RequirementsQuery>,
 ) -> Result<Json<Vec<StaffingOut>>, ApiError> {
     let p = auth.require(Action::PlanWorkforce)?;
+    Ok(Json(requirements_from_store(&state, &p.scope, &q).await?))
+}
+
+/// The rows of [`requirements`] for a workspace (also the schedule page's stored source).
+pub(crate) async fn requirements_from_store(
+    state: &AppState,
+    scope: &kefu_store::WorkspaceScope,
+    q: &RequirementsQuery,
+) -> Result<Vec<StaffingOut>, ApiError> {
     if !matches!(q.interval_minutes, 15 | 30 | 60) {
         return Err(ApiError::InvalidQuery(
             "interval_minutes must be 15, 30 or 60".into(),
@@ -300,7 +309,7 @@ pub async fn requirements(
     }
     let rows = state
         .store
-        .offered_between(&p.scope, q.from, q.to, q.queue.as_deref(), MAX_ROWS)
+        .offered_between(scope, q.from, q.to, q.queue.as_deref(), MAX_ROWS)
         .await?;
     let step = TimeDelta::minutes(i64::from(q.interval_minutes));
     // (interval start, queue) → (offered, handled, handle seconds)
@@ -353,7 +362,7 @@ pub async fn requirements(
             s,
         ));
     }
-    Ok(Json(out_rows))
+    Ok(out_rows)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -494,20 +503,30 @@ pub async fn forecast_from_store(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleIn {
-    /// Shift templates, objective, rules and agents: the `SHIFTS.yaml` document of
+    /// Shift templates, objective, rules, agents and `cyclic`: the `SHIFTS.yaml` document of
     /// `kefu wfm schedule`, as JSON.
     #[schema(value_type = Object)]
     pub spec: kefu_wfm::schedule::ScheduleSpec,
-    /// Agents required per interval, one array per day (each of `1440 / interval_minutes`).
+    /// Agents required per interval, one array per day (each of `1440 / interval_minutes`),
+    /// pooled over queues.
+    #[serde(default)]
     pub required: Vec<Vec<u32>>,
+    /// Or per queue (skill group): queue → one array per day. Each queue is covered on its
+    /// own; an agent serves one of his queues per shift.
+    #[serde(default)]
+    pub required_by_queue: BTreeMap<String, Vec<Vec<u32>>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleOut {
+    /// Queues of the requirement, in the order `plan` indexes them (empty: pooled).
+    pub queues: Vec<String>,
+    /// Whether the horizon wraps around (a night shift on the last day covers the first).
+    pub cyclic: bool,
     /// The shift types the templates expand to (start, length, breaks, cost).
     #[schema(value_type = Vec<Object>)]
     pub shift_types: Vec<kefu_wfm::schedule::ShiftType>,
-    /// Shifts chosen per day, coverage, cost, under/over-staffing and the LP bound.
+    /// Shifts chosen per day and queue, coverage, cost, under/over-staffing and the LP bound.
     #[schema(value_type = Object)]
     pub plan: kefu_wfm::schedule::Plan,
     /// The shifts handed to named agents (when agents are given).
@@ -515,14 +534,53 @@ pub struct ScheduleOut {
     pub assignment: Option<kefu_wfm::schedule::Assignment>,
 }
 
-/// Chooses shifts covering the requirement at least cost, then hands them to agents.
+/// Most days a schedule request covers.
+pub(crate) const MAX_SCHEDULE_DAYS: usize = 31;
+
+/// Solves and assigns off the reactor (the integer program runs for up to seconds).
+pub(crate) async fn solve_schedule(
+    spec: kefu_wfm::schedule::ScheduleSpec,
+    mut req: kefu_wfm::schedule::Requirement,
+) -> Result<ScheduleOut, kefu_wfm::WfmError> {
+    use kefu_wfm::schedule::{SolveOptions, assign, solve};
+    if req.days == 0 || req.days > MAX_SCHEDULE_DAYS {
+        return Err(kefu_wfm::WfmError::Data(format!(
+            "the requirement must cover 1 to {MAX_SCHEDULE_DAYS} days"
+        )));
+    }
+    if req.queues.len() > 50 {
+        return Err(kefu_wfm::WfmError::Data("at most 50 queues".into()));
+    }
+    req.cyclic = spec.is_cyclic(req.days);
+    let types = spec.shift_types()?;
+    tokio::task::spawn_blocking(move || {
+        let plan = solve(&req, &types, spec.objective, SolveOptions { mip_gap: None })?;
+        let assignment = if spec.agents.is_empty() {
+            None
+        } else {
+            Some(assign(&plan, &types, &spec.agents, spec.rules, &req)?)
+        };
+        Ok(ScheduleOut {
+            queues: req.queues,
+            cyclic: req.cyclic,
+            shift_types: types,
+            plan,
+            assignment,
+        })
+    })
+    .await
+    .map_err(|e| kefu_wfm::WfmError::Solver(e.to_string()))?
+}
+
+/// Chooses shifts covering the requirement (pooled or per queue) at least cost, then hands
+/// them to agents.
 #[utoipa::path(post, path = "/api/v1/wfm/schedule", tag = "wfm", request_body = ScheduleIn,
     responses((status = 200, body = ScheduleOut), (status = 422, description = "invalid_input")))]
 pub async fn schedule(
     auth: Auth,
     ApiJson(b): ApiJson<ScheduleIn>,
 ) -> Result<Json<ScheduleOut>, ApiError> {
-    use kefu_wfm::schedule::{Requirement, SolveOptions, assign, solve};
+    use kefu_wfm::schedule::Requirement;
     auth.require(Action::PlanWorkforce)?;
     let interval = b.spec.interval_minutes;
     if interval == 0 || 1440 % interval != 0 {
@@ -531,39 +589,37 @@ pub async fn schedule(
         ));
     }
     let slots = (1440 / interval) as usize;
-    if b.required.is_empty() || b.required.len() > 31 || b.required.iter().any(|d| d.len() != slots)
+    let per_queue: Vec<(String, Vec<Vec<u32>>)> = if b.required_by_queue.is_empty() {
+        vec![(String::new(), b.required)]
+    } else if b.required.is_empty() {
+        b.required_by_queue.into_iter().collect()
+    } else {
+        return Err(ApiError::InvalidBody(
+            "give required or required_by_queue, not both".into(),
+        ));
+    };
+    let days = per_queue[0].1.len();
+    if days == 0
+        || days > MAX_SCHEDULE_DAYS
+        || per_queue
+            .iter()
+            .any(|(_, r)| r.len() != days || r.iter().any(|d| d.len() != slots))
     {
         return Err(ApiError::InvalidBody(format!(
-            "required: 1 to 31 days of {slots} values each"
+            "required: 1 to {MAX_SCHEDULE_DAYS} days of {slots} values each, the same days for every queue"
         )));
     }
-    let days = b.required.len();
+    let pooled = per_queue.len() == 1 && per_queue[0].0.is_empty();
     let req = Requirement {
         interval_min: interval,
         days,
-        required: b.required.concat(),
-    };
-    let types = b.spec.shift_types()?;
-    // The integer program runs for up to seconds on large inputs: keep it off the reactor.
-    let (plan, types, assignment) = tokio::task::spawn_blocking(move || {
-        let plan = solve(
-            &req,
-            &types,
-            b.spec.objective,
-            SolveOptions { mip_gap: None },
-        )?;
-        let assignment = if b.spec.agents.is_empty() {
-            None
+        queues: if pooled {
+            Vec::new()
         } else {
-            Some(assign(&plan, &types, &b.spec.agents, b.spec.rules, days)?)
-        };
-        Ok::<_, kefu_wfm::WfmError>((plan, types, assignment))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(Json(ScheduleOut {
-        shift_types: types,
-        plan,
-        assignment,
-    }))
+            per_queue.iter().map(|q| q.0.clone()).collect()
+        },
+        required: per_queue.into_iter().flat_map(|q| q.1.concat()).collect(),
+        cyclic: false,
+    };
+    Ok(Json(solve_schedule(b.spec, req).await?))
 }

@@ -62,6 +62,10 @@ pub fn router() -> Router<AppState> {
         .route("/planning/forecast", get(planning::forecast_page))
         .route("/notifications", get(notifications::page))
         .route("/notifications/read", post(notifications::read_all))
+        .route(
+            "/planning/schedule",
+            get(planning::schedule_page).post(planning::schedule_submit),
+        )
         .merge(reports::router())
         .merge(crm::router())
 }

@@ -301,3 +301,287 @@ pub async fn forecast_page(
     }
     Ok(render(page))
 }
+
+/// The schedule form: requirements (pasted CSV, or computed from stored interactions) and
+/// the shift templates (the YAML of `kefu wfm schedule`).
+#[derive(Debug, Default, Deserialize)]
+pub struct ScheduleForm {
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    requirements: String,
+    #[serde(default)]
+    shifts: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    days: String,
+}
+
+/// A starting point for the shift templates field.
+const EXAMPLE_SHIFTS: &str = "interval_minutes: 30
+shifts:
+  - name: day
+    start_from: \"08:00\"
+    start_to: \"12:00\"
+    lengths_minutes: [480]
+    breaks:
+      - {minutes: 60, earliest_after_minutes: 180, latest_after_minutes: 300}
+  - name: part
+    start_from: \"08:00\"
+    start_to: \"18:00\"
+    lengths_minutes: [240]
+rules:
+  max_consecutive_days: 5
+  days_off_per_week: 2
+agents:
+  - {name: 王芳, skills: []}
+  - {name: 李强, skills: []}
+";
+
+/// One queue's coverage chart.
+pub struct QueueChart {
+    queue: String,
+    svg: String,
+}
+
+/// One agent's row of the roster: a cell per day.
+pub struct RosterRow {
+    agent: String,
+    cells: Vec<String>,
+}
+
+pub struct ScheduleTotals {
+    cost: String,
+    lower_bound: String,
+    gap: String,
+    under: i64,
+    over: i64,
+    shifts: u32,
+    unfilled: usize,
+    cyclic: bool,
+}
+
+#[derive(Template)]
+#[template(path = "planning_schedule.html")]
+struct SchedulePage {
+    t: Tr,
+    signed_in: bool,
+    source: String,
+    requirements: String,
+    shifts: String,
+    from: String,
+    days: String,
+    error: Option<String>,
+    charts: Vec<QueueChart>,
+    totals: Option<ScheduleTotals>,
+    day_labels: Vec<String>,
+    roster: Vec<RosterRow>,
+}
+
+impl SchedulePage {
+    fn new(t: Tr, f: ScheduleForm) -> SchedulePage {
+        SchedulePage {
+            t,
+            signed_in: true,
+            source: if f.source == "stored" {
+                "stored".into()
+            } else {
+                "paste".into()
+            },
+            requirements: f.requirements,
+            shifts: if f.shifts.trim().is_empty() {
+                EXAMPLE_SHIFTS.into()
+            } else {
+                f.shifts
+            },
+            from: f.from,
+            days: if f.days.trim().is_empty() {
+                "7".into()
+            } else {
+                f.days
+            },
+            error: None,
+            charts: vec![],
+            totals: None,
+            day_labels: vec![],
+            roster: vec![],
+        }
+    }
+}
+
+/// The empty schedule form.
+pub async fn schedule_page(v: Viewer) -> Result<Response, ApiError> {
+    v.auth.require(Action::PlanWorkforce)?;
+    Ok(render(SchedulePage::new(v.t(), ScheduleForm::default())))
+}
+
+/// Solves the posted form: coverage chart per queue, totals and the roster.
+pub async fn schedule_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::Form(f): axum::Form<ScheduleForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::PlanWorkforce)?;
+    let mut page = SchedulePage::new(v.t(), f);
+    let args = |detail: String| {
+        let mut a = fluent_bundle::FluentArgs::new();
+        a.set("detail", detail);
+        a
+    };
+    let fail = |page: &mut SchedulePage, id: &str, detail: String| {
+        page.error = Some(crate::i18n::tr(v.lang, id, Some(&args(detail))));
+    };
+    let spec: kefu_wfm::schedule::ScheduleSpec = match serde_yaml_ng::from_str(&page.shifts) {
+        Ok(s) => s,
+        Err(e) => {
+            fail(&mut page, "planning-schedule-bad-shifts", e.to_string());
+            return Ok(render(page));
+        }
+    };
+    if page.source == "stored" {
+        let from = page.from.trim().parse::<chrono::NaiveDate>();
+        let days = page.days.trim().parse::<i64>();
+        let (Ok(from), Ok(days @ 1..=31)) = (from, days) else {
+            let detail = format!("({} / {})", page.from, page.days);
+            fail(&mut page, "planning-schedule-bad-range", detail);
+            return Ok(render(page));
+        };
+        let from = from.and_time(chrono::NaiveTime::MIN).and_utc();
+        let q = crate::api::wfm::RequirementsQuery {
+            from,
+            to: from + chrono::TimeDelta::days(days),
+            queue: None,
+            interval_minutes: spec.interval_minutes,
+            target_sl: None,
+            answer_within_s: 20.0,
+            target_asa_s: None,
+            max_occupancy: None,
+            shrinkage: None,
+        };
+        match crate::api::wfm::requirements_from_store(&state, &p.scope, &q).await {
+            Ok(rows) if rows.is_empty() => {
+                fail(&mut page, "planning-schedule-no-stored", String::new());
+                return Ok(render(page));
+            }
+            Ok(rows) => {
+                let mut csv = String::from("interval_start,queue,required\n");
+                for r in rows {
+                    let queue = r.queue.unwrap_or_default().replace('"', "\"\"");
+                    let queue = if queue.is_empty() { "-".into() } else { queue };
+                    csv.push_str(&format!(
+                        "{},\"{queue}\",{}\n",
+                        r.start.unwrap_or_default(),
+                        r.agents_scheduled
+                    ));
+                }
+                page.requirements = csv;
+            }
+            Err(e) => {
+                let code = e.problem().code;
+                let detail = crate::i18n::tr(v.lang, &format!("problem-{code}"), None);
+                fail(&mut page, "planning-schedule-bad-range", detail);
+                return Ok(render(page));
+            }
+        }
+    }
+    let (req, labels) = match kefu_wfm::reqcsv::parse(&page.requirements, spec.interval_minutes) {
+        Ok(r) => r,
+        Err(e) => {
+            fail(
+                &mut page,
+                "planning-schedule-bad-requirements",
+                e.to_string(),
+            );
+            return Ok(render(page));
+        }
+    };
+    let out = match crate::api::wfm::solve_schedule(spec, req.clone()).await {
+        Ok(out) => out,
+        Err(e) => {
+            fail(&mut page, "planning-schedule-failed", e.to_string());
+            return Ok(render(page));
+        }
+    };
+    let plan = &out.plan;
+    let spd = req.slots_per_day();
+    let horizon = req.horizon();
+    let names: Vec<String> = if req.queues.is_empty() {
+        vec![page.t.get("planning-schedule-all-queues")]
+    } else {
+        req.queues.clone()
+    };
+    for (q, name) in names.iter().enumerate() {
+        let rows = q * horizon..(q + 1) * horizon;
+        let chart = kefu_wfm::svg::Chart {
+            title: name.clone(),
+            y_label: page.t.get("planning-agents"),
+            series: vec![
+                kefu_wfm::svg::Series {
+                    label: page.t.get("planning-schedule-required"),
+                    color: "#d62728".into(),
+                    values: req.required[rows.clone()]
+                        .iter()
+                        .map(|&v| Some(f64::from(v)))
+                        .collect(),
+                    step: true,
+                },
+                kefu_wfm::svg::Series {
+                    label: page.t.get("planning-schedule-scheduled"),
+                    color: "#1f77b4".into(),
+                    values: plan.coverage[rows]
+                        .iter()
+                        .map(|&v| Some(v as f64))
+                        .collect(),
+                    step: true,
+                },
+            ],
+            bands: vec![],
+            ticks: (0..req.days)
+                .map(|d| (d * spd, labels[d].clone()))
+                .collect(),
+        };
+        page.charts.push(QueueChart {
+            queue: name.clone(),
+            svg: chart.render(1000.0, 300.0),
+        });
+    }
+    let hhmm = |m: u32| format!("{:02}:{:02}", (m / 60) % 24, m % 60);
+    if let Some(asg) = &out.assignment {
+        for ag in &asg.agents {
+            let mut cells = vec![String::new(); req.days];
+            for &(d, s, q) in &ag.shifts {
+                let st = &out.shift_types[s];
+                let mut cell = format!(
+                    "{}–{}",
+                    hhmm(st.start_min),
+                    hhmm(st.start_min + st.length_min)
+                );
+                if let Some(queue) = req.queues.get(q) {
+                    cell.push_str(&format!(" · {queue}"));
+                }
+                cells[d] = cell;
+            }
+            page.roster.push(RosterRow {
+                agent: ag.agent.clone(),
+                cells,
+            });
+        }
+    }
+    page.day_labels = labels;
+    page.totals = Some(ScheduleTotals {
+        cost: format!("{:.1}", plan.cost),
+        lower_bound: format!("{:.1}", plan.lower_bound),
+        gap: if plan.gap.is_finite() {
+            format!("{:.2}%", plan.gap * 100.0)
+        } else {
+            "–".into()
+        },
+        under: plan.under,
+        over: plan.over,
+        shifts: plan.shifts.iter().map(|s| s.3).sum(),
+        unfilled: out.assignment.as_ref().map_or(0, |a| a.unfilled.len()),
+        cyclic: out.cyclic,
+    });
+    Ok(render(page))
+}

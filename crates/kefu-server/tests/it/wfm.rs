@@ -13,7 +13,8 @@ both!(
     requirements_come_from_stored_interactions,
     forecast_learns_the_week_from_stored_interactions,
     schedule_covers_the_requirement_at_least_cost,
-    planner_page_shows_the_erlang_table
+    planner_page_shows_the_erlang_table,
+    schedule_page_solves_per_queue_and_names_agents
 );
 
 fn close(got: &serde_json::Value, want: f64, tol: f64) -> bool {
@@ -366,5 +367,171 @@ async fn schedule_covers_the_requirement_at_least_cost(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    // Per queue: billing 08–12 and tech 12–16. One 8 h shift (cost 6) would cover the pooled
+    // sum, but an agent serves one queue per shift: a 4 h shift on each queue, cost 8.
+    let mut billing = vec![0u32; 24];
+    billing[8..12].fill(1);
+    let mut tech = vec![0u32; 24];
+    tech[12..16].fill(1);
+    let body = json!({
+        "spec": {
+            "interval_minutes": 60,
+            "shifts": [
+                {"name": "short", "starts": ["08:00", "12:00"], "lengths_minutes": [240]},
+                {"name": "long", "starts": ["08:00"], "lengths_minutes": [480], "cost": 6}
+            ],
+            "agents": [{"name": "Ann", "skills": ["billing", "tech"]}, {"name": "Bob", "skills": ["billing"]}]
+        },
+        "required_by_queue": {"billing": [billing], "tech": [tech]}
+    });
+    let (s, out) = app
+        .call(Method::POST, "/api/v1/wfm/schedule", a, Some(body.clone()))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert_eq!(out["queues"], json!(["billing", "tech"]));
+    assert_eq!(out["plan"]["cost"], 8.0, "{out}");
+    assert_eq!(out["assignment"]["unfilled"], json!([]), "{out}");
+    let mut both_kinds = body;
+    both_kinds["required"] = json!([vec![0u32; 24]]);
+    let (s, e) = app
+        .call(Method::POST, "/api/v1/wfm/schedule", a, Some(both_kinds))
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_body")),
+        "{e}"
+    );
+    app.stop().await;
+}
+
+async fn schedule_page_solves_per_queue_and_names_agents(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.workspace("acme").await;
+    // Stored contacts for the "from stored interactions" source: 10 calls at 09:00–09:30.
+    for i in 0..10 {
+        let at = format!("2026-11-02T09:{:02}:00Z", i * 3);
+        let (s, v) = app
+            .call(
+                Method::POST,
+                "/api/v1/interactions",
+                Some(&admin),
+                Some(json!({
+                    "channel": "voice", "direction": "inbound", "queue": "售后", "offered_at": at,
+                    "answered_at": at, "talk_s": 180
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let c = browser().await;
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    fill(&c, "workspace", "acme").await;
+    fill(&c, "email", "admin@acme.test").await;
+    fill(&c, "password", "password-123").await;
+    click(&c, "login-submit").await;
+    text(&c, "#nav-planning").await;
+    c.goto(&format!("{}/planning/schedule", app.base))
+        .await
+        .unwrap();
+    let mut csv = String::from("day,interval,queue,required\n");
+    for h in 8..12 {
+        csv.push_str(&format!("0,{h},billing,1\n0,{},tech,1\n", h + 4));
+    }
+    fill(&c, "requirements", &csv).await;
+    let shifts = c.find(fantoccini::Locator::Id("shifts")).await.unwrap();
+    shifts.clear().await.unwrap();
+    shifts
+        .send_keys(
+            "interval_minutes: 60\n\
+             shifts:\n\
+             - {name: short, starts: [\"08:00\", \"12:00\"], lengths_minutes: [240]}\n\
+             - {name: long, starts: [\"08:00\"], lengths_minutes: [480], cost: 6}\n\
+             agents:\n\
+             - {name: Ann, skills: [billing, tech]}\n\
+             - {name: Bob, skills: [billing]}\n",
+        )
+        .await
+        .unwrap();
+    click(&c, "schedule-submit").await;
+    assert_eq!(shows(&c, "#total-cost", "8.0").await, "8.0");
+    assert_eq!(text(&c, "#total-under").await, "0");
+    assert_eq!(text(&c, "#total-unfilled").await, "0");
+    let charts = c
+        .find_all(fantoccini::Locator::Css(
+            "#schedule-charts .schedule-chart svg",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(charts.len(), 2, "one coverage chart per queue");
+    let charts = text(&c, "#schedule-charts").await;
+    assert!(
+        charts.contains("billing") && charts.contains("scheduled"),
+        "{charts}"
+    );
+    let roster = text(&c, "#roster").await;
+    assert!(
+        roster.contains("Bob") && roster.contains("08:00–12:00 · billing"),
+        "{roster}"
+    );
+    assert!(
+        roster.contains("Ann") && roster.contains("12:00–16:00 · tech"),
+        "{roster}"
+    );
+    // Bad input: a localized error naming the line, nothing solved.
+    let req = c
+        .find(fantoccini::Locator::Id("requirements"))
+        .await
+        .unwrap();
+    req.clear().await.unwrap();
+    req.send_keys("day,interval,required\n0,25,1\n")
+        .await
+        .unwrap();
+    click(&c, "schedule-submit").await;
+    let e = shows(&c, "#schedule-error", "line 2").await;
+    assert!(e.contains("requirements CSV"), "{e}");
+    assert!(c.find(fantoccini::Locator::Id("roster")).await.is_err());
+    click(&c, "lang-switch").await;
+    c.goto(&format!("{}/planning/schedule", app.base))
+        .await
+        .unwrap();
+    let req = c
+        .find(fantoccini::Locator::Id("requirements"))
+        .await
+        .unwrap();
+    req.send_keys("nonsense\n").await.unwrap();
+    click(&c, "schedule-submit").await;
+    shows(&c, "#schedule-error", "无法读取人力需求 CSV").await;
+    // From stored interactions: the requirement of queue 售后 at 09:00 (10 calls × 180 s in
+    // 30 min = 1 Erlang; 80 % in 20 s needs 3 agents: SL 70.2 % with 2, 92.7 % with 3),
+    // covered by the example templates.
+    click(&c, "source-stored").await;
+    fill(&c, "from", "2026-11-02").await;
+    let days = c.find(fantoccini::Locator::Id("days")).await.unwrap();
+    days.clear().await.unwrap();
+    days.send_keys("1").await.unwrap();
+    click(&c, "schedule-submit").await;
+    shows(&c, "#total-under", "0").await;
+    let chart = c
+        .find(fantoccini::Locator::Css(".schedule-chart"))
+        .await
+        .unwrap();
+    assert_eq!(
+        chart.attr("data-queue").await.unwrap().as_deref(),
+        Some("售后")
+    );
+    let csv = c
+        .find(fantoccini::Locator::Id("requirements"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        csv.contains("2026-11-02T09:00:00+00:00,\"售后\",3"),
+        "{csv}"
+    );
+    assert_eq!(text(&c, "#total-shifts").await, "3");
+    c.close().await.unwrap();
     app.stop().await;
 }

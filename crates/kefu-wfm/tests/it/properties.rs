@@ -1,7 +1,7 @@
 //! Monotonicity and range properties of the Erlang formulas.
 
 use kefu_wfm::erlang::{erlang_a, erlang_b, erlang_c};
-use kefu_wfm::staffing::{StaffInput, Targets, staff};
+use kefu_wfm::staffing::{Binding, StaffInput, Staffer, Targets, staff};
 use proptest::prelude::*;
 
 proptest! {
@@ -98,5 +98,74 @@ proptest! {
         prop_assert!((e.p_wait - c.p_wait).abs() < 1e-5, "{e:?} {c:?}");
         prop_assert!((e.service_level - c.service_level).abs() < 1e-5);
         prop_assert!(e.p_abandon < 1e-5);
+    }
+}
+
+/// The plain staffing search: every N from floor(A) + 1 upward, each metric from
+/// `erlang_c` afresh, occupancy compared exactly in integers.
+fn linear_search(
+    calls: u64,
+    aht: u64,
+    interval: u64,
+    t: Targets,
+    occ_pct: Option<u64>,
+) -> (u32, Binding) {
+    let a = (calls * aht) as f64 / interval as f64;
+    let mut n = (calls * aht / interval) as u32 + 1;
+    let ok = |n: u32| {
+        let c = erlang_c(a, n, aht as f64, t.answer_within_s).unwrap();
+        let sl = t.service_level.is_none_or(|s| c.service_level >= s - 1e-12);
+        let asa = t.asa_s.is_none_or(|w| c.asa_s.unwrap() <= w + 1e-12);
+        // A / N ≤ occ / 100 ⇔ 100·calls·aht ≤ occ·N·interval.
+        let occ = occ_pct.is_none_or(|o| 100 * calls * aht <= o * u64::from(n) * interval);
+        (sl, asa, occ)
+    };
+    while ok(n) != (true, true, true) {
+        n += 1;
+    }
+    let stable = (calls * aht / interval) as u32 + 1;
+    let binding = if n == stable {
+        Binding::Stability
+    } else {
+        match ok(n - 1) {
+            (false, _, _) => Binding::ServiceLevel,
+            (_, false, _) => Binding::Asa,
+            _ => Binding::MaxOccupancy,
+        }
+    };
+    (n, binding)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The fast Erlang C search (bound start, inverse Erlang B carried forward, division-free
+    /// target tests) answers exactly what the plain linear search answers.
+    #[test]
+    fn fast_staffing_equals_linear_search(
+        calls in 1u64..4000,
+        aht in 20u64..900,
+        interval in prop::sample::select(vec![900u64, 1800, 3600]),
+        sl in prop::option::of(0.3f64..0.99),
+        t in 0u32..90,
+        asa in prop::option::of(1.0f64..120.0),
+        occ_pct in prop::option::of(60u64..100),
+    ) {
+        let targets = Targets {
+            service_level: sl,
+            answer_within_s: f64::from(t),
+            asa_s: asa,
+            max_occupancy: occ_pct.map(|o| o as f64 / 100.0),
+            ..Targets::default()
+        };
+        let s = Staffer::new(interval as f64, None, None, targets)
+            .unwrap()
+            .staff(calls as f64, aht as f64)
+            .unwrap();
+        let (n, binding) = linear_search(calls, aht, interval, targets, occ_pct);
+        prop_assert_eq!(s.agents, n);
+        prop_assert_eq!(s.binding_constraint, Some(binding));
+        let c = erlang_c(s.traffic_erlangs, n, aht as f64, f64::from(t)).unwrap();
+        prop_assert!((s.service_level - c.service_level).abs() < 1e-12);
     }
 }

@@ -100,7 +100,7 @@ proptest! {
         prop_assert_eq!(types.len(), 3 + 2);
         let mut required = vec![0u32; 24];
         required[7..15].copy_from_slice(&req);
-        let r = Requirement { interval_min: 60, days: 1, required: required.clone() };
+        let r = Requirement::pooled(60, 1, required.clone());
         for obj in [
             Objective::default(),
             Objective { under_weight: Some(3.0), over_weight: 0.5, cost_weight: 1.0 },
@@ -123,11 +123,7 @@ fn breaks_leave_a_hole_in_coverage() {
     let types = spec().shift_types().unwrap();
     let mut required = vec![0u32; 24];
     required[8..16].fill(2);
-    let r = Requirement {
-        interval_min: 60,
-        days: 1,
-        required,
-    };
+    let r = Requirement::pooled(60, 1, required);
     let plan = solve(
         &r,
         &types,
@@ -138,7 +134,7 @@ fn breaks_leave_a_hole_in_coverage() {
     assert_eq!(plan.under, 0);
     // Recompute coverage from the plan independently.
     let mut cov = vec![0i64; 24];
-    for &(_, s, n) in &plan.shifts {
+    for &(_, s, _, n) in &plan.shifts {
         let t = &types[s];
         for h in (t.start_min / 60)..((t.start_min + t.length_min) / 60) {
             if !t
@@ -160,11 +156,7 @@ fn hard_coverage_without_a_fitting_shift_is_an_error() {
     let types = spec().shift_types().unwrap();
     let mut required = vec![0u32; 24];
     required[2] = 1; // 02:00, no shift there
-    let r = Requirement {
-        interval_min: 60,
-        days: 1,
-        required,
-    };
+    let r = Requirement::pooled(60, 1, required);
     let err = solve(
         &r,
         &types,
@@ -186,9 +178,8 @@ fn assignment_respects_rules() {
         }
     }
     let r = Requirement {
-        interval_min: 60,
-        days,
-        required,
+        cyclic: true,
+        ..Requirement::pooled(60, days, required)
     };
     let plan = solve(
         &r,
@@ -197,7 +188,7 @@ fn assignment_respects_rules() {
         SolveOptions { mip_gap: None },
     )
     .unwrap();
-    let total: u32 = plan.shifts.iter().map(|s| s.2).sum();
+    let total: u32 = plan.shifts.iter().map(|s| s.3).sum();
     assert_eq!(total, 14); // two 4 h shifts a day
     let agents: Vec<Agent> = ["A", "B", "C", "D"]
         .iter()
@@ -214,18 +205,19 @@ fn assignment_respects_rules() {
         max_consecutive_days: 3,
         days_off_per_week: 2,
     };
-    let a = assign(&plan, &types, &agents, rules, days).unwrap();
+    let a = assign(&plan, &types, &agents, rules, &r).unwrap();
     assert!(a.unfilled.is_empty(), "{a:?}");
     for s in &a.agents {
         let mut worked = [false; 7];
-        for &(d, _) in &s.shifts {
+        for &(d, _, _) in &s.shifts {
             assert!(!worked[d], "two shifts on one day");
             worked[d] = true;
         }
         assert!(worked.iter().filter(|w| **w).count() <= 5);
+        // At most 3 in a row, counting around the week's end (the horizon is cyclic).
         let mut run = 0;
-        for w in worked {
-            run = if w { run + 1 } else { 0 };
+        for w in worked.iter().chain(worked.iter()) {
+            run = if *w { run + 1 } else { 0 };
             assert!(run <= 3, "{s:?}");
         }
         if s.agent == "A" {
@@ -233,6 +225,187 @@ fn assignment_respects_rules() {
         }
     }
     // Two agents cannot staff 14 shifts under these rules.
-    let a = assign(&plan, &types, &agents[..2], rules, days).unwrap();
+    let a = assign(&plan, &types, &agents[..2], rules, &r).unwrap();
     assert!(!a.unfilled.is_empty());
+}
+
+fn agent(name: &str, skills: &[&str]) -> Agent {
+    Agent {
+        name: name.into(),
+        days_off: vec![],
+        unavailable: vec![],
+        earliest_start: None,
+        latest_end: None,
+        skills: skills.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Billing needs one agent 08–12, tech one 12–16. An 8 h shift (cost 6) would cover the
+/// pooled requirement alone, but an agent serves one queue per shift: the optimum per queue
+/// is a 4 h shift (cost 4) on each queue, cost 8 (long + short = 10, two longs = 12).
+#[test]
+fn each_queue_is_covered_on_its_own() {
+    let spec = from_json(
+        r#"{"interval_minutes": 60, "shifts": [
+            {"name": "short", "starts": ["08:00", "12:00"], "lengths_minutes": [240]},
+            {"name": "long", "starts": ["08:00"], "lengths_minutes": [480], "cost": 6}
+        ]}"#,
+    );
+    let types = spec.shift_types().unwrap();
+    let mut billing = vec![0u32; 24];
+    billing[8..12].fill(1);
+    let mut tech = vec![0u32; 24];
+    tech[12..16].fill(1);
+    let pooled: Vec<u32> = billing.iter().zip(&tech).map(|(a, b)| a + b).collect();
+    let opts = SolveOptions { mip_gap: Some(0.0) };
+    let p = solve(
+        &Requirement::pooled(60, 1, pooled),
+        &types,
+        Objective::default(),
+        opts,
+    )
+    .unwrap();
+    assert_eq!(p.cost, 6.0, "pooled: one long shift");
+    let r = Requirement {
+        queues: vec!["billing".into(), "tech".into()],
+        ..Requirement::pooled(60, 1, [billing.clone(), tech.clone()].concat())
+    };
+    for opts in [opts, SolveOptions { mip_gap: None }] {
+        let plan = solve(&r, &types, Objective::default(), opts).unwrap();
+        assert_eq!(plan.cost, 8.0, "{plan:?}");
+        assert_eq!(plan.under, 0);
+        let mut shifts: Vec<(String, usize, u32)> = plan
+            .shifts
+            .iter()
+            .map(|&(_, s, q, n)| (types[s].name.clone(), q, n))
+            .collect();
+        shifts.sort();
+        assert_eq!(
+            shifts,
+            vec![
+                ("short 08:00+240".into(), 0, 1),
+                ("short 12:00+240".into(), 1, 1)
+            ]
+        );
+        let cov: Vec<i64> = [billing.clone(), tech.clone()]
+            .concat()
+            .iter()
+            .map(|&v| i64::from(v))
+            .collect();
+        assert_eq!(plan.coverage, cov);
+
+        // Ann does both queues, Bob only billing. Handing out shifts in start order and by
+        // name would give Ann billing at 08:00 and leave tech at 12:00 to nobody; the
+        // matching moves Ann to tech.
+        let agents = [
+            agent("Ann", &["billing", "tech"]),
+            agent("Bob", &["billing"]),
+        ];
+        let a = assign(&plan, &types, &agents, Rules::default(), &r).unwrap();
+        assert!(a.unfilled.is_empty(), "{a:?}");
+        let queue_of = |name: &str| {
+            let s = a.agents.iter().find(|s| s.agent == name).unwrap();
+            assert_eq!(s.shifts.len(), 1);
+            r.queues[s.shifts[0].2].clone()
+        };
+        assert_eq!(queue_of("Ann"), "tech");
+        assert_eq!(queue_of("Bob"), "billing");
+        // Bob alone cannot take tech.
+        let a = assign(&plan, &types, &agents[1..], Rules::default(), &r).unwrap();
+        assert_eq!(a.unfilled.len(), 1);
+        assert_eq!(r.queues[a.unfilled[0].2], "tech");
+    }
+}
+
+/// One agent every night 22:00–06:00 for a week. Cyclic (the default for a week), seven
+/// 8 h night shifts do it: the last night's shift covers the first morning. Not cyclic, no
+/// shift may run past the end and nothing covers the first morning.
+#[test]
+fn night_shifts_wrap_around_a_cyclic_week() {
+    let spec = from_json(
+        r#"{"interval_minutes": 60, "shifts": [
+            {"name": "night", "starts": ["22:00"], "lengths_minutes": [480]}
+        ]}"#,
+    );
+    assert!(spec.is_cyclic(7));
+    assert!(!spec.is_cyclic(3));
+    let types = spec.shift_types().unwrap();
+    let mut required = vec![0u32; 7 * 24];
+    for d in 0..7 {
+        required[d * 24..d * 24 + 6].fill(1);
+        required[d * 24 + 22..d * 24 + 24].fill(1);
+    }
+    let r = Requirement {
+        cyclic: true,
+        ..Requirement::pooled(60, 7, required.clone())
+    };
+    let plan = solve(
+        &r,
+        &types,
+        Objective::default(),
+        SolveOptions { mip_gap: None },
+    )
+    .unwrap();
+    assert_eq!(plan.cost, 56.0);
+    assert_eq!((plan.under, plan.over), (0, 0));
+    assert!(plan.shifts.iter().any(|&(d, _, _, n)| d == 6 && n == 1));
+    assert_eq!(plan.coverage[..6], [1, 1, 1, 1, 1, 1]);
+    // Seven agents' nights in a row wrap too: with at most 5 consecutive days, one agent
+    // cannot work all seven nights, two can.
+    let rules = Rules {
+        max_consecutive_days: 5,
+        days_off_per_week: 0,
+    };
+    let a = assign(&plan, &types, &[agent("Ann", &[])], rules, &r).unwrap();
+    assert_eq!(a.unfilled.len(), 2);
+    let two = [agent("Ann", &[]), agent("Bob", &[])];
+    assert!(
+        assign(&plan, &types, &two, rules, &r)
+            .unwrap()
+            .unfilled
+            .is_empty()
+    );
+
+    let open = Requirement::pooled(60, 7, required);
+    let err = solve(
+        &open,
+        &types,
+        Objective::default(),
+        SolveOptions { mip_gap: None },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("day 0 00:00"), "{err}");
+    // Soft coverage: the first morning and the last evening stay short (6 + 2 hours).
+    let soft = Objective {
+        under_weight: Some(100.0),
+        ..Objective::default()
+    };
+    let plan = solve(&open, &types, soft, SolveOptions { mip_gap: None }).unwrap();
+    assert_eq!(plan.under, 8);
+    assert!(plan.shifts.iter().all(|&(d, ..)| d < 6));
+}
+
+/// Our solver against HiGHS on the benchmark's instance shape (two days × 96 intervals,
+/// ~280 shift types with breaks): within 0.5 % of HiGHS's optimum, and HiGHS's bound never
+/// above our cost.
+#[cfg(feature = "highs")]
+#[test]
+fn within_half_a_percent_of_highs() {
+    #[path = "../../benches/common/instance.rs"]
+    mod instance;
+    for breaks in [false, true] {
+        let (spec, req) = instance::schedule_instance(breaks, 2);
+        let types = spec.shift_types().unwrap();
+        let obj = Objective::default();
+        let ours = solve(&req, &types, obj, SolveOptions { mip_gap: None }).unwrap();
+        let highs = kefu_wfm::schedule::solve_highs(&req, &types, obj, 1e-6).unwrap();
+        assert_eq!((ours.under, highs.under), (0, 0));
+        assert!(highs.lower_bound <= ours.cost + 1e-6);
+        assert!(
+            ours.cost <= highs.cost * 1.005,
+            "breaks {breaks}: kefu {} vs HiGHS {}",
+            ours.cost,
+            highs.cost
+        );
+    }
 }

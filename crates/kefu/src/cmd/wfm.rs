@@ -5,7 +5,8 @@
 use anyhow::{Context, Result, bail};
 use chrono::Timelike;
 use kefu_wfm::forecast::{self, Calendar, DayKind, History};
-use kefu_wfm::schedule::{self, Requirement, ScheduleSpec, SolveOptions};
+use kefu_wfm::reqcsv::parse_datetime;
+use kefu_wfm::schedule::{self, ScheduleSpec, SolveOptions};
 use kefu_wfm::{erlang, staffing, svg};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -315,18 +316,19 @@ fn run_staff(a: StaffArgs) -> Result<()> {
                 parse(ca, "aht_s")?,
             ));
         }
+        let staffer = staffing::Staffer::new(a.interval_s, a.patience_s, a.shrinkage, targets)?;
+        let rows: Vec<(f64, f64)> = parsed.iter().map(|r| (r.3, r.4)).collect();
         let started = std::time::Instant::now();
+        let results = staffer.staff_all(&rows);
+        let compute = started.elapsed();
         let results = parsed
             .iter()
-            .map(|(line, _, _, calls, aht)| {
-                staffing::staff(&input(*calls, *aht)).with_context(|| format!("line {line}"))
-            })
+            .zip(results)
+            .map(|((line, ..), r)| r.with_context(|| format!("line {line}")))
             .collect::<Result<Vec<_>>>()?;
         if a.timing {
-            eprintln!(
-                "{{\"compute_ms\": {}}}",
-                started.elapsed().as_secs_f64() * 1000.0
-            );
+            // The staffing of every row; error context and JSON are I/O glue.
+            eprintln!("{{\"compute_ms\": {}}}", compute.as_secs_f64() * 1000.0);
         }
         let rows: Vec<Value> = parsed
             .iter()
@@ -385,121 +387,6 @@ fn run_staff(a: StaffArgs) -> Result<()> {
     print(&staff_json(&s, a.sl_of_answered), a.json)
 }
 
-/// Reads the requirement CSV into whole days of `interval_min` slots.
-fn read_requirements(
-    path: &std::path::Path,
-    interval_min: u32,
-) -> Result<(Requirement, Vec<String>)> {
-    let spd = (1440 / interval_min) as usize;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    // The first name in `names` that is a header wins.
-    let find = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| headers.iter().position(|h| h == *n))
-    };
-    let value_col = find(&["required", "agents_scheduled", "agents"])
-        .with_context(|| format!("{}: needs a column required", path.display()))?;
-    let start_col = find(&["interval_start"]);
-    let day_col = find(&["day"]);
-    let slot_col = find(&["interval"]);
-    let mut cells: Vec<(chrono::NaiveDate, usize, u32)> = Vec::new();
-    let mut by_index: Vec<(usize, usize, u32)> = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec?;
-        let line = i + 2;
-        let get = |c: usize| rec.get(c).unwrap_or("").to_string();
-        let v = get(value_col);
-        let value: f64 = v
-            .parse()
-            .with_context(|| format!("line {line}: bad requirement {v:?}"))?;
-        if !value.is_finite() || value < 0.0 {
-            bail!("line {line}: requirement must be ≥ 0");
-        }
-        let value = value.ceil() as u32;
-        if let Some(c) = start_col {
-            let text = get(c);
-            let ts = parse_datetime(&text)
-                .with_context(|| format!("line {line}: bad interval_start {text:?}"))?;
-            let minute = ts.time().num_seconds_from_midnight() / 60;
-            if minute % interval_min != 0 {
-                bail!("line {line}: {text} is not on a {interval_min}-minute boundary");
-            }
-            cells.push((ts.date(), (minute / interval_min) as usize, value));
-        } else if let (Some(dc), Some(sc)) = (day_col, slot_col) {
-            let day: usize = get(dc)
-                .parse()
-                .with_context(|| format!("line {line}: bad day"))?;
-            let slot: usize = get(sc)
-                .parse()
-                .with_context(|| format!("line {line}: bad interval"))?;
-            if slot >= spd || day > 366 {
-                bail!("line {line}: interval {slot} out of 0..{spd} or day too large");
-            }
-            by_index.push((day, slot, value));
-        } else {
-            bail!(
-                "{}: needs interval_start, or day and interval",
-                path.display()
-            );
-        }
-    }
-    let mut labels = Vec::new();
-    if !cells.is_empty() {
-        let first = cells.iter().map(|c| c.0).min().unwrap_or_default();
-        for (date, slot, v) in cells {
-            by_index.push(((date - first).num_days() as usize, slot, v));
-        }
-        let days = by_index.iter().map(|c| c.0).max().unwrap_or(0) + 1;
-        labels = (0..days)
-            .map(|d| {
-                (first + chrono::Days::new(d as u64))
-                    .format("%a %m-%d")
-                    .to_string()
-            })
-            .collect();
-    }
-    let days = by_index.iter().map(|c| c.0).max().map_or(0, |d| d + 1);
-    if days == 0 {
-        bail!("{}: no requirement rows", path.display());
-    }
-    if labels.is_empty() {
-        labels = (0..days).map(|d| format!("day {d}")).collect();
-    }
-    let mut required = vec![0u32; days * spd];
-    for (d, s, v) in by_index {
-        required[d * spd + s] += v;
-    }
-    Ok((
-        Requirement {
-            interval_min,
-            days,
-            required,
-        },
-        labels,
-    ))
-}
-
-fn parse_datetime(s: &str) -> Option<chrono::NaiveDateTime> {
-    [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-    ]
-    .iter()
-    .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
-    .or_else(|| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .ok()
-            .map(|d| d.naive_local())
-    })
-}
-
 fn hhmm(min: u32) -> String {
     format!("{:02}:{:02}", min / 60, min % 60)
 }
@@ -510,7 +397,11 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
     let spec: ScheduleSpec = serde_yaml_ng::from_str(&text)
         .with_context(|| format!("{}: bad shift spec", a.shifts.display()))?;
     let types = spec.shift_types()?;
-    let (req, labels) = read_requirements(&a.requirements, spec.interval_minutes)?;
+    let csv_text = std::fs::read_to_string(&a.requirements)
+        .with_context(|| format!("reading {}", a.requirements.display()))?;
+    let (mut req, labels) = kefu_wfm::reqcsv::parse(&csv_text, spec.interval_minutes)
+        .with_context(|| a.requirements.display().to_string())?;
+    req.cyclic = spec.is_cyclic(req.days);
     let started = std::time::Instant::now();
     let plan = schedule::solve(
         &req,
@@ -527,14 +418,15 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
             &types,
             &spec.agents,
             spec.rules,
-            req.days,
+            &req,
         )?)
     };
     let spd = req.slots_per_day();
-    let shift_json = |day: usize, s: usize| {
+    let shift_json = |day: usize, s: usize, q: usize| {
         let t = &types[s];
         json!({
             "day": day,
+            "queue": req.queues.get(q),
             "date": labels.get(day),
             "shift": t.name,
             "template": t.template,
@@ -555,13 +447,15 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
         "shift_types": types.len(),
         "variables": plan.variables,
         "solve_ms": solve_ms,
-        "shifts": plan.shifts.iter().map(|&(d, s, n)| {
-            let mut v = shift_json(d, s);
+        "cyclic": req.cyclic,
+        "shifts": plan.shifts.iter().map(|&(d, s, q, n)| {
+            let mut v = shift_json(d, s, q);
             v["count"] = json!(n);
             v
         }).collect::<Vec<_>>(),
         "coverage": (0..req.required.len()).map(|t| json!({
-            "day": t / spd,
+            "queue": req.queues.get(t / req.horizon()),
+            "day": (t % req.horizon()) / spd,
             "time": hhmm((t % spd) as u32 * req.interval_min),
             "required": req.required[t],
             "scheduled": plan.coverage[t],
@@ -569,16 +463,16 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
         "assignment": assignment.as_ref().map(|asg| json!({
             "agents": asg.agents.iter().map(|ag| json!({
                 "agent": ag.agent,
-                "shifts": ag.shifts.iter().map(|&(d, s)| shift_json(d, s)).collect::<Vec<_>>(),
+                "shifts": ag.shifts.iter().map(|&(d, s, q)| shift_json(d, s, q)).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
-            "unfilled": asg.unfilled.iter().map(|&(d, s)| shift_json(d, s)).collect::<Vec<_>>(),
+            "unfilled": asg.unfilled.iter().map(|&(d, s, q)| shift_json(d, s, q)).collect::<Vec<_>>(),
         })),
     });
     if let Some(path) = &a.svg {
         let chart = svg::Chart {
             title: format!(
                 "Coverage: {} shifts, cost {:.1} (LP bound {:.1})",
-                plan.shifts.iter().map(|s| s.2).sum::<u32>(),
+                plan.shifts.iter().map(|s| s.3).sum::<u32>(),
                 plan.cost,
                 plan.lower_bound
             ),
@@ -619,15 +513,19 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
             types.len(),
             solve_ms
         );
-        for &(d, s, n) in &plan.shifts {
-            outln!("{:<10} {:>3} × {}", labels[d], n, types[s].name);
+        for &(d, s, q, n) in &plan.shifts {
+            let queue = req
+                .queues
+                .get(q)
+                .map_or(String::new(), |q| format!("  [{q}]"));
+            outln!("{:<10} {:>3} × {}{queue}", labels[d], n, types[s].name);
         }
         if let Some(asg) = &assignment {
             for ag in &asg.agents {
                 let days: Vec<String> = ag
                     .shifts
                     .iter()
-                    .map(|&(d, s)| format!("{} {}", labels[d], hhmm(types[s].start_min)))
+                    .map(|&(d, s, _)| format!("{} {}", labels[d], hhmm(types[s].start_min)))
                     .collect();
                 outln!("{:<12} {}", ag.agent, days.join(", "));
             }

@@ -220,7 +220,7 @@ fn schedule_covers_and_assigns() {
     let mut csv = String::from("interval_start,queue,required\n");
     for day in 5..=6 {
         for h in 9..17 {
-            // Two queues add up: 2 + 1 agents from 09:00 to 17:00, 4 from 12:00 to 14:00.
+            // Queue a: 2 agents from 09:00 to 17:00, 3 from 12:00 to 14:00; queue b: 1.
             let extra = if (12..14).contains(&h) { 1 } else { 0 };
             csv.push_str(&format!("2026-01-{day:02}T{h:02}:00,a,{}\n", 2 + extra));
             csv.push_str(&format!("2026-01-{day:02}T{h:02}:00,b,1\n"));
@@ -258,12 +258,26 @@ fn schedule_covers_and_assigns() {
         "--json",
     ]);
     assert_eq!(v["under_intervals"], 0);
-    // 3 agents × 8 h + 1 × 2 h extra a day: the cheapest cover is three 8 h and one 4 h
-    // shift (28 paid hours) per day, 56 for both days; the LP bound agrees.
+    // Each queue covered on its own: a takes two 8 h shifts and one 4 h shift (the 2 h
+    // extra), b one 8 h shift: 28 paid hours per day, 56 for both days; the LP bound agrees.
     assert_eq!(f(&v, "cost"), 56.0);
     assert!((f(&v, "lower_bound") - 56.0).abs() < 1e-6);
     let cov = v["coverage"].as_array().unwrap();
-    assert_eq!(cov.len(), 48);
+    assert_eq!(cov.len(), 2 * 48);
+    assert_eq!(
+        (cov[0]["queue"].as_str(), cov[48]["queue"].as_str()),
+        (Some("a"), Some("b"))
+    );
+    let per_queue = |q: &str| {
+        v["shifts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["queue"] == q)
+            .map(|s| s["count"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!((per_queue("a"), per_queue("b")), (6, 2));
     for c in cov {
         assert!(c["scheduled"].as_i64().unwrap() >= c["required"].as_i64().unwrap());
     }
