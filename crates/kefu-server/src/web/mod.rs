@@ -271,15 +271,37 @@ struct ListQuery {
     priority: String,
     #[serde(default, rename = "type")]
     ticket_type: String,
+    /// Group (team id), assignee (user id), tag and category filters.
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    category: String,
     /// The result of a bulk action (`done/total`).
     #[serde(default)]
     bulk: String,
 }
 
 impl tickets::ListParams for ListQuery {
-    fn params(&self) -> (&str, &str, &str) {
-        (&self.sort, &self.priority, &self.ticket_type)
+    fn params(&self) -> tickets::ListParamsRef<'_> {
+        tickets::ListParamsRef {
+            sort: &self.sort,
+            priority: &self.priority,
+            ticket_type: &self.ticket_type,
+            group: &self.group,
+            assignee: &self.assignee,
+            tag: &self.tag,
+            category: &self.category,
+        }
     }
+}
+
+/// `Some(s)` unless `s` is empty.
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
 }
 
 fn ticket_row(v: &Viewer, m: kefu_store::entity::ticket::Model) -> TicketRow {
@@ -303,6 +325,10 @@ async fn tickets_page(
         state: TicketState::parse(&q.state),
         priority: kefu_model::Priority::parse(&q.priority),
         ticket_type: kefu_model::TicketType::parse(&q.ticket_type),
+        group_id: non_empty(&q.group),
+        assignee_id: non_empty(&q.assignee),
+        tag: non_empty(q.tag.trim()),
+        category_id: non_empty(&q.category),
         ..Default::default()
     };
     let (views, view) = tickets::views(&state, &v, &q.view, &mut filter).await?;

@@ -748,8 +748,19 @@ pub async fn sla_submit(
 
 /// The sort and filters of a list request.
 pub trait ListParams {
-    /// (sort, priority, type)
-    fn params(&self) -> (&str, &str, &str);
+    /// The list's sort and filters as the query string carries them (empty = none).
+    fn params(&self) -> ListParamsRef<'_>;
+}
+
+/// The raw sort and filter values of a list request.
+pub struct ListParamsRef<'a> {
+    pub sort: &'a str,
+    pub priority: &'a str,
+    pub ticket_type: &'a str,
+    pub group: &'a str,
+    pub assignee: &'a str,
+    pub tag: &'a str,
+    pub category: &'a str,
 }
 
 /// The list page's sort, filters and bulk-action choices.
@@ -759,6 +770,13 @@ pub struct ListState {
     pub sort: String,
     pub priority: String,
     pub ticket_type: String,
+    /// The group, assignee, tag and category filters (empty = none).
+    pub group: String,
+    pub assignee: String,
+    pub tag: String,
+    pub category: String,
+    /// (category id, name) for the category filter.
+    pub categories: Vec<(String, String)>,
     pub sorts: Vec<&'static str>,
     pub priorities: Vec<&'static str>,
     pub types: Vec<&'static str>,
@@ -788,7 +806,14 @@ pub async fn list_state(
     q: &impl ListParams,
     bulk: &str,
 ) -> Result<ListState, ApiError> {
-    let (sort, priority, ticket_type) = q.params();
+    let p = q.params();
+    let categories = state
+        .store
+        .categories(v.scope())
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
     let (people, teams) = state.store.handler_candidates(v.scope()).await?;
     let mut people: Vec<(String, String)> =
         people.into_iter().map(|c| (c.user_id, c.name)).collect();
@@ -803,9 +828,14 @@ pub async fn list_state(
         .collect();
     Ok(ListState {
         bulk: bulk.to_owned(),
-        sort: sort.to_owned(),
-        priority: priority.to_owned(),
-        ticket_type: ticket_type.to_owned(),
+        sort: p.sort.to_owned(),
+        priority: p.priority.to_owned(),
+        ticket_type: p.ticket_type.to_owned(),
+        group: p.group.to_owned(),
+        assignee: p.assignee.to_owned(),
+        tag: p.tag.to_owned(),
+        category: p.category.to_owned(),
+        categories,
         sorts: vec!["created", "updated", "priority", "due"],
         priorities: vec!["urgent", "high", "normal", "low"],
         types: kefu_model::TicketType::ALL

@@ -345,6 +345,28 @@ async fn seed_workflow_with_tier2_tools_and_bulk(backend: Backend) {
         .await;
         assert_eq!(v["group_id"], g1.as_str(), "{v}");
     }
+    // The list's filters: by group (both are tier 1 now, none tier 2), by category (only
+    // the water-heater ticket has one), carried over to the next page's link.
+    select(&c, "group-filter", &g1).await;
+    click(&c, "filter-submit").await;
+    let list = text(&c, "#tickets").await;
+    assert!(
+        list.contains("热水器不出热水")
+            && list.contains("同一户的另一个问题")
+            && !list.contains("旧单"),
+        "{list}"
+    );
+    select(&c, "group-filter", &g2).await;
+    click(&c, "filter-submit").await;
+    shows(&c, "#empty", "").await;
+    select(&c, "group-filter", "").await;
+    select(&c, "category-filter", &cat).await;
+    click(&c, "filter-submit").await;
+    let list = text(&c, "#tickets").await;
+    assert!(
+        list.contains("热水器不出热水") && !list.contains("同一户的另一个问题"),
+        "{list}"
+    );
 
     // Skills page: a supervisor edits a person's skills; a malformed list is refused.
     c.goto(&format!("{base}/tickets/skills")).await.unwrap();
