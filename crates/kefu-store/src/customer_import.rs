@@ -4,7 +4,7 @@
 //! in batches). Duplicates against existing records are reported, skipped or merged.
 
 use crate::customers::{CrmContext, CustomerFields, LIFECYCLE_STAGES, Profile, new_customer};
-use crate::entity::{audit, customer, customer_identity, outbox};
+use crate::entity::{audit, customer, customer_identity, customer_name_key, outbox};
 use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
 use kefu_model::ModelError;
 use sea_orm::{
@@ -371,6 +371,7 @@ impl Store {
         let topic = "customer.created".to_owned();
         let mut batch = Vec::with_capacity(CHUNK);
         let mut idents = Vec::with_capacity(CHUNK * 2);
+        let mut names = Vec::with_capacity(CHUNK * 8);
         let mut audits = Vec::with_capacity(CHUNK);
         let mut events = Vec::with_capacity(CHUNK);
         let mut rows = new_rows.into_iter().peekable();
@@ -379,6 +380,7 @@ impl Store {
                 let ids = f.identities();
                 let mut m = new_customer(scope, f);
                 m.lifecycle = lifecycle;
+                names.extend(crate::name_search::rows(scope.id(), &m.id, &m.name));
                 for (kind, value) in ids {
                     idents.push(customer_identity::ActiveModel {
                         workspace_id: Set(scope.id().to_owned()),
@@ -416,6 +418,11 @@ impl Store {
                 .await?;
             for c in std::mem::take(&mut idents).chunks(CHUNK * 2) {
                 customer_identity::Entity::insert_many(c.to_vec())
+                    .exec(&txn)
+                    .await?;
+            }
+            for c in std::mem::take(&mut names).chunks(CHUNK * 2) {
+                customer_name_key::Entity::insert_many(c.to_vec())
                     .exec(&txn)
                     .await?;
             }

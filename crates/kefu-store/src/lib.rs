@@ -19,6 +19,7 @@ pub mod error;
 pub mod interactions;
 pub mod kpi_buckets;
 pub mod migration;
+pub mod name_search;
 pub mod outbox;
 pub mod page;
 pub mod phone;

@@ -219,7 +219,11 @@ impl Store {
         find_scoped::<segment::Entity, _>(self.db(), scope, id).await
     }
 
-    async fn segment_condition(&self, scope: &WorkspaceScope, id: &str) -> Result<Condition> {
+    pub(crate) async fn segment_condition(
+        &self,
+        scope: &WorkspaceScope,
+        id: &str,
+    ) -> Result<Condition> {
         let s = self.get_segment(scope, id).await?;
         let rules: Vec<Rule> = serde_json::from_value(s.rules).unwrap_or_default();
         compile(self.backend(), &rules)

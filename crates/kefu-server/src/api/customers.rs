@@ -140,7 +140,9 @@ impl From<customer::Model> for CustomerOut {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerQuery {
-    /// Part of the name, or a phone / e-mail / external id (exact).
+    /// The start of a name, of one of its words or Chinese characters, of its pinyin
+    /// (`wangxiaoming`, `wang xiao ming`) or pinyin initials (`wxm`); or a phone / e-mail /
+    /// external id (exact, after normalization).
     pub q: Option<String>,
     pub organization: Option<String>,
     pub tag: Option<String>,
@@ -148,6 +150,8 @@ pub struct CustomerQuery {
     pub value_tier: Option<String>,
     /// A user id, or `me` for "my customers".
     pub owner: Option<String>,
+    /// Only the customers of this segment (keyset paged like the rest of the list).
+    pub segment: Option<String>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -211,6 +215,8 @@ pub async fn list_customers(
         lifecycle: q.lifecycle,
         value_tier: q.value_tier,
         owner_id,
+        segment_id: opt_id("segment", q.segment)?,
+        ..Default::default()
     };
     let page = state
         .store

@@ -120,31 +120,25 @@ async fn customers_page(
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect();
-    let (page, count) = match nonempty(&q.segment) {
-        Some(sid) => {
-            let sid = crate::api::path_id(&sid)?;
-            let page = state
-                .store
-                .segment_customers(v.scope(), &sid, &page_req)
-                .await?;
-            let n = state.store.segment_count(v.scope(), &sid).await?;
-            (page, Some(n))
-        }
-        None => {
-            let filter = CustomerFilter {
-                q: nonempty(&q.q),
-                lifecycle: nonempty(&q.lifecycle),
-                value_tier: nonempty(&q.tier),
-                owner_id: (q.mine == "1").then(|| v.auth.0.user_id.clone()),
-                ..Default::default()
-            };
-            let page = state
-                .store
-                .list_customers(v.scope(), &filter, &page_req)
-                .await?;
-            (page, None)
-        }
+    let segment_id = nonempty(&q.segment)
+        .map(|s| crate::api::path_id(&s))
+        .transpose()?;
+    let count = match &segment_id {
+        Some(sid) => Some(state.store.segment_count(v.scope(), sid).await?),
+        None => None,
     };
+    let filter = CustomerFilter {
+        q: nonempty(&q.q),
+        lifecycle: nonempty(&q.lifecycle),
+        value_tier: nonempty(&q.tier),
+        owner_id: (q.mine == "1").then(|| v.auth.0.user_id.clone()),
+        segment_id,
+        ..Default::default()
+    };
+    let page = state
+        .store
+        .list_customers(v.scope(), &filter, &page_req)
+        .await?;
     let query = serde_urlencoded_pairs(&[
         ("q", &q.q),
         ("lifecycle", &q.lifecycle),

@@ -1,6 +1,6 @@
 //! CRM at scale on SQLite (ignored by default; run with `--ignored`): a CSV import of
-//! `KEFU_BENCH_ROWS` customers (default 1,000,000) through the API, then segment counts,
-//! which must stay under a second.
+//! `KEFU_BENCH_ROWS` customers (default 1,000,000) through the API, then segment counts and
+//! lookups (phone, e-mail, name, pinyin, initials), which must stay under a second.
 //!
 //! `KEFU_BENCH_ROWS=1000000 cargo test -p kefu-server --test it -- --ignored crm_bench --nocapture`
 
@@ -114,17 +114,37 @@ async fn crm_bench_import_and_segment_counts_at_scale() {
             assert!(took.as_secs_f64() < 1.0, "{name}: {took:?}");
         }
     }
-    let started = Instant::now();
-    let (s, page) = app
-        .call(
-            Method::GET,
-            "/api/v1/customers?q=13900000042",
-            Some(&t),
-            None,
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(page["items"][0]["name"], "客户42");
-    println!("lookup by phone: {} ms", started.elapsed().as_millis());
+    // Lookups: exact identities are seeks on `customer_identities`; names are prefix ranges
+    // on `customer_name_keys` (characters, pinyin, initials).
+    for (what, q, first, n) in [
+        ("phone", "13900000042", "客户42", 1),
+        ("phone, E.164", "%2B8613900000042", "客户42", 1),
+        ("e-mail", "C42%40example.cn", "客户42", 1),
+        ("name", "%E5%AE%A2%E6%88%B7999999", "客户999999", 1),
+        ("pinyin", "kehu42", "", 50),
+        ("pinyin initials", "kh999998", "客户999998", 1),
+        ("broad pinyin prefix", "kehu", "", 50),
+    ] {
+        let started = Instant::now();
+        let (s, page) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/customers?q={q}"),
+                Some(&t),
+                None,
+            )
+            .await;
+        let took = started.elapsed();
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().unwrap();
+        println!("lookup by {what} (`{q}`): {} ms", took.as_millis());
+        if rows >= 1_000_000 {
+            assert_eq!(items.len(), n, "{what}");
+            if !first.is_empty() {
+                assert_eq!(items[0]["name"], first, "{what}");
+            }
+            assert!(took.as_secs_f64() < 1.0, "{what}: {took:?}");
+        }
+    }
     app.stop().await;
 }

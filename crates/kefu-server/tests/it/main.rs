@@ -5,6 +5,7 @@ mod common;
 mod auth;
 mod crm;
 mod crm_bench;
+mod crm_search;
 mod crm_ui;
 mod errors;
 mod outbox;

@@ -9,6 +9,7 @@ pub mod custom_field_def;
 pub mod customer;
 pub mod customer_event;
 pub mod customer_identity;
+pub mod customer_name_key;
 pub mod interaction;
 pub mod outbox;
 pub mod segment;

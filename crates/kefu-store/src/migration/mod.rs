@@ -3,6 +3,7 @@
 //! [`Migrator::migrations`] at start by [`crate::Store::connect`].
 
 mod crm;
+mod crm_search;
 mod foundation;
 pub(crate) mod kpi_buckets;
 mod ticket_workflow;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(ticket_workflow::TicketWorkflow),
             Box::new(kpi_buckets::KpiBuckets),
             Box::new(crm::Crm),
+            Box::new(crm_search::CrmSearch),
         ]
     }
 }
