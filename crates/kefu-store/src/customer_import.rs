@@ -8,8 +8,8 @@ use crate::entity::{audit, customer, customer_identity, customer_name_key, outbo
 use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
 use kefu_model::ModelError;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -460,36 +460,37 @@ impl Store {
         Ok(report)
     }
 
-    /// Every live customer of the workspace in id order, `batch` at a time, to `sink`.
+    /// The live customers of the workspace that `filter` selects (the customer list's
+    /// filters: search, segment, lifecycle, tier, owner, …), newest first, `batch` at a time,
+    /// to `sink`. Keyset paged, so memory holds one batch.
     pub async fn export_customers<F>(
         &self,
         scope: &WorkspaceScope,
+        filter: &crate::customers::CustomerFilter,
         batch: u64,
         mut sink: F,
     ) -> Result<()>
     where
         F: FnMut(Vec<customer::Model>) -> Result<()>,
     {
-        let mut after: Option<String> = None;
+        let mut cursor: Option<String> = None;
         loop {
-            let mut q = customer::Entity::find()
-                .filter(customer::Column::WorkspaceId.eq(scope.id()))
-                .filter(customer::Column::MergedInto.is_null());
-            if let Some(a) = &after {
-                q = q.filter(customer::Column::Id.gt(a.as_str()));
-            }
-            let rows = q
-                .order_by_asc(customer::Column::Id)
-                .limit(batch)
-                .all(self.db())
+            let page = self
+                .list_customers(
+                    scope,
+                    filter,
+                    &crate::PageRequest {
+                        limit: Some(batch),
+                        cursor,
+                    },
+                )
                 .await?;
-            let done = (rows.len() as u64) < batch;
-            after = rows.last().map(|r| r.id.clone());
-            if !rows.is_empty() {
-                sink(rows)?;
+            if !page.items.is_empty() {
+                sink(page.items)?;
             }
-            if done {
-                return Ok(());
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(()),
             }
         }
     }

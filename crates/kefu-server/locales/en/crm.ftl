@@ -61,3 +61,4 @@ crm-event-note = Note
 crm-event-lifecycle = Lifecycle
 crm-event-owner = Owner
 crm-event-merged = Merged
+crm-export = Export the customers shown

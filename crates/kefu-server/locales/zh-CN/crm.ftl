@@ -61,3 +61,4 @@ crm-event-note = 备注
 crm-event-lifecycle = 生命周期
 crm-event-owner = 负责人
 crm-event-merged = 合并
+crm-export = 导出当前筛选的客户

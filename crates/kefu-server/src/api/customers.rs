@@ -628,9 +628,19 @@ pub async fn import_customers(
 pub struct ExportQuery {
     /// `csv` (default), `jsonl` or `xlsx`.
     pub format: Option<String>,
+    /// The customer list's filters (all optional): only the customers they select.
+    pub q: Option<String>,
+    pub organization: Option<String>,
+    pub tag: Option<String>,
+    pub lifecycle: Option<String>,
+    pub value_tier: Option<String>,
+    /// A user id, or `me`.
+    pub owner: Option<String>,
+    pub segment: Option<String>,
 }
 
-/// Export every customer as CSV, JSON Lines or XLSX.
+/// Export the customers (all, or those the list's filters select) as CSV, JSON Lines or
+/// XLSX, newest first.
 #[utoipa::path(get, path = "/api/v1/customers/export", tag = "customers", params(ExportQuery),
     responses((status = 200, content_type = "text/csv")))]
 pub async fn export_customers(
@@ -639,6 +649,19 @@ pub async fn export_customers(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let p = auth.require(Action::ExportCustomers)?;
+    let filter = CustomerFilter {
+        q: q.q,
+        organization: q.organization,
+        tag: q.tag,
+        lifecycle: q.lifecycle,
+        value_tier: q.value_tier,
+        owner_id: match q.owner.as_deref() {
+            Some("me") => Some(p.user_id.clone()),
+            _ => opt_id("owner", q.owner)?,
+        },
+        segment_id: opt_id("segment", q.segment)?,
+        ..Default::default()
+    };
     let ctx = state.store.crm_context(&p.scope).await?;
     let keys: Vec<String> = ctx.fields.iter().map(|d| d.key.clone()).collect();
     let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
@@ -650,7 +673,7 @@ pub async fn export_customers(
             let mut err = None;
             state
                 .store
-                .export_customers(&p.scope, 1000, |rows| {
+                .export_customers(&p.scope, &filter, 500, |rows| {
                     for m in rows {
                         if let Err(e) = w.write_record(customer_import::csv_record(&m, &keys)) {
                             err = Some(e);
@@ -669,7 +692,7 @@ pub async fn export_customers(
             let mut out = Vec::new();
             state
                 .store
-                .export_customers(&p.scope, 1000, |rows| {
+                .export_customers(&p.scope, &filter, 500, |rows| {
                     for m in rows {
                         out.extend(customer_import::json_record(&m).to_string().into_bytes());
                         out.push(b'\n');
@@ -683,7 +706,7 @@ pub async fn export_customers(
             let mut rows = vec![customer_import::csv_header(&keys)];
             state
                 .store
-                .export_customers(&p.scope, 1000, |batch| {
+                .export_customers(&p.scope, &filter, 500, |batch| {
                     rows.extend(batch.iter().map(|m| customer_import::csv_record(m, &keys)));
                     Ok(())
                 })

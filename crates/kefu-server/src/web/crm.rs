@@ -89,6 +89,8 @@ struct CustomersPage {
     rows: Vec<CustomerRow>,
     next_cursor: Option<String>,
     query: String,
+    /// The export API's query for the current filter, if the viewer may export.
+    export_query: Option<String>,
 }
 
 fn nonempty(s: &str) -> Option<String> {
@@ -146,9 +148,24 @@ async fn customers_page(
         ("mine", &q.mine),
         ("segment", &q.segment),
     ]);
+    let me = if q.mine == "1" {
+        "me".to_owned()
+    } else {
+        String::new()
+    };
+    let export_query = v.auth.0.role.allows(Action::ExportCustomers).then(|| {
+        serde_urlencoded_pairs(&[
+            ("q", &q.q),
+            ("lifecycle", &q.lifecycle),
+            ("value_tier", &q.tier),
+            ("owner", &me),
+            ("segment", &q.segment),
+        ])
+    });
     Ok(render(CustomersPage {
         t: v.t(),
         signed_in: true,
+        export_query,
         mine: q.mine == "1",
         q: q.q,
         lifecycle: q.lifecycle,

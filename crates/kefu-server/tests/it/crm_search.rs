@@ -1,6 +1,7 @@
 //! CRM search: names by characters, words, pinyin and pinyin initials (kept in step with
-//! renames, merges and imports), broad prefixes paged newest first, and the segment filter of
-//! the customer list.
+//! renames, merges and imports), broad prefixes paged newest first, the segment filter of
+//! the customer list, and the export of what a filter selects (API and the list page in
+//! Chromium).
 
 use crate::both;
 use crate::common::{Backend, TestApp};
@@ -13,7 +14,8 @@ use std::fmt::Write;
 both!(
     crm_search_finds_names_by_pinyin_and_initials,
     crm_search_pages_a_broad_prefix_newest_first,
-    crm_list_filters_by_segment
+    crm_list_filters_by_segment,
+    crm_list_page_selects_a_segment_and_exports_what_it_shows
 );
 
 async fn names(app: &TestApp, t: &str, query: &str) -> Vec<String> {
@@ -301,6 +303,42 @@ async fn crm_list_filters_by_segment(backend: Backend) {
     assert_eq!(p2["items"][0]["id"], ids[0].as_str());
     assert_eq!(p2["next_cursor"], Value::Null);
 
+    // The export takes the same filters.
+    let (s, ct, csv) = app
+        .raw(
+            Method::GET,
+            &format!("/api/v1/customers/export?format=csv&segment={sid}&q=wang"),
+            &t,
+            "text/plain",
+            "",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ct.starts_with("text/csv"), "{ct}");
+    let csv = csv.as_str().unwrap().to_owned();
+    let rows: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(rows, vec!["王二", "王一"], "{csv}");
+    let (s, _, lines) = app
+        .raw(
+            Method::GET,
+            "/api/v1/customers/export?format=jsonl&value_tier=low",
+            &t,
+            "text/plain",
+            "",
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let lines = match lines {
+        Value::String(s) => s,
+        one => one.to_string(),
+    };
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+    assert!(lines.contains("李四"), "{lines}");
+
     // Another workspace's segment, an unknown one and a malformed id are problems.
     let other = app.workspace("other").await;
     for (tok, seg, code) in [
@@ -319,5 +357,93 @@ async fn crm_list_filters_by_segment(backend: Backend) {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
         assert_eq!(p["code"], code, "{p}");
     }
+    app.stop().await;
+}
+
+async fn crm_list_page_selects_a_segment_and_exports_what_it_shows(backend: Backend) {
+    use crate::ui::{browser, click, fill, shows, text};
+    use fantoccini::Locator;
+    let app = TestApp::spawn(backend).await;
+    let t = app.workspace("acme").await;
+    for (name, tier) in [("王一", "vip"), ("王二", "low"), ("李三", "vip")] {
+        create(&app, &t, json!({"name": name, "value_tier": tier})).await;
+    }
+    let (_, seg) = app
+        .call(
+            Method::POST,
+            "/api/v1/segments",
+            Some(&t),
+            Some(json!({"name": "VIP 客户", "rules": [{"field": "value_tier", "op": "eq", "value": "vip"}]})),
+        )
+        .await;
+    let sid = seg["id"].as_str().unwrap().to_owned();
+
+    let c = browser().await;
+    let base = &app.base;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "workspace", "acme").await;
+    fill(&c, "email", "admin@acme.test").await;
+    fill(&c, "password", "password-123").await;
+    click(&c, "login-submit").await;
+    text(&c, "#views").await;
+
+    // Pick the segment in the selector and search by pinyin initials within it.
+    c.goto(&format!("{base}/customers")).await.unwrap();
+    c.find(Locator::Css(&format!("#segment option[value='{sid}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "q", "wy").await;
+    click(&c, "search").await;
+    let list = shows(&c, "#customers", "王一").await;
+    assert!(!list.contains("李三") && !list.contains("王二"), "{list}");
+    assert!(text(&c, "#segment-count").await.ends_with('2'));
+
+    // The export links carry the filter; the XLSX is a workbook, the CSV has the one row.
+    let href = c
+        .find(Locator::Id("export-xlsx"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        href.contains(&format!("segment={sid}")) && href.contains("q=wy"),
+        "{href}"
+    );
+    let path = href.trim_start_matches(base.as_str()).to_owned();
+    let resp = app
+        .client
+        .get(format!("{base}{path}"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = resp.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    let csv = app
+        .client
+        .get(format!(
+            "{base}{}",
+            path.replace("format=xlsx", "format=csv")
+        ))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("王一"), "{csv}");
+    c.close().await.unwrap();
     app.stop().await;
 }

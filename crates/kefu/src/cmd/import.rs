@@ -174,7 +174,7 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<()> {
         };
         let mut n = 0u64;
         store
-            .export_customers(&p.scope, 1000, |rows| {
+            .export_customers(&p.scope, &Default::default(), 500, |rows| {
                 for m in rows {
                     n += 1;
                     let r = match (&mut csv, &mut lines) {
