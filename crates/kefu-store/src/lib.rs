@@ -13,6 +13,7 @@ pub mod categories;
 pub mod complaints;
 mod crud;
 pub mod customer_import;
+pub mod customer_timeline;
 pub mod customers;
 pub mod entity;
 pub mod error;

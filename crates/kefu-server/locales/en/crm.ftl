@@ -62,3 +62,4 @@ crm-event-lifecycle = Lifecycle
 crm-event-owner = Owner
 crm-event-merged = Merged
 crm-export = Export the customers shown
+crm-timeline-older = Older entries

@@ -62,3 +62,4 @@ crm-event-lifecycle = 生命周期
 crm-event-owner = 负责人
 crm-event-merged = 合并
 crm-export = 导出当前筛选的客户
+crm-timeline-older = 更早的记录

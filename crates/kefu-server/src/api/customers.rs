@@ -340,21 +340,11 @@ pub async fn timeline(
         return Ok(redirect_to(s, "/timeline"));
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let offset = match q.cursor {
-        Some(c) => c
-            .parse::<u64>()
-            .map_err(|_| kefu_store::StoreError::BadCursor)?,
-        None => 0,
-    };
-    let (items, more) = state
+    let (items, next_cursor) = state
         .store
-        .customer_timeline(&p.scope, &id, offset, limit)
+        .customer_timeline(&p.scope, &id, q.cursor.as_deref(), limit)
         .await?;
-    Ok(Json(TimelineOut {
-        items,
-        next_cursor: more.then(|| (offset + limit).to_string()),
-    })
-    .into_response())
+    Ok(Json(TimelineOut { items, next_cursor }).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

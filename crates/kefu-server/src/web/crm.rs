@@ -229,6 +229,8 @@ struct CustomerPage {
     stages: Vec<&'static str>,
     tickets: Vec<TicketRow>,
     timeline: Vec<TimelineRow>,
+    /// The cursor of the timeline's next (older) page.
+    timeline_next: Option<String>,
     error: String,
 }
 
@@ -236,6 +238,9 @@ struct CustomerPage {
 struct ErrorQuery {
     #[serde(default)]
     error: String,
+    /// Where the timeline starts (its `next_cursor`); the newest entries when absent.
+    #[serde(default)]
+    timeline: String,
 }
 
 async fn customer_page(
@@ -265,9 +270,9 @@ async fn customer_page(
             },
         )
         .await?;
-    let (entries, _) = state
+    let (entries, timeline_next) = state
         .store
-        .customer_timeline(v.scope(), &id, 0, 100)
+        .customer_timeline(v.scope(), &id, nonempty(&eq.timeline).as_deref(), 50)
         .await?;
     let owner = match &c.owner_id {
         Some(o) => Some(
@@ -362,6 +367,7 @@ async fn customer_page(
             .map(|m| ticket_row(&v, m))
             .collect(),
         timeline,
+        timeline_next,
         error: eq.error,
         c: c.into(),
         t,

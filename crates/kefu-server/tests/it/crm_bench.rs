@@ -1,6 +1,8 @@
 //! CRM at scale on SQLite (ignored by default; run with `--ignored`): a CSV import of
 //! `KEFU_BENCH_ROWS` customers (default 1,000,000) through the API, then segment counts and
-//! lookups (phone, e-mail, name, pinyin, initials), which must stay under a second.
+//! lookups (phone, e-mail, name, pinyin, initials), which must stay under a second; and the
+//! timeline of one customer with `KEFU_BENCH_TIMELINE` entries (default 3,000), whose first
+//! and last pages take about as long.
 //!
 //! `KEFU_BENCH_ROWS=1000000 cargo test -p kefu-server --test it -- --ignored crm_bench --nocapture`
 
@@ -146,5 +148,72 @@ async fn crm_bench_import_and_segment_counts_at_scale() {
             assert!(took.as_secs_f64() < 1.0, "{what}: {took:?}");
         }
     }
+
+    // A customer with a long history: the first and a deep timeline page cost the same.
+    let events: usize = std::env::var("KEFU_BENCH_TIMELINE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3_000);
+    let (_, c) = app
+        .call(
+            Method::POST,
+            "/api/v1/customers",
+            Some(&t),
+            Some(json!({"name": "老客户"})),
+        )
+        .await;
+    let cid = c["id"].as_str().unwrap().to_owned();
+    for i in 0..events {
+        let (s, r) = if i % 2 == 0 {
+            app.call(
+                Method::POST,
+                "/api/v1/interactions",
+                Some(&t),
+                Some(json!({"channel": "voice", "direction": "inbound", "customer_id": cid})),
+            )
+            .await
+        } else {
+            app.call(
+                Method::POST,
+                &format!("/api/v1/customers/{cid}/notes"),
+                Some(&t),
+                Some(json!({"body": format!("回访 {i}")})),
+            )
+            .await
+        };
+        assert!(s.is_success(), "{r}");
+    }
+    let mut cursor = String::new();
+    let mut pages = 0;
+    let mut first_ms = 0;
+    let mut last_ms = 0;
+    let mut seen = 0;
+    loop {
+        let started = Instant::now();
+        let (s, page) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/customers/{cid}/timeline?limit=50{cursor}"),
+                Some(&t),
+                None,
+            )
+            .await;
+        let ms = started.elapsed().as_millis();
+        assert_eq!(s, StatusCode::OK, "{page}");
+        seen += page["items"].as_array().unwrap().len();
+        if pages == 0 {
+            first_ms = ms;
+        }
+        last_ms = ms;
+        pages += 1;
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, events);
+    println!(
+        "timeline of {events} entries: {pages} pages of 50, first {first_ms} ms, last {last_ms} ms"
+    );
     app.stop().await;
 }

@@ -6,6 +6,7 @@ mod auth;
 mod crm;
 mod crm_bench;
 mod crm_search;
+mod crm_timeline;
 mod crm_ui;
 mod errors;
 mod outbox;
