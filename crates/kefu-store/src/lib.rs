@@ -24,6 +24,7 @@ pub mod name_search;
 pub mod outbox;
 pub mod page;
 pub mod phone;
+pub mod rfm;
 pub mod segments;
 pub mod teams;
 pub mod ticket_views;

@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use kefu_model::Action;
 use kefu_store::entity::custom_field_def;
+use kefu_store::rfm::{RfmSettings, RfmState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -18,6 +19,72 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/crm/settings", get(get_settings).put(put_settings))
         .route("/crm/fields", get(list_fields).post(create_field))
+        .route("/crm/rfm", get(get_rfm).put(put_rfm))
+        .route("/crm/rfm/refresh", axum::routing::post(refresh_rfm))
+        .route("/customers/{id}/rfm", get(customer_rfm))
+}
+
+/// The workspace's RFM settings, the score bounds in force and the last refresh.
+#[utoipa::path(get, path = "/api/v1/crm/rfm", tag = "customers",
+    responses((status = 200, body = Object)))]
+pub async fn get_rfm(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<RfmState>, ApiError> {
+    let p = auth.require(Action::ReadCustomers)?;
+    Ok(Json(state.store.rfm_state(&p.scope).await?))
+}
+
+/// Change the RFM settings: window, monetary field (a `number` custom field), `thresholds`
+/// or `quintiles`, and the thresholds.
+#[utoipa::path(put, path = "/api/v1/crm/rfm", tag = "customers", request_body = Object,
+    responses((status = 200, body = Object), (status = 422, description = "invalid_field")))]
+pub async fn put_rfm(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<RfmSettings>,
+) -> Result<Json<RfmState>, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    Ok(Json(
+        state
+            .store
+            .set_rfm_settings(&p.scope, &p.actor(), b)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefreshOut {
+    /// Customers with RFM inputs (any interaction or a monetary value).
+    pub customers: u64,
+    #[schema(value_type = Object)]
+    pub state: RfmState,
+}
+
+/// Recompute every customer's RFM inputs (and the bounds in `quintiles` mode).
+#[utoipa::path(post, path = "/api/v1/crm/rfm/refresh", tag = "customers",
+    responses((status = 200, body = RefreshOut)))]
+pub async fn refresh_rfm(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<RefreshOut>, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    let (state, customers) = state.store.refresh_rfm(&p.scope, &p.actor()).await?;
+    Ok(Json(RefreshOut { customers, state }))
+}
+
+/// A customer's RFM inputs (as of the last refresh) and scores.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/rfm", tag = "customers",
+    responses((status = 200, body = Object), (status = 404)))]
+pub async fn customer_rfm(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let p = auth.require(Action::ReadCustomers)?;
+    let id = super::path_id(&id)?;
+    state.store.get_customer(&p.scope, &id).await?;
+    Ok(Json(state.store.customer_rfm(&p.scope, &id).await?))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

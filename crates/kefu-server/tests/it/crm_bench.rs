@@ -186,7 +186,7 @@ async fn crm_bench_import_and_segment_counts_at_scale() {
     let mut cursor = String::new();
     let mut pages = 0;
     let mut first_ms = 0;
-    let mut last_ms = 0;
+    let mut last_ms;
     let mut seen = 0;
     loop {
         let started = Instant::now();

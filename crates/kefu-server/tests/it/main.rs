@@ -5,6 +5,7 @@ mod common;
 mod auth;
 mod crm;
 mod crm_bench;
+mod crm_rfm;
 mod crm_search;
 mod crm_timeline;
 mod crm_ui;

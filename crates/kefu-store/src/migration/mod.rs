@@ -3,6 +3,7 @@
 //! [`Migrator::migrations`] at start by [`crate::Store::connect`].
 
 mod crm;
+mod crm_rfm;
 mod crm_search;
 mod foundation;
 pub(crate) mod kpi_buckets;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(kpi_buckets::KpiBuckets),
             Box::new(crm::Crm),
             Box::new(crm_search::CrmSearch),
+            Box::new(crm_rfm::CrmRfm),
         ]
     }
 }
