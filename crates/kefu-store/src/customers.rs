@@ -530,6 +530,9 @@ pub(crate) fn new_customer(scope: &WorkspaceScope, fields: CustomerFields) -> cu
         merged_into: None,
         created_at: now,
         updated_at: now,
+        rfm_last_contact_at: None,
+        rfm_frequency: 0,
+        rfm_monetary: 0.0,
     };
     fields.write_to(&mut model);
     model

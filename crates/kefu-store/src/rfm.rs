@@ -6,24 +6,27 @@
 //!   (`monetary_field`, e.g. `lifetime_value`), fed by the API and by imports
 //!   (`custom.lifetime_value` column) — kefu keeps no order book of its own.
 //!
-//! [`Store::refresh_rfm`] recomputes every customer's raw inputs into `customer_rfm` in one
-//! statement and stores the score bounds: the configured thresholds, or in `quintiles` mode
+//! [`Store::refresh_rfm`] recomputes every live customer's raw inputs into the `customers`
+//! columns `rfm_last_contact_at`, `rfm_frequency` and `rfm_monetary` (two statements, one
+//! transaction) and stores the score bounds: the configured thresholds, or in `quintiles` mode
 //! the values at the 20/40/60/80 % positions of all live customers. Scores run 1–5: for
 //! frequency and monetary `1 + #{bounds ≤ value}`, for recency `5 − #{bounds < days}` (never
 //! contacted: 1). A segment rule `{"field": "rfm.r", "op": "gte", "value": 4}` compiles into
-//! a range on the raw column (`last_contact_at >= now − bound`), so counting a segment is an
-//! index range on `customer_rfm`, and recency is measured from now, not from the refresh.
+//! a range on the raw column (`rfm_last_contact_at >= now − bound`; a score at most `s` is
+//! the complementary range), so counting a segment walks one index
+//! (`workspace_id, rfm_…, merged_into`) without reading rows, and recency is measured from
+//! now, not from the refresh.
 
 use crate::audit::{Change, record};
 use crate::customers::invalid;
-use crate::entity::{crm_rfm_setting, customer_rfm};
+use crate::entity::{crm_rfm_setting, customer};
 use crate::{Actor, Backend, Result, Store, WorkspaceScope};
 use chrono::{DateTime, Duration, Utc};
 use kefu_model::error::FieldProblem;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -96,40 +99,31 @@ pub struct RfmContext {
 }
 
 impl RfmContext {
-    /// `customers.id IN (SELECT customer_id FROM customer_rfm WHERE …)`.
-    fn has(&self, cond: Expr) -> Condition {
-        let sub = Query::select()
-            .column(customer_rfm::Column::CustomerId)
-            .from(customer_rfm::Entity)
-            .and_where(Expr::col(customer_rfm::Column::WorkspaceId).eq(self.workspace_id.as_str()))
-            .and_where(cond)
-            .to_owned();
-        Condition::all()
-            .add(Expr::col((Alias::new("customers"), Alias::new("id"))).in_subquery(sub))
+    /// Score of `dim` (`r`, `f`, `m`) at least `s` (2–5), or below it (`below`).
+    fn bound(&self, dim: &str, s: u8, below: bool) -> Condition {
+        use customer::Column as C;
+        let i = (s - 2) as usize;
+        let (col, value): (C, sea_orm::Value) = match dim {
+            "f" => (C::RfmFrequency, self.bounds.frequency[i].into()),
+            "m" => (C::RfmMonetary, self.bounds.monetary[i].into()),
+            _ => {
+                let col = Expr::col((customer::Entity, C::RfmLastContactAt));
+                return match (self.bounds.recency_days[3 - i], below) {
+                    (Some(days), false) => Condition::all().add(col.gte(self.since(days))),
+                    (Some(days), true) => Condition::any()
+                        .add(col.clone().lt(self.since(days)))
+                        .add(col.is_null()),
+                    (None, false) => Condition::all().add(col.is_not_null()),
+                    (None, true) => Condition::all().add(col.is_null()),
+                };
+            }
+        };
+        let col = Expr::col((customer::Entity, col));
+        Condition::all().add(if below { col.lt(value) } else { col.gte(value) })
     }
 
-    /// Score of `dim` (`r`, `f`, `m`) at least `s` (1–5).
-    fn at_least(&self, dim: &str, s: u8) -> Option<Condition> {
-        if s <= 1 {
-            return None; // everyone
-        }
-        let i = (s - 2) as usize;
-        Some(match dim {
-            "f" => {
-                self.has(Expr::col(customer_rfm::Column::Frequency).gte(self.bounds.frequency[i]))
-            }
-            "m" => self.has(Expr::col(customer_rfm::Column::Monetary).gte(self.bounds.monetary[i])),
-            _ => {
-                let col = Expr::col(customer_rfm::Column::LastContactAt);
-                match self.bounds.recency_days[3 - i] {
-                    Some(days) => {
-                        let since = self.now - Duration::seconds((days * 86_400.0) as i64);
-                        self.has(col.gte(since))
-                    }
-                    None => self.has(col.is_not_null()),
-                }
-            }
-        })
+    fn since(&self, days: f64) -> DateTime<Utc> {
+        self.now - Duration::seconds((days * 86_400.0) as i64)
     }
 
     /// The condition of `rfm.<dim> <op> <score>`; `None` if the rule is malformed.
@@ -138,18 +132,20 @@ impl RfmContext {
             return None;
         }
         let s = score as u8;
-        let all = || Condition::all();
-        let ge = |s: u8| self.at_least(dim, s).unwrap_or_else(all);
-        let le = |s: u8| match self.at_least(dim, s + 1) {
-            Some(c) if s < 5 => c.not(),
-            _ => all(),
-        };
-        Some(match op {
-            "gte" => ge(s),
-            "lte" => le(s),
-            "eq" => all().add(ge(s)).add(le(s)),
+        let ge = |s: u8| (s >= 2).then(|| self.bound(dim, s, false));
+        let le = |s: u8| (s <= 4).then(|| self.bound(dim, s + 1, true));
+        let parts = match op {
+            "gte" => vec![ge(s)],
+            "lte" => vec![le(s)],
+            "eq" => vec![ge(s), le(s)],
             _ => return None,
-        })
+        };
+        Some(
+            parts
+                .into_iter()
+                .flatten()
+                .fold(Condition::all(), Condition::add),
+        )
     }
 }
 
@@ -335,61 +331,62 @@ impl Store {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         );
-        let sql = format!(
-            "INSERT INTO customer_rfm (workspace_id, customer_id, last_contact_at, frequency, monetary) \
-             SELECT c.workspace_id, c.id, a.last_at, COALESCE(a.n, 0), COALESCE({monetary}, 0) \
-             FROM customers c LEFT JOIN ( \
-               SELECT customer_id, MAX(COALESCE(offered_at, created_at)) AS last_at, \
+        let reset = format!(
+            "UPDATE customers SET rfm_last_contact_at = NULL, rfm_frequency = 0, \
+             rfm_monetary = COALESCE({monetary}, 0) \
+             WHERE workspace_id = ? AND merged_into IS NULL"
+        )
+        .replace("c.custom", "custom");
+        let contacts = "UPDATE customers SET rfm_last_contact_at = a.last_at, rfm_frequency = a.n \
+             FROM (SELECT customer_id, MAX(COALESCE(offered_at, created_at)) AS last_at, \
                  SUM(CASE WHEN COALESCE(offered_at, created_at) >= ? THEN 1 ELSE 0 END) AS n \
                FROM interactions WHERE workspace_id = ? AND customer_id IS NOT NULL \
-               GROUP BY customer_id) a ON a.customer_id = c.id \
-             WHERE c.workspace_id = ? AND c.merged_into IS NULL \
-               AND (a.customer_id IS NOT NULL OR {monetary} IS NOT NULL)"
-        );
+               GROUP BY customer_id) AS a \
+             WHERE customers.id = a.customer_id AND customers.workspace_id = ? \
+               AND customers.merged_into IS NULL";
         let txn = self.db().begin().await?;
-        customer_rfm::Entity::delete_many()
-            .filter(customer_rfm::Column::WorkspaceId.eq(scope.id()))
-            .exec(&txn)
-            .await?;
         txn.execute_raw(Statement::from_sql_and_values(
             txn.get_database_backend(),
-            numbered(&sql, backend),
+            numbered(&reset, backend),
+            [scope.id().into()],
+        ))
+        .await?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            txn.get_database_backend(),
+            numbered(contacts, backend),
             [since.into(), scope.id().into(), scope.id().into()],
         ))
         .await?;
-        let rows = customer_rfm::Entity::find()
-            .filter(customer_rfm::Column::WorkspaceId.eq(scope.id()))
+        let live = || {
+            customer::Entity::find()
+                .filter(customer::Column::WorkspaceId.eq(scope.id()))
+                .filter(customer::Column::MergedInto.is_null())
+        };
+        let rows = live()
+            .filter(
+                Condition::any()
+                    .add(customer::Column::RfmLastContactAt.is_not_null())
+                    .add(customer::Column::RfmMonetary.ne(0.0)),
+            )
             .count(&txn)
             .await?;
         let mut bounds = RfmBounds::of(s);
         if s.mode == "quintiles" {
-            let live = crate::entity::customer::Entity::find()
-                .filter(crate::entity::customer::Column::WorkspaceId.eq(scope.id()))
-                .filter(crate::entity::customer::Column::MergedInto.is_null())
-                .count(&txn)
-                .await?;
-            let missing = live.saturating_sub(rows) as usize;
-            let all: Vec<(Option<DateTime<Utc>>, i64, f64)> = customer_rfm::Entity::find()
+            let all: Vec<(Option<DateTime<Utc>>, i64, f64)> = live()
                 .select_only()
-                .column(customer_rfm::Column::LastContactAt)
-                .column(customer_rfm::Column::Frequency)
-                .column(customer_rfm::Column::Monetary)
-                .filter(customer_rfm::Column::WorkspaceId.eq(scope.id()))
-                .order_by_asc(customer_rfm::Column::CustomerId)
+                .column(customer::Column::RfmLastContactAt)
+                .column(customer::Column::RfmFrequency)
+                .column(customer::Column::RfmMonetary)
                 .into_tuple()
                 .all(&txn)
                 .await?;
-            bounds.frequency = quintiles(all.iter().map(|r| r.1 as f64).collect(), missing, 0.0);
-            bounds.monetary = quintiles(all.iter().map(|r| r.2).collect(), missing, 0.0);
+            bounds.frequency = quintiles(all.iter().map(|r| r.1 as f64).collect(), 0, 0.0);
+            bounds.monetary = quintiles(all.iter().map(|r| r.2).collect(), 0, 0.0);
             let days = |t: &Option<DateTime<Utc>>| {
                 t.map(|t| (now - t).num_seconds() as f64 / 86_400.0)
                     .unwrap_or(f64::INFINITY)
             };
-            let q = quintiles(
-                all.iter().map(|r| days(&r.0)).collect(),
-                missing,
-                f64::INFINITY,
-            );
+            let q = quintiles(all.iter().map(|r| days(&r.0)).collect(), 0, f64::INFINITY);
             bounds.recency_days = q.map(|d| d.is_finite().then_some(d));
         }
         let row = crm_rfm_setting::Model {
@@ -427,12 +424,8 @@ impl Store {
         id: &str,
     ) -> Result<serde_json::Value> {
         let state = self.rfm_state(scope).await?;
-        let row = customer_rfm::Entity::find_by_id((scope.id().to_owned(), id.to_owned()))
-            .one(self.db())
-            .await?;
-        let (last, f, m) = row
-            .map(|r| (r.last_contact_at, r.frequency, r.monetary))
-            .unwrap_or((None, 0, 0.0));
+        let c = crate::crud::find_scoped::<customer::Entity, _>(self.db(), scope, id).await?;
+        let (last, f, m) = (c.rfm_last_contact_at, c.rfm_frequency, c.rfm_monetary);
         let days = last.map(|t| (Utc::now() - t).num_seconds() as f64 / 86_400.0);
         Ok(json!({
             "last_contact_at": last,

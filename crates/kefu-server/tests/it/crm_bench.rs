@@ -33,18 +33,30 @@ async fn crm_bench_import_and_segment_counts_at_scale() {
     ];
     let provinces = ["山东", "广东", "北京", "上海", "浙江"];
     let mut csv = String::with_capacity(rows * 120);
-    csv.push_str("name,phones,emails,tags,value_tier,lifecycle,address.province\n");
+    csv.push_str(
+        "name,phones,emails,tags,value_tier,lifecycle,address.province,custom.lifetime_value\n",
+    );
     for i in 0..rows {
         let _ = writeln!(
             csv,
-            "客户{i},139{:08},c{i}@example.cn,{},{},{},{}",
+            "客户{i},139{:08},c{i}@example.cn,{},{},{},{},{}",
             i,
             if i % 3 == 0 { "wechat" } else { "web" },
             tiers[i % 4],
             stages[i % 7],
-            provinces[i % 5]
+            provinces[i % 5],
+            i % 50_000
         );
     }
+    let (s, f) = app
+        .call(
+            Method::POST,
+            "/api/v1/crm/fields",
+            Some(&t),
+            Some(json!({"key": "lifetime_value", "label": "LTV", "field_type": "number"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{f}");
     let started = Instant::now();
     let resp = app
         .client
@@ -66,7 +78,42 @@ async fn crm_bench_import_and_segment_counts_at_scale() {
         rows as f64 / import_s
     );
 
+    // RFM: monetary from the imported lifetime value; scores by thresholds.
+    let (s, r) = app
+        .call(
+            Method::PUT,
+            "/api/v1/crm/rfm",
+            Some(&t),
+            Some(
+                json!({"window_days": 365, "monetary_field": "lifetime_value",
+                "mode": "thresholds", "recency_days": [30, 90, 180, 365],
+                "frequency": [1, 2, 4, 8], "monetary": [100, 1000, 10000, 40000]}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let started = Instant::now();
+    let (s, r) = app
+        .call(Method::POST, "/api/v1/crm/rfm/refresh", Some(&t), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    println!("rfm refresh: {} ms", started.elapsed().as_millis());
     for (name, rules, expect) in [
+        (
+            "rfm m >= 4",
+            json!([{"field": "rfm.m", "op": "gte", "value": 4}]),
+            (0..rows).filter(|i| i % 50_000 >= 10_000).count(),
+        ),
+        (
+            "rfm m <= 2",
+            json!([{"field": "rfm.m", "op": "lte", "value": 2}]),
+            (0..rows).filter(|i| i % 50_000 < 1_000).count(),
+        ),
+        (
+            "rfm r = 1 (never contacted)",
+            json!([{"field": "rfm.r", "op": "eq", "value": 1}]),
+            rows,
+        ),
         (
             "at-risk or lost vip",
             json!([{"field": "lifecycle", "op": "in", "value": ["at_risk", "lost"]},

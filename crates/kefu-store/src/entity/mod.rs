@@ -11,7 +11,6 @@ pub mod customer;
 pub mod customer_event;
 pub mod customer_identity;
 pub mod customer_name_key;
-pub mod customer_rfm;
 pub mod interaction;
 pub mod outbox;
 pub mod segment;

@@ -1,7 +1,7 @@
-//! RFM (recency, frequency, monetary) for segments: `customer_rfm` holds each customer's
-//! raw inputs as of the last refresh (last contact, contacts in the window, monetary value),
-//! indexed for range conditions; `crm_rfm_settings` holds the workspace's settings and the
-//! score bounds in force.
+//! RFM (recency, frequency, monetary) for segments: each customer's raw inputs as of the
+//! last refresh, as columns of `customers` with one index each that ends in `merged_into`,
+//! so a score condition is an index range that a count answers from the index alone; and
+//! `crm_rfm_settings` with the workspace's settings and the score bounds in force.
 
 use super::{a, index};
 use sea_orm_migration::prelude::*;
@@ -18,27 +18,28 @@ impl MigrationName for CrmRfm {
 #[async_trait::async_trait]
 impl MigrationTrait for CrmRfm {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table(a("customer_rfm"))
-                .col(string_len(a("workspace_id"), 36))
-                .col(string_len(a("customer_id"), 36))
-                .col(timestamp_with_time_zone_null(a("last_contact_at")))
-                .col(big_integer(a("frequency")))
-                .col(double(a("monetary")))
-                .primary_key(Index::create().col(a("workspace_id")).col(a("customer_id")))
-                .to_owned(),
-        )
-        .await?;
+        for mut c in [
+            timestamp_with_time_zone_null(a("rfm_last_contact_at")),
+            big_integer(a("rfm_frequency")).default(0).to_owned(),
+            double(a("rfm_monetary")).default(0.0).to_owned(),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(a("customers"))
+                    .add_column(&mut c)
+                    .to_owned(),
+            )
+            .await?;
+        }
         for (name, col) in [
-            ("ix_customer_rfm_recency", "last_contact_at"),
-            ("ix_customer_rfm_frequency", "frequency"),
-            ("ix_customer_rfm_monetary", "monetary"),
+            ("ix_customers_rfm_recency", "rfm_last_contact_at"),
+            ("ix_customers_rfm_frequency", "rfm_frequency"),
+            ("ix_customers_rfm_monetary", "rfm_monetary"),
         ] {
             m.create_index(index(
-                "customer_rfm",
+                "customers",
                 name,
-                &["workspace_id", col, "customer_id"],
+                &["workspace_id", col, "merged_into"],
                 false,
             ))
             .await?;
