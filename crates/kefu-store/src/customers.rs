@@ -155,7 +155,7 @@ fn valid_hours(s: &str) -> bool {
 }
 
 /// Checks one custom field value against its definition; returns the normalized value.
-fn check_custom(def: &custom_field_def::Model, v: &Value) -> Option<Value> {
+pub(crate) fn check_custom(def: &custom_field_def::Model, v: &Value) -> Option<Value> {
     let choices: Vec<String> = serde_json::from_value(def.choices.clone()).unwrap_or_default();
     match (def.field_type.as_str(), v) {
         (_, Value::Null) => Some(Value::Null),

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod automations;
 pub mod categories;
 pub mod complaints;
+pub mod crm_admin;
 mod crud;
 pub mod customer_import;
 pub mod customer_timeline;

@@ -19,6 +19,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/crm/settings", get(get_settings).put(put_settings))
         .route("/crm/fields", get(list_fields).post(create_field))
+        .route(
+            "/crm/fields/{id}",
+            axum::routing::patch(update_field).delete(delete_field),
+        )
         .route("/crm/rfm", get(get_rfm).put(put_rfm))
         .route("/crm/rfm/refresh", axum::routing::post(refresh_rfm))
         .route("/customers/{id}/rfm", get(customer_rfm))
@@ -197,4 +201,56 @@ pub async fn create_field(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldPatchIn {
+    pub label: Option<String>,
+    /// A type change is refused (409 `custom_field_values_invalid`) unless every stored
+    /// value still validates.
+    pub field_type: Option<String>,
+    pub choices: Option<Vec<String>>,
+}
+
+/// Change a custom field's label, type or choices.
+#[utoipa::path(patch, path = "/api/v1/crm/fields/{id}", tag = "customers", request_body = FieldPatchIn,
+    responses((status = 200, body = FieldOut), (status = 404),
+        (status = 409, description = "custom_field_values_invalid")))]
+pub async fn update_field(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiJson(b): ApiJson<FieldPatchIn>,
+) -> Result<Json<FieldOut>, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    let id = super::path_id(&id)?;
+    let patch = kefu_store::crm_admin::FieldPatch {
+        label: b.label,
+        field_type: b.field_type,
+        choices: b.choices,
+    };
+    let m = state
+        .store
+        .update_custom_field(&p.scope, &p.actor(), &id, patch)
+        .await?;
+    Ok(Json(m.into()))
+}
+
+/// Delete a custom field no customer, segment or RFM setting uses (else 409
+/// `custom_field_in_use`).
+#[utoipa::path(delete, path = "/api/v1/crm/fields/{id}", tag = "customers",
+    responses((status = 204), (status = 404), (status = 409, description = "custom_field_in_use")))]
+pub async fn delete_field(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    let id = super::path_id(&id)?;
+    state
+        .store
+        .delete_custom_field(&p.scope, &p.actor(), &id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -4,6 +4,7 @@ mod common;
 
 mod auth;
 mod crm;
+mod crm_admin;
 mod crm_bench;
 mod crm_rfm;
 mod crm_search;
