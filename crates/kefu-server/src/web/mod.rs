@@ -24,6 +24,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 mod crm;
+mod crm_admin;
 mod reports;
 mod tickets;
 
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/planning/forecast", get(planning::forecast_page))
         .merge(reports::router())
         .merge(crm::router())
+        .merge(crm_admin::router())
 }
 
 /// Translations for a template.

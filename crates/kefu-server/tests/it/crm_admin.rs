@@ -1,13 +1,16 @@
 //! Editing and deleting custom field definitions and segments: a type change only when all
 //! stored values still validate, a delete only while unused, both audited; segments renamed,
-//! re-ruled and deleted.
+//! re-ruled and deleted; the same on the settings page in Chromium.
 
 use crate::both;
 use crate::common::{Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-both!(crm_fields_and_segments_are_edited_and_deleted);
+both!(
+    crm_fields_and_segments_are_edited_and_deleted,
+    crm_settings_page_edits_fields_and_segments
+);
 
 async fn crm_fields_and_segments_are_edited_and_deleted(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -226,5 +229,131 @@ async fn crm_fields_and_segments_are_edited_and_deleted(backend: Backend) {
         .map(|a| a["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, vec!["deleted", "updated", "created"]);
+    app.stop().await;
+}
+
+async fn crm_settings_page_edits_fields_and_segments(backend: Backend) {
+    use crate::ui::{browser, click, fill, shows, text};
+    use fantoccini::Locator;
+    let app = TestApp::spawn(backend).await;
+    let t = app.workspace("acme").await;
+    let c = browser().await;
+    let base = &app.base;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "workspace", "acme").await;
+    fill(&c, "email", "admin@acme.test").await;
+    fill(&c, "password", "password-123").await;
+    click(&c, "login-submit").await;
+    text(&c, "#views").await;
+
+    // Add a choice field from the page, use it, then try to drop its used choice.
+    c.goto(&format!("{base}/customers")).await.unwrap();
+    click(&c, "crm-settings-link").await;
+    fill(&c, "new-field-key", "product").await;
+    fill(&c, "new-field-label", "产品").await;
+    c.find(Locator::Css("#new-field-type option[value='choice']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&c, "new-field-choices", "fridge, washer").await;
+    click(&c, "new-field-submit").await;
+    shows(&c, "#fields", "product").await;
+    let (s, r) = app
+        .call(
+            Method::POST,
+            "/api/v1/customers",
+            Some(&t),
+            Some(json!({"name": "王小明", "custom": {"product": "washer"}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    c.goto(&format!("{base}/customers/settings")).await.unwrap();
+    let choices = c
+        .find(Locator::Css("#field-product input[name='choices']"))
+        .await
+        .unwrap();
+    choices.clear().await.unwrap();
+    choices.send_keys("fridge").await.unwrap();
+    c.find(Locator::Css("#field-product .field-save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shows(&c, "#crm-error", "custom_field_values_invalid").await;
+    c.find(Locator::Css("#field-product .field-delete"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shows(&c, "#crm-error", "custom_field_in_use").await;
+
+    // A segment on the field: add, rename, follow to its customers, delete.
+    fill(&c, "new-segment-name", "洗衣机").await;
+    let rules = c.find(Locator::Id("new-segment-rules")).await.unwrap();
+    rules.clear().await.unwrap();
+    rules
+        .send_keys(r#"[{"field": "custom.product", "op": "eq", "value": "washer"}]"#)
+        .await
+        .unwrap();
+    click(&c, "new-segment-submit").await;
+    let segs = shows(&c, "#segments", "custom.product").await;
+    assert!(segs.contains("washer"), "{segs}");
+    let name = c
+        .find(Locator::Css("#segments input[name='name']"))
+        .await
+        .unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("洗衣机客户").await.unwrap();
+    c.find(Locator::Css("#segments .segment-save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The form posts and the page reloads; the API shows the new name once it has.
+    let mut renamed = false;
+    for _ in 0..50 {
+        let (_, list) = app
+            .call(Method::GET, "/api/v1/segments", Some(&t), None)
+            .await;
+        if list["items"][0]["name"] == "洗衣机客户" {
+            renamed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(renamed);
+    shows(&c, "#segments", "custom.product").await;
+    c.find(Locator::LinkText("Show customers"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    shows(&c, "#customers", "王小明").await;
+    c.goto(&format!("{base}/customers/settings")).await.unwrap();
+    c.find(Locator::Css("#segments .segment-delete"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut gone = false;
+    for _ in 0..50 {
+        let (_, list) = app
+            .call(Method::GET, "/api/v1/segments", Some(&t), None)
+            .await;
+        if list["items"] == json!([]) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone);
+    c.close().await.unwrap();
     app.stop().await;
 }
