@@ -1,12 +1,16 @@
 //! A customer's timeline paged by keyset: every entry exactly once, newest first, also when
-//! many entries share a timestamp, and the same pages whether read in small or large steps.
+//! many entries share a timestamp, and the same pages whether read in small or large steps;
+//! the customer page links the older entries (Chromium).
 
 use crate::both;
 use crate::common::{Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-both!(crm_timeline_pages_by_keyset);
+both!(
+    crm_timeline_pages_by_keyset,
+    crm_customer_page_pages_its_timeline
+);
 
 async fn read_all(app: &TestApp, t: &str, id: &str, limit: u64) -> Vec<(String, String, String)> {
     let mut out = vec![];
@@ -164,5 +168,55 @@ async fn crm_timeline_pages_by_keyset(backend: Backend) {
         assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
         assert_eq!(p["code"], "invalid_cursor");
     }
+    app.stop().await;
+}
+
+async fn crm_customer_page_pages_its_timeline(backend: Backend) {
+    use crate::ui::{browser, click, fill, shows, text};
+    use fantoccini::Locator;
+    let app = TestApp::spawn(backend).await;
+    let t = app.workspace("acme").await;
+    let (_, c) = app
+        .call(
+            Method::POST,
+            "/api/v1/customers",
+            Some(&t),
+            Some(json!({"name": "王小明"})),
+        )
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    for i in 0..55 {
+        let (s, r) = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/customers/{id}/notes"),
+                Some(&t),
+                Some(json!({"body": format!("回访记录{i:02}")})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+    }
+    let b = browser().await;
+    let base = &app.base;
+    b.goto(&format!("{base}/login")).await.unwrap();
+    fill(&b, "workspace", "acme").await;
+    fill(&b, "email", "admin@acme.test").await;
+    fill(&b, "password", "password-123").await;
+    click(&b, "login-submit").await;
+    text(&b, "#views").await;
+    b.goto(&format!("{base}/customers/{id}")).await.unwrap();
+    let first = shows(&b, "#timeline", "回访记录54").await;
+    assert!(
+        first.contains("回访记录05") && !first.contains("回访记录04"),
+        "{first}"
+    );
+    click(&b, "timeline-older").await;
+    let older = shows(&b, "#timeline", "回访记录00").await;
+    assert!(
+        older.contains("回访记录04") && !older.contains("回访记录05"),
+        "{older}"
+    );
+    assert!(b.find(Locator::Id("timeline-older")).await.is_err());
+    b.close().await.unwrap();
     app.stop().await;
 }
