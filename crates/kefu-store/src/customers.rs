@@ -579,7 +579,7 @@ impl Store {
         default_region: &str,
         value_tiers: Vec<String>,
     ) -> Result<()> {
-        if phone::calling_code(default_region).is_none() {
+        if !phone::known_region(default_region) {
             return Err(invalid("default_region", FieldProblem::Format));
         }
         let tiers = validate::list("value_tiers", &value_tiers)?;
