@@ -52,6 +52,8 @@ use utoipa::OpenApi;
         api::customers::timeline, api::customers::set_lifecycle, api::customers::set_owner,
         api::customers::bulk_assign, api::customers::add_note, api::customers::list_duplicates,
         api::customers::merge, api::customers::import_customers, api::customers::export_customers,
+        api::crm::get_rfm, api::crm::put_rfm, api::crm::update_field, api::crm::delete_field,
+        api::segments::update_segment, api::segments::delete_segment, api::crm::refresh_rfm, api::crm::customer_rfm,
         api::crm::get_settings, api::crm::put_settings, api::crm::list_fields,
         api::crm::create_field,
         api::segments::create_segment, api::segments::list_segments, api::segments::get_segment,

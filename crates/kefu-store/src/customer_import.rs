@@ -4,12 +4,12 @@
 //! in batches). Duplicates against existing records are reported, skipped or merged.
 
 use crate::customers::{CrmContext, CustomerFields, LIFECYCLE_STAGES, Profile, new_customer};
-use crate::entity::{audit, customer, customer_identity, outbox};
+use crate::entity::{audit, customer, customer_identity, customer_name_key, outbox};
 use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
 use kefu_model::ModelError;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -179,6 +179,144 @@ fn csv_row(
     Ok(r)
 }
 
+/// The rows of an import file, read one at a time (a CSV reader or JSON Lines over any
+/// `Read`): each row number with its parsed row or the error that kept it from parsing.
+pub struct Rows<R: std::io::Read> {
+    inner: RowsInner<R>,
+}
+
+enum RowsInner<R: std::io::Read> {
+    Csv {
+        headers: Vec<String>,
+        types: HashMap<String, String>,
+        records: csv::StringRecordsIntoIter<R>,
+        row: usize,
+    },
+    Jsonl(std::iter::Enumerate<std::io::Lines<std::io::BufReader<R>>>),
+    Failed(Option<RowError>),
+}
+
+impl<R: std::io::Read> Rows<R> {
+    pub fn new(reader: R, format: Format, ctx: &CrmContext) -> Rows<R> {
+        let types: HashMap<String, String> = ctx
+            .fields
+            .iter()
+            .map(|d| (d.key.clone(), d.field_type.clone()))
+            .collect();
+        let inner = match format {
+            Format::Jsonl => {
+                use std::io::BufRead;
+                RowsInner::Jsonl(std::io::BufReader::new(reader).lines().enumerate())
+            }
+            Format::Csv => {
+                let mut rdr = csv::ReaderBuilder::new()
+                    .flexible(false)
+                    .trim(csv::Trim::Headers)
+                    .from_reader(reader);
+                match rdr.headers() {
+                    Err(e) => RowsInner::Failed(Some(RowError {
+                        row: 0,
+                        field: String::new(),
+                        code: "invalid_csv".into(),
+                        message: e.to_string(),
+                    })),
+                    Ok(h) => {
+                        let headers: Vec<String> = h
+                            .iter()
+                            .map(|s| s.trim_start_matches('\u{feff}').to_owned())
+                            .collect();
+                        if headers.iter().any(|h| h == "name") {
+                            RowsInner::Csv {
+                                headers,
+                                types,
+                                records: rdr.into_records(),
+                                row: 0,
+                            }
+                        } else {
+                            RowsInner::Failed(Some(RowError {
+                                row: 0,
+                                field: "name".into(),
+                                code: "missing_column".into(),
+                                message: "the header has no `name` column".into(),
+                            }))
+                        }
+                    }
+                }
+            }
+        };
+        Rows { inner }
+    }
+}
+
+impl<R: std::io::Read> Iterator for Rows<R> {
+    type Item = (usize, Result<ImportRow, RowError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            RowsInner::Failed(e) => e.take().map(|e| (0, Err(e))),
+            RowsInner::Jsonl(lines) => loop {
+                let (i, line) = lines.next()?;
+                let row = i + 1;
+                let line = match line {
+                    Ok(l) => l,
+                    Err(e) => {
+                        return Some((
+                            row,
+                            Err(RowError {
+                                row,
+                                field: String::new(),
+                                code: "invalid_json".into(),
+                                message: e.to_string(),
+                            }),
+                        ));
+                    }
+                };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                return Some((
+                    row,
+                    serde_json::from_str::<ImportRow>(&line).map_err(|e| RowError {
+                        row,
+                        field: String::new(),
+                        code: "invalid_json".into(),
+                        message: e.to_string(),
+                    }),
+                ));
+            },
+            RowsInner::Csv {
+                headers,
+                types,
+                records,
+                row,
+            } => {
+                let rec = records.next()?;
+                *row += 1;
+                let row = *row;
+                Some((
+                    row,
+                    match rec {
+                        Ok(rec) => {
+                            csv_row(headers, &rec, types).map_err(|(field, code)| RowError {
+                                row,
+                                message: format!("`{field}`: {code}"),
+                                field,
+                                code: code.into(),
+                            })
+                        }
+                        Err(e) => Err(RowError {
+                            row,
+                            field: String::new(),
+                            code: "invalid_csv".into(),
+                            message: e.to_string(),
+                        }),
+                    },
+                ))
+            }
+        }
+    }
+}
+
 /// Parses `body` into rows, or row errors for what cannot be read.
 pub fn parse(
     body: &[u8],
@@ -187,82 +325,51 @@ pub fn parse(
 ) -> (Vec<(usize, ImportRow)>, Vec<RowError>) {
     let mut rows = vec![];
     let mut errors = vec![];
-    let types: HashMap<String, String> = ctx
-        .fields
-        .iter()
-        .map(|d| (d.key.clone(), d.field_type.clone()))
-        .collect();
-    match format {
-        Format::Jsonl => {
-            let text = String::from_utf8_lossy(body);
-            for (i, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                match serde_json::from_str::<ImportRow>(line) {
-                    Ok(r) => rows.push((i + 1, r)),
-                    Err(e) => errors.push(RowError {
-                        row: i + 1,
-                        field: String::new(),
-                        code: "invalid_json".into(),
-                        message: e.to_string(),
-                    }),
-                }
-            }
-        }
-        Format::Csv => {
-            let mut rdr = csv::ReaderBuilder::new()
-                .flexible(false)
-                .trim(csv::Trim::Headers)
-                .from_reader(body);
-            let headers: Vec<String> = match rdr.headers() {
-                Ok(h) => h
-                    .iter()
-                    .map(|s| s.trim_start_matches('\u{feff}').to_owned())
-                    .collect(),
-                Err(e) => {
-                    errors.push(RowError {
-                        row: 0,
-                        field: String::new(),
-                        code: "invalid_csv".into(),
-                        message: e.to_string(),
-                    });
-                    return (rows, errors);
-                }
-            };
-            if !headers.iter().any(|h| h == "name") {
-                errors.push(RowError {
-                    row: 0,
-                    field: "name".into(),
-                    code: "missing_column".into(),
-                    message: "the header has no `name` column".into(),
-                });
-                return (rows, errors);
-            }
-            for (i, rec) in rdr.records().enumerate() {
-                let row = i + 1;
-                match rec {
-                    Ok(rec) => match csv_row(&headers, &rec, &types) {
-                        Ok(r) => rows.push((row, r)),
-                        Err((field, code)) => errors.push(RowError {
-                            row,
-                            message: format!("`{field}`: {code}"),
-                            field,
-                            code: code.into(),
-                        }),
-                    },
-                    Err(e) => errors.push(RowError {
-                        row,
-                        field: String::new(),
-                        code: "invalid_csv".into(),
-                        message: e.to_string(),
-                    }),
-                }
-            }
+    for (row, r) in Rows::new(body, format, ctx) {
+        match r {
+            Ok(r) => rows.push((row, r)),
+            Err(e) => errors.push(e),
         }
     }
     (rows, errors)
 }
+
+/// A parsed row validated against the workspace: its fields and lifecycle stage.
+fn validate_row(
+    row: usize,
+    r: ImportRow,
+    ctx: &CrmContext,
+) -> Result<(CustomerFields, String), RowError> {
+    let lifecycle = r.lifecycle.unwrap_or_else(|| "prospect".into());
+    if !LIFECYCLE_STAGES.contains(&lifecycle.as_str()) {
+        return Err(RowError {
+            row,
+            field: "lifecycle".into(),
+            code: "invalid_format".into(),
+            message: "unknown lifecycle stage".into(),
+        });
+    }
+    let f = CustomerFields {
+        name: r.name,
+        phones: r.phones,
+        emails: r.emails,
+        external_ids: r.external_ids,
+        organization: r.organization,
+        tags: r.tags,
+        profile: r.profile,
+        value_tier: r.value_tier,
+        custom: r.custom,
+    };
+    f.validated(ctx)
+        .map(|f| (f, lifecycle))
+        .map_err(|e| row_error(row, e))
+}
+
+/// Told the rows done in a phase (`validated`, `written`).
+pub type Progress = dyn Fn(&str, u64) + Send + Sync;
+
+/// Opens the import file anew for each pass.
+pub type Opener<'a> = dyn Fn() -> std::io::Result<Box<dyn std::io::Read + Send>> + Send + Sync + 'a;
 
 const CHUNK: usize = 500;
 
@@ -278,154 +385,206 @@ impl Store {
         dry_run: bool,
         on_duplicate: OnDuplicate,
     ) -> Result<ImportReport> {
+        let body = body.to_vec();
+        let open = move || -> std::io::Result<Box<dyn std::io::Read + Send>> {
+            Ok(Box::new(std::io::Cursor::new(body.clone())))
+        };
+        self.import_customers_streaming(scope, actor, &open, format, dry_run, on_duplicate, None)
+            .await
+    }
+
+    /// The import, streaming: a first pass reads the file row by row, validates every row
+    /// and looks up existing identities a chunk at a time (memory: the duplicates found,
+    /// not the file); with any error the report is the answer and nothing is written. A
+    /// second pass reads the file again and writes it in chunks of 500 rows (multi-row
+    /// inserts of customers, identities, name keys, audit and outbox rows) inside ONE
+    /// transaction, so the import stays all-or-nothing. `progress` is told the rows done
+    /// (validated, then written).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn import_customers_streaming(
+        &self,
+        scope: &WorkspaceScope,
+        actor: &Actor,
+        open: &Opener<'_>,
+        format: Format,
+        dry_run: bool,
+        on_duplicate: OnDuplicate,
+        progress: Option<&Progress>,
+    ) -> Result<ImportReport> {
         let ctx = self.crm_context(scope).await?;
-        let (rows, mut errors) = parse(body, format, &ctx);
+        let io = |e: std::io::Error| StoreError::Config(format!("reading the import: {e}"));
+        let tell = |phase: &str, n: u64| {
+            if let Some(p) = progress {
+                p(phase, n);
+            }
+        };
+        // Pass 1: validate, find duplicates against existing records.
         let mut report = ImportReport {
             dry_run,
-            rows: rows.len() + errors.len(),
             ..Default::default()
         };
-        let mut valid: Vec<(usize, CustomerFields, String)> = Vec::with_capacity(rows.len());
-        for (row, r) in rows {
-            let lifecycle = r.lifecycle.unwrap_or_else(|| "prospect".into());
-            if !LIFECYCLE_STAGES.contains(&lifecycle.as_str()) {
-                errors.push(RowError {
-                    row,
-                    field: "lifecycle".into(),
-                    code: "invalid_format".into(),
-                    message: "unknown lifecycle stage".into(),
-                });
-                continue;
+        let mut errors = vec![];
+        let mut existing: HashMap<(String, String), String> = HashMap::new();
+        let mut pending: Vec<(String, String)> = vec![];
+        let mut n = 0u64;
+        let mut rows = Rows::new(open().map_err(io)?, format, &ctx);
+        loop {
+            let next = rows.next();
+            let done = next.is_none();
+            if let Some((row, r)) = next {
+                n += 1;
+                match r.and_then(|r| validate_row(row, r, &ctx)) {
+                    Ok((f, _)) => pending.extend(f.identities()),
+                    Err(e) => errors.push(e),
+                }
+                if n.is_multiple_of(10_000) {
+                    tell("validated", n);
+                }
             }
-            let f = CustomerFields {
-                name: r.name,
-                phones: r.phones,
-                emails: r.emails,
-                external_ids: r.external_ids,
-                organization: r.organization,
-                tags: r.tags,
-                profile: r.profile,
-                value_tier: r.value_tier,
-                custom: r.custom,
-            };
-            match f.validated(&ctx) {
-                Ok(f) => valid.push((row, f, lifecycle)),
-                Err(e) => errors.push(row_error(row, e)),
+            if pending.len() >= CHUNK || (done && !pending.is_empty()) {
+                let values: Vec<String> = pending.drain(..).map(|(_, v)| v).collect();
+                let found: Vec<(String, String, String)> = customer_identity::Entity::find()
+                    .select_only()
+                    .column(customer_identity::Column::Kind)
+                    .column(customer_identity::Column::Value)
+                    .column(customer_identity::Column::CustomerId)
+                    .filter(customer_identity::Column::WorkspaceId.eq(scope.id()))
+                    .filter(customer_identity::Column::Value.is_in(values))
+                    .into_tuple()
+                    .all(self.db())
+                    .await?;
+                for (k, v, c) in found {
+                    existing.entry((k, v)).or_insert(c);
+                }
+            }
+            if done {
+                break;
             }
         }
+        tell("validated", n);
+        report.rows = n as usize;
         errors.sort_by_key(|e| e.row);
         report.errors = errors;
         if !report.errors.is_empty() {
             return Ok(report);
         }
-        // Duplicates against existing records, by identity.
-        let mut existing: HashMap<(String, String), String> = HashMap::new();
-        let all_ids: Vec<(String, String)> =
-            valid.iter().flat_map(|(_, f, _)| f.identities()).collect();
-        for chunk in all_ids.chunks(CHUNK) {
-            let values: Vec<&str> = chunk.iter().map(|(_, v)| v.as_str()).collect();
-            let found: Vec<(String, String, String)> = customer_identity::Entity::find()
-                .select_only()
-                .column(customer_identity::Column::Kind)
-                .column(customer_identity::Column::Value)
-                .column(customer_identity::Column::CustomerId)
-                .filter(customer_identity::Column::WorkspaceId.eq(scope.id()))
-                .filter(customer_identity::Column::Value.is_in(values))
-                .into_tuple()
-                .all(self.db())
-                .await?;
-            for (k, v, c) in found {
-                existing.entry((k, v)).or_insert(c);
-            }
-        }
-        let txn = self.db().begin().await?;
-        let mut new_rows = vec![];
+        // Pass 2: the file again, written in chunks inside one transaction.
+        let txn = if dry_run {
+            None
+        } else {
+            Some(self.db().begin().await?)
+        };
         let mut merges: BTreeMap<String, Vec<CustomerFields>> = BTreeMap::new();
-        for (row, f, lifecycle) in valid {
-            let dup = f
-                .identities()
-                .into_iter()
-                .find_map(|k| existing.get(&k).cloned());
-            if let Some(c) = &dup {
-                report.duplicates.push(RowDuplicate {
-                    row,
-                    customer_id: c.clone(),
-                });
-            }
-            match (dup, on_duplicate) {
-                (Some(_), OnDuplicate::Skip) => report.skipped += 1,
-                (Some(c), OnDuplicate::Merge) => {
-                    report.merged += 1;
-                    merges.entry(c).or_default().push(f);
-                }
-                _ => {
-                    report.created += 1;
-                    new_rows.push((f, lifecycle));
-                }
-            }
-        }
-        if dry_run {
-            return Ok(report);
-        }
         let now = chrono::Utc::now();
         let topic = "customer.created".to_owned();
         let mut batch = Vec::with_capacity(CHUNK);
         let mut idents = Vec::with_capacity(CHUNK * 2);
+        let mut names = Vec::with_capacity(CHUNK * 8);
         let mut audits = Vec::with_capacity(CHUNK);
         let mut events = Vec::with_capacity(CHUNK);
-        let mut rows = new_rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            for (f, lifecycle) in rows.by_ref().take(CHUNK) {
-                let ids = f.identities();
-                let mut m = new_customer(scope, f);
-                m.lifecycle = lifecycle;
-                for (kind, value) in ids {
-                    idents.push(customer_identity::ActiveModel {
-                        workspace_id: Set(scope.id().to_owned()),
-                        kind: Set(kind),
-                        value: Set(value),
-                        customer_id: Set(m.id.clone()),
+        let mut written = 0u64;
+        let mut rows = Rows::new(open().map_err(io)?, format, &ctx);
+        loop {
+            let next = rows.next();
+            let done = next.is_none();
+            if let Some((row, r)) = next {
+                let (f, lifecycle) = r.and_then(|r| validate_row(row, r, &ctx)).map_err(|e| {
+                    StoreError::Config(format!("row {row} changed between passes: {}", e.message))
+                })?;
+                let dup = f
+                    .identities()
+                    .into_iter()
+                    .find_map(|k| existing.get(&k).cloned());
+                if let Some(c) = &dup {
+                    report.duplicates.push(RowDuplicate {
+                        row,
+                        customer_id: c.clone(),
                     });
                 }
-                let snap = json!(m);
-                audits.push(audit::ActiveModel {
-                    workspace_id: Set(scope.id().to_owned()),
-                    actor_id: Set(actor.user_id.clone()),
-                    at: Set(now),
-                    action: Set("imported".into()),
-                    entity_type: Set("customer".into()),
-                    entity_id: Set(m.id.clone()),
-                    before: Set(None),
-                    after: Set(Some(snap.clone())),
-                    ..Default::default()
-                });
-                events.push(outbox::ActiveModel {
-                    workspace_id: Set(scope.id().to_owned()),
-                    topic: Set(topic.clone()),
-                    entity_type: Set("customer".into()),
-                    entity_id: Set(m.id.clone()),
-                    payload: Set(json!({"action": "imported", "entity_type": "customer",
-                        "entity_id": m.id, "actor_id": actor.user_id, "after": snap})),
-                    created_at: Set(now),
-                    ..Default::default()
-                });
-                batch.push(m.into_active_model().reset_all());
+                match (dup, on_duplicate) {
+                    (Some(_), OnDuplicate::Skip) => report.skipped += 1,
+                    (Some(c), OnDuplicate::Merge) => {
+                        report.merged += 1;
+                        merges.entry(c).or_default().push(f);
+                    }
+                    _ => {
+                        report.created += 1;
+                        if txn.is_some() {
+                            let ids = f.identities();
+                            let mut m = new_customer(scope, f);
+                            m.lifecycle = lifecycle;
+                            names.extend(crate::name_search::rows(scope.id(), &m.id, &m.name));
+                            for (kind, value) in ids {
+                                idents.push(customer_identity::ActiveModel {
+                                    workspace_id: Set(scope.id().to_owned()),
+                                    kind: Set(kind),
+                                    value: Set(value),
+                                    customer_id: Set(m.id.clone()),
+                                });
+                            }
+                            let snap = json!(m);
+                            audits.push(audit::ActiveModel {
+                                workspace_id: Set(scope.id().to_owned()),
+                                actor_id: Set(actor.user_id.clone()),
+                                at: Set(now),
+                                action: Set("imported".into()),
+                                entity_type: Set("customer".into()),
+                                entity_id: Set(m.id.clone()),
+                                before: Set(None),
+                                after: Set(Some(snap.clone())),
+                                ..Default::default()
+                            });
+                            events.push(outbox::ActiveModel {
+                                workspace_id: Set(scope.id().to_owned()),
+                                topic: Set(topic.clone()),
+                                entity_type: Set("customer".into()),
+                                entity_id: Set(m.id.clone()),
+                                payload: Set(
+                                    json!({"action": "imported", "entity_type": "customer",
+                                    "entity_id": m.id, "actor_id": actor.user_id, "after": snap}),
+                                ),
+                                created_at: Set(now),
+                                ..Default::default()
+                            });
+                            batch.push(m.into_active_model().reset_all());
+                        }
+                    }
+                }
             }
-            customer::Entity::insert_many(std::mem::take(&mut batch))
-                .exec(&txn)
-                .await?;
-            for c in std::mem::take(&mut idents).chunks(CHUNK * 2) {
-                customer_identity::Entity::insert_many(c.to_vec())
-                    .exec(&txn)
+            if let Some(txn) = &txn
+                && (batch.len() >= CHUNK || (done && !batch.is_empty()))
+            {
+                written += batch.len() as u64;
+                customer::Entity::insert_many(std::mem::take(&mut batch))
+                    .exec(txn)
                     .await?;
+                for c in std::mem::take(&mut idents).chunks(CHUNK * 2) {
+                    customer_identity::Entity::insert_many(c.to_vec())
+                        .exec(txn)
+                        .await?;
+                }
+                for c in std::mem::take(&mut names).chunks(CHUNK * 2) {
+                    customer_name_key::Entity::insert_many(c.to_vec())
+                        .exec(txn)
+                        .await?;
+                }
+                audit::Entity::insert_many(std::mem::take(&mut audits))
+                    .exec(txn)
+                    .await?;
+                outbox::Entity::insert_many(std::mem::take(&mut events))
+                    .exec(txn)
+                    .await?;
+                if written % 10_000 < CHUNK as u64 {
+                    tell("written", written);
+                }
             }
-            audit::Entity::insert_many(std::mem::take(&mut audits))
-                .exec(&txn)
-                .await?;
-            outbox::Entity::insert_many(std::mem::take(&mut events))
-                .exec(&txn)
-                .await?;
+            if done {
+                break;
+            }
         }
+        let Some(txn) = txn else {
+            return Ok(report);
+        };
         for (id, rows) in merges {
             let current = crate::crud::find_scoped::<customer::Entity, _>(&txn, scope, &id).await?;
             let mut f = crate::customers::fields_of(&current);
@@ -449,40 +608,42 @@ impl Store {
             crate::audit::record(&txn, scope, actor, change).await?;
         }
         txn.commit().await?;
+        tell("written", written);
         self.signal_outbox();
         Ok(report)
     }
 
-    /// Every live customer of the workspace in id order, `batch` at a time, to `sink`.
+    /// The live customers of the workspace that `filter` selects (the customer list's
+    /// filters: search, segment, lifecycle, tier, owner, …), newest first, `batch` at a time,
+    /// to `sink`. Keyset paged, so memory holds one batch.
     pub async fn export_customers<F>(
         &self,
         scope: &WorkspaceScope,
+        filter: &crate::customers::CustomerFilter,
         batch: u64,
         mut sink: F,
     ) -> Result<()>
     where
         F: FnMut(Vec<customer::Model>) -> Result<()>,
     {
-        let mut after: Option<String> = None;
+        let mut cursor: Option<String> = None;
         loop {
-            let mut q = customer::Entity::find()
-                .filter(customer::Column::WorkspaceId.eq(scope.id()))
-                .filter(customer::Column::MergedInto.is_null());
-            if let Some(a) = &after {
-                q = q.filter(customer::Column::Id.gt(a.as_str()));
-            }
-            let rows = q
-                .order_by_asc(customer::Column::Id)
-                .limit(batch)
-                .all(self.db())
+            let page = self
+                .list_customers(
+                    scope,
+                    filter,
+                    &crate::PageRequest {
+                        limit: Some(batch),
+                        cursor,
+                    },
+                )
                 .await?;
-            let done = (rows.len() as u64) < batch;
-            after = rows.last().map(|r| r.id.clone());
-            if !rows.is_empty() {
-                sink(rows)?;
+            if !page.items.is_empty() {
+                sink(page.items)?;
             }
-            if done {
-                return Ok(());
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(()),
             }
         }
     }

@@ -15,7 +15,7 @@ use chrono::{NaiveDate, Utc};
 use kefu_model::error::FieldProblem;
 use kefu_model::validate::{self, SHORT_TEXT};
 use kefu_model::{ModelError, interaction::Channel};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -155,7 +155,7 @@ fn valid_hours(s: &str) -> bool {
 }
 
 /// Checks one custom field value against its definition; returns the normalized value.
-fn check_custom(def: &custom_field_def::Model, v: &Value) -> Option<Value> {
+pub(crate) fn check_custom(def: &custom_field_def::Model, v: &Value) -> Option<Value> {
     let choices: Vec<String> = serde_json::from_value(def.choices.clone()).unwrap_or_default();
     match (def.field_type.as_str(), v) {
         (_, Value::Null) => Some(Value::Null),
@@ -399,20 +399,37 @@ pub fn fields_of(m: &customer::Model) -> CustomerFields {
 /// Filters for the customer list.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
-    /// Part of the name (case-insensitive for Latin letters), or a phone, e-mail or external
-    /// id (exact, after normalization).
+    /// The start of a name, of any word or Chinese character of it, of its pinyin or of its
+    /// pinyin initials (see [`crate::name_search`]); or a phone, e-mail or external id
+    /// (exact, after normalization).
     pub q: Option<String>,
     pub organization: Option<String>,
     pub tag: Option<String>,
     pub lifecycle: Option<String>,
     pub value_tier: Option<String>,
     pub owner_id: Option<String>,
+    /// Only the customers of this segment (a segment of another workspace or none at all is
+    /// an unknown reference).
+    pub segment_id: Option<String>,
+    /// How many matches a name search resolves to ids before it walks the list instead
+    /// (default [`SEARCH_CANDIDATES`]); results are the same either way.
+    pub max_candidates: Option<u64>,
 }
 
 pub(crate) fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// A search resolves to at most this many customer ids before it switches to walking the
+/// list (see `Store::search`).
+pub const SEARCH_CANDIDATES: u64 = 100_000;
+
+/// What a search selects: a list of ids (newest first), or a condition to walk the list with.
+enum Search {
+    Ids(Vec<String>),
+    Walk(Condition),
 }
 
 /// One entry of a customer's timeline.
@@ -513,6 +530,9 @@ pub(crate) fn new_customer(scope: &WorkspaceScope, fields: CustomerFields) -> cu
         merged_into: None,
         created_at: now,
         updated_at: now,
+        rfm_last_contact_at: None,
+        rfm_frequency: 0,
+        rfm_monetary: 0.0,
     };
     fields.write_to(&mut model);
     model
@@ -559,7 +579,7 @@ impl Store {
         default_region: &str,
         value_tiers: Vec<String>,
     ) -> Result<()> {
-        if phone::calling_code(default_region).is_none() {
+        if !phone::known_region(default_region) {
             return Err(invalid("default_region", FieldProblem::Format));
         }
         let tiers = validate::list("value_tiers", &value_tiers)?;
@@ -662,6 +682,7 @@ impl Store {
             .insert(&txn)
             .await?;
         write_identities(&txn, scope, &saved.id, ids, false).await?;
+        crate::name_search::write(&txn, scope.id(), &saved.id, &saved.name).await?;
         let change = Change {
             action: "created",
             entity_type: "customer",
@@ -680,6 +701,79 @@ impl Store {
         find_scoped::<customer::Entity, _>(self.db(), scope, id).await
     }
 
+    /// What a search text selects: customers with a phone, e-mail or external id equal to it
+    /// (normalized; an index seek on `customer_identities`), or — unless it is a phone number
+    /// or an e-mail address — a name key starting with it (a range seek on
+    /// `customer_name_keys`; see [`crate::name_search`]). Up to [`SEARCH_CANDIDATES`]
+    /// matches this is the list of their ids; when a short prefix matches more (so at least
+    /// one customer in `customers / SEARCH_CANDIDATES`), a condition under which the list
+    /// walks customers newest first and checks each against the keys, ending as soon as a
+    /// page is full.
+    async fn search(&self, scope: &WorkspaceScope, q: &str, cap: u64) -> Result<Search> {
+        use crate::entity::customer_name_key;
+        use crate::name_search::{prefix_end, query_key};
+        let region = self.crm_context(scope).await?.default_region;
+        let mut values = vec![q.to_owned()];
+        if q.to_lowercase() != q {
+            values.push(q.to_lowercase());
+        }
+        let as_phone = phone::normalize(q, &region);
+        let by_name = as_phone.is_none() && !q.contains('@');
+        if let Some(p) = as_phone {
+            values.push(p);
+        }
+        let mut ids: Vec<String> = customer_identity::Entity::find()
+            .select_only()
+            .column(customer_identity::Column::CustomerId)
+            .filter(customer_identity::Column::WorkspaceId.eq(scope.id()))
+            .filter(customer_identity::Column::Value.is_in(values))
+            .limit(cap)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        if let Some(key) = query_key(q).filter(|_| by_name) {
+            let end = prefix_end(&key);
+            let matching = || {
+                customer_name_key::Entity::find()
+                    .select_only()
+                    .column(customer_name_key::Column::CustomerId)
+                    .filter(customer_name_key::Column::WorkspaceId.eq(scope.id()))
+                    .filter(customer_name_key::Column::Key.gte(key.as_str()))
+                    .filter(customer_name_key::Column::Key.lt(end.as_str()))
+            };
+            // Counting in the index first keeps a very broad prefix from loading its ids.
+            let n = matching().limit(cap + 1).count(self.db()).await?;
+            if n > cap {
+                use sea_orm::sea_query::{Alias, Query};
+                let k = Alias::new("customer_name_keys");
+                let keys = Query::select()
+                    .expr(Expr::val(1))
+                    .from(k.clone())
+                    .and_where(
+                        Expr::col((k.clone(), Alias::new("workspace_id")))
+                            .equals((customer::Entity, customer::Column::WorkspaceId)),
+                    )
+                    .and_where(
+                        Expr::col((k.clone(), Alias::new("customer_id")))
+                            .equals((customer::Entity, customer::Column::Id)),
+                    )
+                    .and_where(Expr::col((k.clone(), Alias::new("key"))).gte(key.as_str()))
+                    .and_where(Expr::col((k, Alias::new("key"))).lt(end.as_str()))
+                    .to_owned();
+                return Ok(Search::Walk(
+                    Condition::any()
+                        .add(Expr::exists(keys))
+                        .add(customer::Column::Id.is_in(ids)),
+                ));
+            }
+            let found: Vec<String> = matching().into_tuple().all(self.db()).await?;
+            ids.extend(found);
+        }
+        ids.sort_by(|a, b| b.cmp(a));
+        ids.dedup();
+        Ok(Search::Ids(ids))
+    }
+
     pub async fn list_customers(
         &self,
         scope: &WorkspaceScope,
@@ -687,36 +781,13 @@ impl Store {
         page: &PageRequest,
     ) -> Result<Page<customer::Model>> {
         let mut cond = Condition::all().add(customer::Column::MergedInto.is_null());
+        let mut ids = None;
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
-            let ctx_region = self.crm_context(scope).await?.default_region;
-            let mut values = vec![q.to_lowercase(), q.to_owned()];
-            let as_phone = phone::normalize(q, &ctx_region);
-            // A phone number or an e-mail address is looked up in the identity index only;
-            // anything else may also be part of a name.
-            let mut any = if as_phone.is_some() || q.contains('@') {
-                Condition::any()
-            } else {
-                Condition::any().add(
-                    Expr::expr(Func::lower(Expr::col(customer::Column::Name)))
-                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
-                )
-            };
-            if let Some(p) = as_phone {
-                values.push(p);
+            let cap = Ord::max(filter.max_candidates.unwrap_or(SEARCH_CANDIDATES), 1);
+            match self.search(scope, q, cap).await? {
+                Search::Ids(v) => ids = Some(v),
+                Search::Walk(c) => cond = cond.add(c),
             }
-            let ids: Vec<String> = customer_identity::Entity::find()
-                .select_only()
-                .column(customer_identity::Column::CustomerId)
-                .filter(customer_identity::Column::WorkspaceId.eq(scope.id()))
-                .filter(customer_identity::Column::Value.is_in(values))
-                .limit(1000)
-                .into_tuple()
-                .all(self.db())
-                .await?;
-            // An empty `any` matches nothing.
-            any = any.add(customer::Column::Id.is_in(ids));
-            cond = cond.add(any);
         }
         if let Some(o) = &filter.organization {
             cond = cond.add(customer::Column::Organization.eq(o.as_str()));
@@ -737,7 +808,51 @@ impl Store {
         if let Some(o) = &filter.owner_id {
             cond = cond.add(customer::Column::OwnerId.eq(o.as_str()));
         }
-        list_scoped::<customer::Entity>(self, scope, cond, page).await
+        if let Some(sid) = &filter.segment_id {
+            cond = cond.add(match self.segment_condition(scope, sid).await {
+                Err(StoreError::NotFound) => {
+                    return Err(StoreError::UnknownReference { field: "segment" });
+                }
+                c => c?,
+            });
+        }
+        match ids {
+            Some(ids) => self.list_among(scope, cond, ids, page).await,
+            None => list_scoped::<customer::Entity>(self, scope, cond, page).await,
+        }
+    }
+
+    /// A page of the customers among `ids` (newest first) that meet `cond`: the ids after
+    /// the cursor are looked up a chunk at a time (primary key seeks) until the page is full.
+    async fn list_among(
+        &self,
+        scope: &WorkspaceScope,
+        cond: Condition,
+        mut ids: Vec<String>,
+        page: &PageRequest,
+    ) -> Result<Page<customer::Model>> {
+        if let Some(after) = page.after()? {
+            ids.retain(|id| *id < after);
+        }
+        let limit = page.limit();
+        let mut rows: Vec<customer::Model> = vec![];
+        for chunk in ids.chunks(500) {
+            let need = limit + 1 - rows.len() as u64;
+            rows.extend(
+                customer::Entity::find()
+                    .filter(customer::Column::WorkspaceId.eq(scope.id()))
+                    .filter(cond.clone())
+                    .filter(customer::Column::Id.is_in(chunk.iter().map(String::as_str)))
+                    .order_by_desc(customer::Column::Id)
+                    .limit(need)
+                    .all(self.db())
+                    .await?,
+            );
+            if rows.len() as u64 > limit {
+                break;
+            }
+        }
+        Ok(crate::page::page_of(rows, limit, |r| r.id.clone()))
     }
 
     /// Customers having the phone, e-mail or external id `value` (normalized).
@@ -788,6 +903,9 @@ impl Store {
             .update(&txn)
             .await?;
         write_identities(&txn, scope, id, ids, true).await?;
+        if saved.name != current.name {
+            crate::name_search::write(&txn, scope.id(), id, &saved.name).await?;
+        }
         let change = Change {
             action: "updated",
             entity_type: "customer",
@@ -997,119 +1115,6 @@ impl Store {
         Ok(n)
     }
 
-    /// The customer's timeline, newest first: interactions, tickets, ticket transitions and
-    /// customer events (notes, lifecycle and owner changes, merges). `offset` pages.
-    pub async fn customer_timeline(
-        &self,
-        scope: &WorkspaceScope,
-        id: &str,
-        offset: u64,
-        limit: u64,
-    ) -> Result<(Vec<TimelineEntry>, bool)> {
-        find_scoped::<customer::Entity, _>(self.db(), scope, id).await?;
-        let n = offset + limit + 1;
-        let db = self.db();
-        let mut all: Vec<TimelineEntry> = vec![];
-        let tickets = ticket::Entity::find()
-            .filter(ticket::Column::WorkspaceId.eq(scope.id()))
-            .filter(ticket::Column::CustomerId.eq(id))
-            .order_by_desc(ticket::Column::CreatedAt)
-            .all(db)
-            .await?;
-        for t in &tickets {
-            all.push(TimelineEntry {
-                at: t.created_at,
-                kind: "ticket".into(),
-                id: t.id.clone(),
-                ticket_id: Some(t.id.clone()),
-                title: t.subject.clone(),
-                from: None,
-                to: Some(t.state.clone()),
-                body: None,
-                actor_id: None,
-            });
-        }
-        let ticket_ids: Vec<&str> = tickets.iter().map(|t| t.id.as_str()).collect();
-        let subjects: BTreeMap<&str, &str> = tickets
-            .iter()
-            .map(|t| (t.id.as_str(), t.subject.as_str()))
-            .collect();
-        for chunk in ticket_ids.chunks(500) {
-            let rows = crate::entity::ticket_transition::Entity::find()
-                .filter(crate::entity::ticket_transition::Column::WorkspaceId.eq(scope.id()))
-                .filter(crate::entity::ticket_transition::Column::TicketId.is_in(chunk.to_vec()))
-                .order_by_desc(crate::entity::ticket_transition::Column::At)
-                .limit(n)
-                .all(db)
-                .await?;
-            for r in rows {
-                all.push(TimelineEntry {
-                    at: r.at,
-                    kind: "ticket_transition".into(),
-                    id: r.seq.to_string(),
-                    title: subjects
-                        .get(r.ticket_id.as_str())
-                        .unwrap_or(&"")
-                        .to_string(),
-                    ticket_id: Some(r.ticket_id),
-                    from: Some(r.from_state),
-                    to: Some(r.to_state),
-                    body: Some(r.reason).filter(|r| !r.is_empty()),
-                    actor_id: Some(r.actor_id),
-                });
-            }
-        }
-        let inter = interaction::Entity::find()
-            .filter(interaction::Column::WorkspaceId.eq(scope.id()))
-            .filter(interaction::Column::CustomerId.eq(id))
-            .order_by_desc(interaction::Column::Id)
-            .limit(n)
-            .all(db)
-            .await?;
-        for i in inter {
-            all.push(TimelineEntry {
-                at: i.offered_at.unwrap_or(i.created_at),
-                kind: "interaction".into(),
-                id: i.id,
-                ticket_id: i.ticket_id,
-                title: format!("{} {}", i.channel, i.direction),
-                from: None,
-                to: i.outcome,
-                body: i.disposition,
-                actor_id: i.agent_id,
-            });
-        }
-        let events = customer_event::Entity::find()
-            .filter(customer_event::Column::WorkspaceId.eq(scope.id()))
-            .filter(customer_event::Column::CustomerId.eq(id))
-            .order_by_desc(customer_event::Column::Id)
-            .limit(n)
-            .all(db)
-            .await?;
-        for e in events {
-            all.push(TimelineEntry {
-                at: e.at,
-                title: e.kind.clone(),
-                kind: e.kind,
-                id: e.id,
-                ticket_id: None,
-                from: e.from_value,
-                to: e.to_value,
-                body: Some(e.body).filter(|b| !b.is_empty()),
-                actor_id: e.actor_id,
-            });
-        }
-        all.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.id.cmp(&a.id)));
-        let more = all.len() as u64 > offset + limit;
-        Ok((
-            all.into_iter()
-                .skip(offset as usize)
-                .take(limit as usize)
-                .collect(),
-            more,
-        ))
-    }
-
     /// Groups of live customers sharing a normalized phone, e-mail or external id.
     pub async fn customer_duplicates(
         &self,
@@ -1228,6 +1233,7 @@ impl Store {
             .exec(&txn)
             .await?;
         write_identities(&txn, scope, id, ids, true).await?;
+        crate::name_search::delete(&txn, scope.id(), old.clone()).await?;
         for m in &merged {
             let mut gone = m.clone();
             gone.merged_into = Some(id.to_owned());
@@ -1298,6 +1304,7 @@ impl Store {
             .filter(customer_event::Column::CustomerId.eq(id))
             .exec(&txn)
             .await?;
+        crate::name_search::delete(&txn, scope.id(), vec![id.to_owned()]).await?;
         customer::Entity::delete_by_id(id.to_owned())
             .exec(&txn)
             .await?;

@@ -1,6 +1,11 @@
 //! Phone numbers to E.164 (`+<country code><national number>`), with a default region for
-//! numbers written without a country code. Covers the calling codes of the regions kefu is
-//! used in; the national trunk prefix (`0`, or `1` in NANP) is dropped.
+//! numbers written without a country code.
+//!
+//! A number is first parsed with the `phonenumber` crate (libphonenumber's metadata for every
+//! region, bundled: it builds offline) and taken when that finds it valid. Otherwise the hand
+//! rules below decide (the calling codes of the regions kefu is used in; the national trunk
+//! prefix `0`, or `1` in NANP, dropped; CN mobile lengths checked), so no number accepted
+//! before is refused now. Any region libphonenumber knows may be a workspace's default.
 
 /// Regions whose numbers can be written without a country code: ISO code → calling code.
 pub const REGIONS: &[(&str, &str)] = &[
@@ -26,11 +31,30 @@ pub fn calling_code(region: &str) -> Option<&'static str> {
     REGIONS.iter().find(|(r, _)| *r == region).map(|(_, c)| *c)
 }
 
+/// Whether `region` may be a default region: one libphonenumber knows.
+pub fn known_region(region: &str) -> bool {
+    region.len() == 2
+        && region.chars().all(|c| c.is_ascii_uppercase())
+        && region.parse::<phonenumber::country::Id>().is_ok()
+}
+
+fn by_metadata(raw: &str, region: &str) -> Option<String> {
+    let id = region.parse::<phonenumber::country::Id>().ok();
+    let n = phonenumber::parse(id, raw).ok()?;
+    phonenumber::is_valid(&n).then(|| n.format().mode(phonenumber::Mode::E164).to_string())
+}
+
 /// Normalizes `raw` to E.164; `None` if it cannot be a phone number.
 ///
 /// Separators (spaces, `-`, `.`, `(`, `)`) are ignored; `+` or `00` start an international
 /// number; anything else is national to `region`.
 pub fn normalize(raw: &str, region: &str) -> Option<String> {
+    if raw.chars().any(|c| c.is_alphabetic()) {
+        return None; // libphonenumber reads letters as keypad digits; kefu does not.
+    }
+    if let Some(n) = by_metadata(raw, region) {
+        return Some(n);
+    }
     let s = raw.trim();
     let (international, rest) = match s.strip_prefix('+') {
         Some(r) => (true, r),
@@ -83,7 +107,7 @@ pub fn normalize(raw: &str, region: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{known_region, normalize};
 
     #[test]
     fn chinese_numbers_in_every_common_spelling() {
@@ -140,5 +164,33 @@ mod tests {
             assert_eq!(normalize(raw, "CN"), None, "{raw}");
         }
         assert_eq!(normalize("13800138000", "ZZ"), None);
+    }
+
+    #[test]
+    fn regions_beyond_the_hand_table_by_metadata() {
+        // Brazil, Vietnam and Thailand are not in the hand table.
+        assert_eq!(
+            normalize("(11) 96123-4567", "BR").as_deref(),
+            Some("+5511961234567")
+        );
+        assert_eq!(
+            normalize("091 234 56 78", "VN").as_deref(),
+            Some("+84912345678")
+        );
+        assert_eq!(
+            normalize("081 234 5678", "TH").as_deref(),
+            Some("+66812345678")
+        );
+        // UK with its trunk 0, Japan mobile, Germany landline.
+        assert_eq!(
+            normalize("07400 123456", "GB").as_deref(),
+            Some("+447400123456")
+        );
+        assert_eq!(
+            normalize("090-1234-5678", "JP").as_deref(),
+            Some("+819012345678")
+        );
+        assert!(known_region("BR") && known_region("CN"));
+        assert!(!known_region("ZZ") && !known_region("cn") && !known_region("CHN"));
     }
 }

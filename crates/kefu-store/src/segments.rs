@@ -24,8 +24,9 @@ impl Audited for segment::Model {
 /// One condition of a segment. All conditions of a segment must hold.
 ///
 /// `field`: `lifecycle`, `value_tier`, `organization`, `owner_id`, `tag`, `province`, `city`,
-/// `custom.KEY`, `last_contact_days`, `created_days`. `op`: `eq`, `ne`, `in`, `has` (tags),
-/// `exists`, `missing`, `within` / `not_within` (days, for the two age fields).
+/// `custom.KEY`, `last_contact_days`, `created_days`, `rfm.r`, `rfm.f`, `rfm.m`. `op`: `eq`,
+/// `ne`, `in`, `has` (tags), `exists`, `missing`, `within` / `not_within` (days, for the two
+/// age fields), `gte` / `lte` / `eq` (RFM scores 1–5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
@@ -67,7 +68,13 @@ fn json_text(backend: Backend, col: &str, path: &[&str]) -> Expr {
 }
 
 /// Compiles `rules` into a condition on `customers`; rejects unknown fields and ops.
-pub fn compile(backend: Backend, rules: &[Rule]) -> Result<Condition> {
+/// `rfm.r`, `rfm.f` and `rfm.m` rules (`gte`, `lte`, `eq` a score 1–5) use the workspace's
+/// RFM bounds (see [`crate::rfm`]).
+pub fn compile(
+    backend: Backend,
+    rfm: &crate::rfm::RfmContext,
+    rules: &[Rule],
+) -> Result<Condition> {
     let mut cond = Condition::all().add(customer::Column::MergedInto.is_null());
     for (i, r) in rules.iter().enumerate() {
         let op = r.op.as_str();
@@ -145,6 +152,16 @@ pub fn compile(backend: Backend, rules: &[Rule]) -> Result<Condition> {
                 "missing" => Condition::all().add(e.is_null()),
                 _ => return Err(bad(i, "op")),
             }
+        } else if let Some(dim) = r.field.strip_prefix("rfm.") {
+            let score = r.value.as_u64().ok_or_else(|| bad(i, "value"))?;
+            if !matches!(dim, "r" | "f" | "m") {
+                return Err(bad(i, "field"));
+            }
+            if !matches!(op, "gte" | "lte" | "eq") {
+                return Err(bad(i, "op"));
+            }
+            rfm.condition(dim, op, score)
+                .ok_or_else(|| bad(i, "value"))?
         } else if r.field == "last_contact_days" || r.field == "created_days" {
             let days = r
                 .value
@@ -168,8 +185,13 @@ pub fn compile(backend: Backend, rules: &[Rule]) -> Result<Condition> {
                         Expr::col((interaction::Entity, interaction::Column::CustomerId))
                             .equals((Alias::new("customers"), customer::Column::Id)),
                     )
+                    // A contact counts when it was offered (or, if never, recorded).
                     .and_where(
-                        Expr::col((interaction::Entity, interaction::Column::CreatedAt)).gte(since),
+                        Expr::expr(sea_orm::sea_query::Func::coalesce([
+                            Expr::col((interaction::Entity, interaction::Column::OfferedAt)),
+                            Expr::col((interaction::Entity, interaction::Column::CreatedAt)),
+                        ]))
+                        .gte(since),
                     )
                     .to_owned();
                 let e = Expr::exists(recent);
@@ -196,7 +218,7 @@ impl Store {
         if rules.len() > validate::MAX_ITEMS {
             return Err(invalid("rules", FieldProblem::TooMany));
         }
-        compile(self.backend(), &rules)?;
+        compile(self.backend(), &self.rfm_context(scope).await?, &rules)?;
         let m = segment::Model {
             id: kefu_model::new_id().to_string(),
             workspace_id: scope.id().to_owned(),
@@ -219,10 +241,14 @@ impl Store {
         find_scoped::<segment::Entity, _>(self.db(), scope, id).await
     }
 
-    async fn segment_condition(&self, scope: &WorkspaceScope, id: &str) -> Result<Condition> {
+    pub(crate) async fn segment_condition(
+        &self,
+        scope: &WorkspaceScope,
+        id: &str,
+    ) -> Result<Condition> {
         let s = self.get_segment(scope, id).await?;
         let rules: Vec<Rule> = serde_json::from_value(s.rules).unwrap_or_default();
-        compile(self.backend(), &rules)
+        compile(self.backend(), &self.rfm_context(scope).await?, &rules)
     }
 
     /// The segment's customers, newest first.

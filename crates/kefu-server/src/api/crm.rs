@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use kefu_model::Action;
 use kefu_store::entity::custom_field_def;
+use kefu_store::rfm::{RfmSettings, RfmState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -18,6 +19,76 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/crm/settings", get(get_settings).put(put_settings))
         .route("/crm/fields", get(list_fields).post(create_field))
+        .route(
+            "/crm/fields/{id}",
+            axum::routing::patch(update_field).delete(delete_field),
+        )
+        .route("/crm/rfm", get(get_rfm).put(put_rfm))
+        .route("/crm/rfm/refresh", axum::routing::post(refresh_rfm))
+        .route("/customers/{id}/rfm", get(customer_rfm))
+}
+
+/// The workspace's RFM settings, the score bounds in force and the last refresh.
+#[utoipa::path(get, path = "/api/v1/crm/rfm", tag = "customers",
+    responses((status = 200, body = Object)))]
+pub async fn get_rfm(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<RfmState>, ApiError> {
+    let p = auth.require(Action::ReadCustomers)?;
+    Ok(Json(state.store.rfm_state(&p.scope).await?))
+}
+
+/// Change the RFM settings: window, monetary field (a `number` custom field), `thresholds`
+/// or `quintiles`, and the thresholds.
+#[utoipa::path(put, path = "/api/v1/crm/rfm", tag = "customers", request_body = Object,
+    responses((status = 200, body = Object), (status = 422, description = "invalid_field")))]
+pub async fn put_rfm(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<RfmSettings>,
+) -> Result<Json<RfmState>, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    Ok(Json(
+        state
+            .store
+            .set_rfm_settings(&p.scope, &p.actor(), b)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefreshOut {
+    /// Customers with RFM inputs (any interaction or a monetary value).
+    pub customers: u64,
+    #[schema(value_type = Object)]
+    pub state: RfmState,
+}
+
+/// Recompute every customer's RFM inputs (and the bounds in `quintiles` mode).
+#[utoipa::path(post, path = "/api/v1/crm/rfm/refresh", tag = "customers",
+    responses((status = 200, body = RefreshOut)))]
+pub async fn refresh_rfm(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<RefreshOut>, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    let (state, customers) = state.store.refresh_rfm(&p.scope, &p.actor()).await?;
+    Ok(Json(RefreshOut { customers, state }))
+}
+
+/// A customer's RFM inputs (as of the last refresh) and scores.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/rfm", tag = "customers",
+    responses((status = 200, body = Object), (status = 404)))]
+pub async fn customer_rfm(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let p = auth.require(Action::ReadCustomers)?;
+    let id = super::path_id(&id)?;
+    state.store.get_customer(&p.scope, &id).await?;
+    Ok(Json(state.store.customer_rfm(&p.scope, &id).await?))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -130,4 +201,56 @@ pub async fn create_field(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldPatchIn {
+    pub label: Option<String>,
+    /// A type change is refused (409 `custom_field_values_invalid`) unless every stored
+    /// value still validates.
+    pub field_type: Option<String>,
+    pub choices: Option<Vec<String>>,
+}
+
+/// Change a custom field's label, type or choices.
+#[utoipa::path(patch, path = "/api/v1/crm/fields/{id}", tag = "customers", request_body = FieldPatchIn,
+    responses((status = 200, body = FieldOut), (status = 404),
+        (status = 409, description = "custom_field_values_invalid")))]
+pub async fn update_field(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiJson(b): ApiJson<FieldPatchIn>,
+) -> Result<Json<FieldOut>, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    let id = super::path_id(&id)?;
+    let patch = kefu_store::crm_admin::FieldPatch {
+        label: b.label,
+        field_type: b.field_type,
+        choices: b.choices,
+    };
+    let m = state
+        .store
+        .update_custom_field(&p.scope, &p.actor(), &id, patch)
+        .await?;
+    Ok(Json(m.into()))
+}
+
+/// Delete a custom field no customer, segment or RFM setting uses (else 409
+/// `custom_field_in_use`).
+#[utoipa::path(delete, path = "/api/v1/crm/fields/{id}", tag = "customers",
+    responses((status = 204), (status = 404), (status = 409, description = "custom_field_in_use")))]
+pub async fn delete_field(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    let id = super::path_id(&id)?;
+    state
+        .store
+        .delete_custom_field(&p.scope, &p.actor(), &id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

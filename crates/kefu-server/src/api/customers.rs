@@ -140,7 +140,9 @@ impl From<customer::Model> for CustomerOut {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerQuery {
-    /// Part of the name, or a phone / e-mail / external id (exact).
+    /// The start of a name, of one of its words or Chinese characters, of its pinyin
+    /// (`wangxiaoming`, `wang xiao ming`) or pinyin initials (`wxm`); or a phone / e-mail /
+    /// external id (exact, after normalization).
     pub q: Option<String>,
     pub organization: Option<String>,
     pub tag: Option<String>,
@@ -148,6 +150,8 @@ pub struct CustomerQuery {
     pub value_tier: Option<String>,
     /// A user id, or `me` for "my customers".
     pub owner: Option<String>,
+    /// Only the customers of this segment (keyset paged like the rest of the list).
+    pub segment: Option<String>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -211,6 +215,8 @@ pub async fn list_customers(
         lifecycle: q.lifecycle,
         value_tier: q.value_tier,
         owner_id,
+        segment_id: opt_id("segment", q.segment)?,
+        ..Default::default()
     };
     let page = state
         .store
@@ -334,21 +340,11 @@ pub async fn timeline(
         return Ok(redirect_to(s, "/timeline"));
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let offset = match q.cursor {
-        Some(c) => c
-            .parse::<u64>()
-            .map_err(|_| kefu_store::StoreError::BadCursor)?,
-        None => 0,
-    };
-    let (items, more) = state
+    let (items, next_cursor) = state
         .store
-        .customer_timeline(&p.scope, &id, offset, limit)
+        .customer_timeline(&p.scope, &id, q.cursor.as_deref(), limit)
         .await?;
-    Ok(Json(TimelineOut {
-        items,
-        next_cursor: more.then(|| (offset + limit).to_string()),
-    })
-    .into_response())
+    Ok(Json(TimelineOut { items, next_cursor }).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -622,9 +618,19 @@ pub async fn import_customers(
 pub struct ExportQuery {
     /// `csv` (default), `jsonl` or `xlsx`.
     pub format: Option<String>,
+    /// The customer list's filters (all optional): only the customers they select.
+    pub q: Option<String>,
+    pub organization: Option<String>,
+    pub tag: Option<String>,
+    pub lifecycle: Option<String>,
+    pub value_tier: Option<String>,
+    /// A user id, or `me`.
+    pub owner: Option<String>,
+    pub segment: Option<String>,
 }
 
-/// Export every customer as CSV, JSON Lines or XLSX.
+/// Export the customers (all, or those the list's filters select) as CSV, JSON Lines or
+/// XLSX, newest first.
 #[utoipa::path(get, path = "/api/v1/customers/export", tag = "customers", params(ExportQuery),
     responses((status = 200, content_type = "text/csv")))]
 pub async fn export_customers(
@@ -633,6 +639,19 @@ pub async fn export_customers(
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let p = auth.require(Action::ExportCustomers)?;
+    let filter = CustomerFilter {
+        q: q.q,
+        organization: q.organization,
+        tag: q.tag,
+        lifecycle: q.lifecycle,
+        value_tier: q.value_tier,
+        owner_id: match q.owner.as_deref() {
+            Some("me") => Some(p.user_id.clone()),
+            _ => opt_id("owner", q.owner)?,
+        },
+        segment_id: opt_id("segment", q.segment)?,
+        ..Default::default()
+    };
     let ctx = state.store.crm_context(&p.scope).await?;
     let keys: Vec<String> = ctx.fields.iter().map(|d| d.key.clone()).collect();
     let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
@@ -644,7 +663,7 @@ pub async fn export_customers(
             let mut err = None;
             state
                 .store
-                .export_customers(&p.scope, 1000, |rows| {
+                .export_customers(&p.scope, &filter, 500, |rows| {
                     for m in rows {
                         if let Err(e) = w.write_record(customer_import::csv_record(&m, &keys)) {
                             err = Some(e);
@@ -663,7 +682,7 @@ pub async fn export_customers(
             let mut out = Vec::new();
             state
                 .store
-                .export_customers(&p.scope, 1000, |rows| {
+                .export_customers(&p.scope, &filter, 500, |rows| {
                     for m in rows {
                         out.extend(customer_import::json_record(&m).to_string().into_bytes());
                         out.push(b'\n');
@@ -677,7 +696,7 @@ pub async fn export_customers(
             let mut rows = vec![customer_import::csv_header(&keys)];
             state
                 .store
-                .export_customers(&p.scope, 1000, |batch| {
+                .export_customers(&p.scope, &filter, 500, |batch| {
                     rows.extend(batch.iter().map(|m| customer_import::csv_record(m, &keys)));
                     Ok(())
                 })

@@ -18,7 +18,12 @@ use utoipa::{IntoParams, ToSchema};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/segments", get(list_segments).post(create_segment))
-        .route("/segments/{id}", get(get_segment))
+        .route(
+            "/segments/{id}",
+            get(get_segment)
+                .patch(update_segment)
+                .delete(delete_segment),
+        )
         .route("/segments/{id}/customers", get(segment_customers))
         .route("/segments/{id}/count", get(segment_count))
 }
@@ -144,4 +149,47 @@ pub async fn segment_count(
     let p = auth.require(Action::ReadCustomers)?;
     let count = state.store.segment_count(&p.scope, &path_id(&id)?).await?;
     Ok(Json(CountOut { count }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentPatch {
+    pub name: Option<String>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub rules: Option<Vec<Rule>>,
+}
+
+/// Rename a segment or replace its rules.
+#[utoipa::path(patch, path = "/api/v1/segments/{id}", tag = "customers", request_body = SegmentPatch,
+    responses((status = 200, body = SegmentOut), (status = 404), (status = 422)))]
+pub async fn update_segment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SegmentPatch>,
+) -> Result<Json<SegmentOut>, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    let id = path_id(&id)?;
+    let m = state
+        .store
+        .update_segment(&p.scope, &p.actor(), &id, b.name, b.rules)
+        .await?;
+    Ok(Json(m.into()))
+}
+
+/// Delete a segment.
+#[utoipa::path(delete, path = "/api/v1/segments/{id}", tag = "customers",
+    responses((status = 204), (status = 404)))]
+pub async fn delete_segment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let p = auth.require(Action::ManageCrm)?;
+    let id = path_id(&id)?;
+    state
+        .store
+        .delete_segment(&p.scope, &p.actor(), &id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -89,6 +89,8 @@ struct CustomersPage {
     rows: Vec<CustomerRow>,
     next_cursor: Option<String>,
     query: String,
+    /// The export API's query for the current filter, if the viewer may export.
+    export_query: Option<String>,
 }
 
 fn nonempty(s: &str) -> Option<String> {
@@ -120,31 +122,25 @@ async fn customers_page(
         .into_iter()
         .map(|s| (s.id, s.name))
         .collect();
-    let (page, count) = match nonempty(&q.segment) {
-        Some(sid) => {
-            let sid = crate::api::path_id(&sid)?;
-            let page = state
-                .store
-                .segment_customers(v.scope(), &sid, &page_req)
-                .await?;
-            let n = state.store.segment_count(v.scope(), &sid).await?;
-            (page, Some(n))
-        }
-        None => {
-            let filter = CustomerFilter {
-                q: nonempty(&q.q),
-                lifecycle: nonempty(&q.lifecycle),
-                value_tier: nonempty(&q.tier),
-                owner_id: (q.mine == "1").then(|| v.auth.0.user_id.clone()),
-                ..Default::default()
-            };
-            let page = state
-                .store
-                .list_customers(v.scope(), &filter, &page_req)
-                .await?;
-            (page, None)
-        }
+    let segment_id = nonempty(&q.segment)
+        .map(|s| crate::api::path_id(&s))
+        .transpose()?;
+    let count = match &segment_id {
+        Some(sid) => Some(state.store.segment_count(v.scope(), sid).await?),
+        None => None,
     };
+    let filter = CustomerFilter {
+        q: nonempty(&q.q),
+        lifecycle: nonempty(&q.lifecycle),
+        value_tier: nonempty(&q.tier),
+        owner_id: (q.mine == "1").then(|| v.auth.0.user_id.clone()),
+        segment_id,
+        ..Default::default()
+    };
+    let page = state
+        .store
+        .list_customers(v.scope(), &filter, &page_req)
+        .await?;
     let query = serde_urlencoded_pairs(&[
         ("q", &q.q),
         ("lifecycle", &q.lifecycle),
@@ -152,9 +148,24 @@ async fn customers_page(
         ("mine", &q.mine),
         ("segment", &q.segment),
     ]);
+    let me = if q.mine == "1" {
+        "me".to_owned()
+    } else {
+        String::new()
+    };
+    let export_query = v.auth.0.role.allows(Action::ExportCustomers).then(|| {
+        serde_urlencoded_pairs(&[
+            ("q", &q.q),
+            ("lifecycle", &q.lifecycle),
+            ("value_tier", &q.tier),
+            ("owner", &me),
+            ("segment", &q.segment),
+        ])
+    });
     Ok(render(CustomersPage {
         t: v.t(),
         signed_in: true,
+        export_query,
         mine: q.mine == "1",
         q: q.q,
         lifecycle: q.lifecycle,
@@ -218,6 +229,8 @@ struct CustomerPage {
     stages: Vec<&'static str>,
     tickets: Vec<TicketRow>,
     timeline: Vec<TimelineRow>,
+    /// The cursor of the timeline's next (older) page.
+    timeline_next: Option<String>,
     error: String,
 }
 
@@ -225,6 +238,9 @@ struct CustomerPage {
 struct ErrorQuery {
     #[serde(default)]
     error: String,
+    /// Where the timeline starts (its `next_cursor`); the newest entries when absent.
+    #[serde(default)]
+    timeline: String,
 }
 
 async fn customer_page(
@@ -254,9 +270,9 @@ async fn customer_page(
             },
         )
         .await?;
-    let (entries, _) = state
+    let (entries, timeline_next) = state
         .store
-        .customer_timeline(v.scope(), &id, 0, 100)
+        .customer_timeline(v.scope(), &id, nonempty(&eq.timeline).as_deref(), 50)
         .await?;
     let owner = match &c.owner_id {
         Some(o) => Some(
@@ -351,6 +367,7 @@ async fn customer_page(
             .map(|m| ticket_row(&v, m))
             .collect(),
         timeline,
+        timeline_next,
         error: eq.error,
         c: c.into(),
         t,

@@ -25,6 +25,7 @@ use std::net::SocketAddr;
 
 mod automations;
 mod crm;
+mod crm_admin;
 mod notifications;
 mod reports;
 mod skills;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(reports::router())
         .merge(crm::router())
+        .merge(crm_admin::router())
 }
 
 /// Translations for a template.

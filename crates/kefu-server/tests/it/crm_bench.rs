@@ -1,6 +1,8 @@
 //! CRM at scale on SQLite (ignored by default; run with `--ignored`): a CSV import of
-//! `KEFU_BENCH_ROWS` customers (default 1,000,000) through the API, then segment counts,
-//! which must stay under a second.
+//! `KEFU_BENCH_ROWS` customers (default 1,000,000) through the API, then segment counts and
+//! lookups (phone, e-mail, name, pinyin, initials), which must stay under a second; and the
+//! timeline of one customer with `KEFU_BENCH_TIMELINE` entries (default 3,000), whose first
+//! and last pages take about as long.
 //!
 //! `KEFU_BENCH_ROWS=1000000 cargo test -p kefu-server --test it -- --ignored crm_bench --nocapture`
 
@@ -31,18 +33,30 @@ async fn crm_bench_import_and_segment_counts_at_scale() {
     ];
     let provinces = ["山东", "广东", "北京", "上海", "浙江"];
     let mut csv = String::with_capacity(rows * 120);
-    csv.push_str("name,phones,emails,tags,value_tier,lifecycle,address.province\n");
+    csv.push_str(
+        "name,phones,emails,tags,value_tier,lifecycle,address.province,custom.lifetime_value\n",
+    );
     for i in 0..rows {
         let _ = writeln!(
             csv,
-            "客户{i},139{:08},c{i}@example.cn,{},{},{},{}",
+            "客户{i},139{:08},c{i}@example.cn,{},{},{},{},{}",
             i,
             if i % 3 == 0 { "wechat" } else { "web" },
             tiers[i % 4],
             stages[i % 7],
-            provinces[i % 5]
+            provinces[i % 5],
+            i % 50_000
         );
     }
+    let (s, f) = app
+        .call(
+            Method::POST,
+            "/api/v1/crm/fields",
+            Some(&t),
+            Some(json!({"key": "lifetime_value", "label": "LTV", "field_type": "number"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{f}");
     let started = Instant::now();
     let resp = app
         .client
@@ -64,7 +78,42 @@ async fn crm_bench_import_and_segment_counts_at_scale() {
         rows as f64 / import_s
     );
 
+    // RFM: monetary from the imported lifetime value; scores by thresholds.
+    let (s, r) = app
+        .call(
+            Method::PUT,
+            "/api/v1/crm/rfm",
+            Some(&t),
+            Some(
+                json!({"window_days": 365, "monetary_field": "lifetime_value",
+                "mode": "thresholds", "recency_days": [30, 90, 180, 365],
+                "frequency": [1, 2, 4, 8], "monetary": [100, 1000, 10000, 40000]}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let started = Instant::now();
+    let (s, r) = app
+        .call(Method::POST, "/api/v1/crm/rfm/refresh", Some(&t), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    println!("rfm refresh: {} ms", started.elapsed().as_millis());
     for (name, rules, expect) in [
+        (
+            "rfm m >= 4",
+            json!([{"field": "rfm.m", "op": "gte", "value": 4}]),
+            (0..rows).filter(|i| i % 50_000 >= 10_000).count(),
+        ),
+        (
+            "rfm m <= 2",
+            json!([{"field": "rfm.m", "op": "lte", "value": 2}]),
+            (0..rows).filter(|i| i % 50_000 < 1_000).count(),
+        ),
+        (
+            "rfm r = 1 (never contacted)",
+            json!([{"field": "rfm.r", "op": "eq", "value": 1}]),
+            rows,
+        ),
         (
             "at-risk or lost vip",
             json!([{"field": "lifecycle", "op": "in", "value": ["at_risk", "lost"]},
@@ -114,17 +163,104 @@ async fn crm_bench_import_and_segment_counts_at_scale() {
             assert!(took.as_secs_f64() < 1.0, "{name}: {took:?}");
         }
     }
-    let started = Instant::now();
-    let (s, page) = app
+    // Lookups: exact identities are seeks on `customer_identities`; names are prefix ranges
+    // on `customer_name_keys` (characters, pinyin, initials).
+    for (what, q, first, n) in [
+        ("phone", "13900000042", "客户42", 1),
+        ("phone, E.164", "%2B8613900000042", "客户42", 1),
+        ("e-mail", "C42%40example.cn", "客户42", 1),
+        ("name", "%E5%AE%A2%E6%88%B7999999", "客户999999", 1),
+        ("pinyin", "kehu42", "", 50),
+        ("pinyin initials", "kh999998", "客户999998", 1),
+        ("broad pinyin prefix", "kehu", "", 50),
+    ] {
+        let started = Instant::now();
+        let (s, page) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/customers?q={q}"),
+                Some(&t),
+                None,
+            )
+            .await;
+        let took = started.elapsed();
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let items = page["items"].as_array().unwrap();
+        println!("lookup by {what} (`{q}`): {} ms", took.as_millis());
+        if rows >= 1_000_000 {
+            assert_eq!(items.len(), n, "{what}");
+            if !first.is_empty() {
+                assert_eq!(items[0]["name"], first, "{what}");
+            }
+            assert!(took.as_secs_f64() < 1.0, "{what}: {took:?}");
+        }
+    }
+
+    // A customer with a long history: the first and a deep timeline page cost the same.
+    let events: usize = std::env::var("KEFU_BENCH_TIMELINE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3_000);
+    let (_, c) = app
         .call(
-            Method::GET,
-            "/api/v1/customers?q=13900000042",
+            Method::POST,
+            "/api/v1/customers",
             Some(&t),
-            None,
+            Some(json!({"name": "老客户"})),
         )
         .await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(page["items"][0]["name"], "客户42");
-    println!("lookup by phone: {} ms", started.elapsed().as_millis());
+    let cid = c["id"].as_str().unwrap().to_owned();
+    for i in 0..events {
+        let (s, r) = if i % 2 == 0 {
+            app.call(
+                Method::POST,
+                "/api/v1/interactions",
+                Some(&t),
+                Some(json!({"channel": "voice", "direction": "inbound", "customer_id": cid})),
+            )
+            .await
+        } else {
+            app.call(
+                Method::POST,
+                &format!("/api/v1/customers/{cid}/notes"),
+                Some(&t),
+                Some(json!({"body": format!("回访 {i}")})),
+            )
+            .await
+        };
+        assert!(s.is_success(), "{r}");
+    }
+    let mut cursor = String::new();
+    let mut pages = 0;
+    let mut first_ms = 0;
+    let mut last_ms;
+    let mut seen = 0;
+    loop {
+        let started = Instant::now();
+        let (s, page) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/customers/{cid}/timeline?limit=50{cursor}"),
+                Some(&t),
+                None,
+            )
+            .await;
+        let ms = started.elapsed().as_millis();
+        assert_eq!(s, StatusCode::OK, "{page}");
+        seen += page["items"].as_array().unwrap().len();
+        if pages == 0 {
+            first_ms = ms;
+        }
+        last_ms = ms;
+        pages += 1;
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, events);
+    println!(
+        "timeline of {events} entries: {pages} pages of 50, first {first_ms} ms, last {last_ms} ms"
+    );
     app.stop().await;
 }

@@ -4,7 +4,11 @@ mod common;
 
 mod auth;
 mod crm;
+mod crm_admin;
 mod crm_bench;
+mod crm_rfm;
+mod crm_search;
+mod crm_timeline;
 mod crm_ui;
 mod errors;
 mod outbox;

@@ -24,6 +24,11 @@ pub struct Model {
     pub merged_into: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// RFM inputs as of the last refresh (see `rfm`): the last contact, the contacts
+    /// within the window and the monetary value.
+    pub rfm_last_contact_at: Option<DateTimeUtc>,
+    pub rfm_frequency: i64,
+    pub rfm_monetary: f64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

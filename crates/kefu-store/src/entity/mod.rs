@@ -4,11 +4,13 @@
 pub mod api_token;
 pub mod audit;
 pub mod consumer_offset;
+pub mod crm_rfm_setting;
 pub mod crm_setting;
 pub mod custom_field_def;
 pub mod customer;
 pub mod customer_event;
 pub mod customer_identity;
+pub mod customer_name_key;
 pub mod interaction;
 pub mod notification;
 pub mod outbox;

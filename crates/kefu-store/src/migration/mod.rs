@@ -3,6 +3,8 @@
 //! [`Migrator::migrations`] at start by [`crate::Store::connect`].
 
 mod crm;
+mod crm_rfm;
+mod crm_search;
 mod foundation;
 pub(crate) mod kpi_buckets;
 mod kpi_deltas;
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(ticket_sla_notify::TicketSlaNotify),
             Box::new(report_settings::ReportSettings),
             Box::new(kpi_deltas::KpiDeltas),
+            Box::new(crm_search::CrmSearch),
+            Box::new(crm_rfm::CrmRfm),
         ]
     }
 }

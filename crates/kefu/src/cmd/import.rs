@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kefu_server::kefu_store::customer_import::{self, Format, OnDuplicate};
 use kefu_server::kefu_store::workspaces::Principal;
 use kefu_server::kefu_store::{Store, StoreError};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -66,27 +66,6 @@ async fn principal(store: &Store, token: &str) -> anyhow::Result<Principal> {
         .context("the token is unknown, expired or revoked")
 }
 
-fn read_with_progress(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let len = f.metadata()?.len();
-    let bar = ProgressBar::new(len).with_style(
-        ProgressStyle::with_template("reading {bar:40} {bytes}/{total_bytes}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let mut buf = Vec::with_capacity(len as usize);
-    let mut chunk = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut chunk)?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        bar.inc(n as u64);
-    }
-    bar.finish();
-    Ok(buf)
-}
-
 pub fn run_import(args: ImportArgs) -> anyhow::Result<()> {
     let ImportWhat::Customers {
         file,
@@ -106,18 +85,37 @@ pub fn run_import(args: ImportArgs) -> anyhow::Result<()> {
         "merge" => OnDuplicate::Merge,
         o => bail!("--on-duplicate {o}: use report, skip or merge"),
     };
-    let body = read_with_progress(&file)?;
+    // The file is read twice (validate, then write), a row at a time; never held whole.
+    std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+    let path = file.clone();
+    let open = move || -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        Ok(Box::new(std::fs::File::open(&path)?))
+    };
     let url = db.url()?;
     let rt = tokio::runtime::Runtime::new()?;
     let report = rt.block_on(async {
         let store = Store::connect(&url).await?;
         let p = principal(&store, &token).await?;
-        let spin = ProgressBar::new_spinner().with_message("validating and writing");
-        spin.enable_steady_tick(std::time::Duration::from_millis(200));
+        let bar = ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message("validating");
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        let shown = bar.clone();
+        let progress = move |phase: &str, n: u64| shown.set_message(format!("{phase} {n} rows"));
         let r = store
-            .import_customers(&p.scope, &p.actor(), &body, format, dry_run, on_dup)
+            .import_customers_streaming(
+                &p.scope,
+                &p.actor(),
+                &open,
+                format,
+                dry_run,
+                on_dup,
+                Some(&progress),
+            )
             .await;
-        spin.finish_and_clear();
+        bar.finish_and_clear();
         Ok::<_, anyhow::Error>(r?)
     })?;
     println!("{}", serde_json::to_string_pretty(&report)?);
@@ -174,7 +172,7 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<()> {
         };
         let mut n = 0u64;
         store
-            .export_customers(&p.scope, 1000, |rows| {
+            .export_customers(&p.scope, &Default::default(), 500, |rows| {
                 for m in rows {
                     n += 1;
                     let r = match (&mut csv, &mut lines) {
