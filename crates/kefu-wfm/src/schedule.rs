@@ -5,8 +5,10 @@
 //! Shift templates expand to concrete shift types (start × length × break placement); a
 //! shift covers the intervals it spans except those of its breaks. The integer program
 //! `min Σ cost·x + w_under·Σ under + w_over·Σ over` is solved by its LP relaxation (good_lp
-//! with the pure-Rust microlp backend), rounded down and repaired greedily, then improved
-//! by drop and swap moves; optionally microlp's branch and bound polishes it to a given gap.
+//! with the pure-Rust microlp backend), rounded (a dive, and thresholds) and repaired
+//! greedily, improved by drop and swap moves, then re-optimised one day at a time with the
+//! other days fixed (a small branch and bound per day, [`POLISH_NODES`] nodes at most);
+//! optionally microlp's branch and bound over the whole program polishes it to a given gap.
 //! The LP value is a lower bound, so the reported gap bounds the distance to the optimum.
 //!
 //! **Queues and skills.** The requirement may be given per queue (or skill group): then a
@@ -640,6 +642,10 @@ pub fn solve(
             break;
         }
     }
+    if best_value > lower_bound + 1e-6 {
+        polish_days(&mut st, req.days)?;
+        improve(&mut st);
+    }
     if let Some(gap) = opts.mip_gap {
         let start: Vec<f64> = st.x.iter().map(|&v| f64::from(v)).collect();
         let mip_x = branch_and_bound(&cols, req, obj, gap, &start)?;
@@ -824,12 +830,12 @@ fn lp_dive(cols: &[Column], req: &Requirement, obj: Objective) -> Result<Dive> {
     let first = values(&sol);
     let mut last = first.clone();
     for _ in 0..MAX_DIVE_STEPS {
-        let pick = last
+        let fracs = last
             .iter()
             .enumerate()
             .map(|(j, v)| (v - v.floor(), j))
-            .filter(|(f, _)| *f > 1e-6 && *f < 1.0 - 1e-6)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+            .filter(|(f, _)| *f > 1e-6 && *f < 1.0 - 1e-6);
+        let pick = fracs.max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
         let Some((_, j)) = pick else { break };
         let mut e = LinearExpr::empty();
         e.add(xs[j], 1.0);
@@ -845,6 +851,94 @@ fn lp_dive(cols: &[Column], req: &Requirement, obj: Objective) -> Result<Dive> {
         last,
         lower_bound,
     })
+}
+
+/// Branch-and-bound nodes each day's re-optimisation may use (a deterministic budget).
+pub const POLISH_NODES: u64 = 400;
+
+/// Fix and re-optimise, one day at a time: with every other day's shifts fixed, the
+/// columns starting on `day` form a small integer program over the residual requirement
+/// of the rows they touch, solved by microlp's branch and bound (warm-started from the
+/// current plan, at most [`POLISH_NODES`] nodes). Its result replaces the day's shifts when
+/// it lowers the objective. Returns whether any day improved.
+fn polish_days(st: &mut State, days: usize) -> Result<bool> {
+    use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem};
+    let obj = st.obj;
+    let mut improved = false;
+    for day in 0..days {
+        let js: Vec<usize> = (0..st.cols.len())
+            .filter(|&j| st.cols[j].day == day)
+            .collect();
+        if js.is_empty() {
+            continue;
+        }
+        // Coverage by the other days' shifts.
+        let mut other = st.cov.clone();
+        for &j in &js {
+            for &t in &st.cols[j].slots {
+                other[t] -= i64::from(st.x[j]);
+            }
+        }
+        let mut rows: Vec<usize> = js
+            .iter()
+            .flat_map(|&j| st.cols[j].slots.iter().copied())
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let mut p = Problem::new(OptimizationDirection::Minimize);
+        let xs: Vec<microlp::Variable> = js
+            .iter()
+            .map(|&j| p.add_integer_var(obj.cost_weight * st.cols[j].cost, (0, 100_000)))
+            .collect();
+        let mut exprs: Vec<LinearExpr> = rows.iter().map(|_| LinearExpr::empty()).collect();
+        for (k, &j) in js.iter().enumerate() {
+            for &t in &st.cols[j].slots {
+                let r = rows.binary_search(&t).expect("row of a day column");
+                exprs[r].add(xs[k], 1.0);
+            }
+        }
+        for (r, mut e) in exprs.into_iter().enumerate() {
+            let t = rows[r];
+            let rhs = i64::from(st.req[t]) - other[t];
+            if let Some(w) = obj.under_weight {
+                e.add(p.add_var(w, (0.0, f64::INFINITY)), 1.0);
+            }
+            if obj.over_weight > 0.0 {
+                e.add(p.add_var(obj.over_weight, (0.0, f64::INFINITY)), -1.0);
+                p.add_constraint(e, ComparisonOp::Eq, rhs as f64);
+            } else if rhs > 0 {
+                p.add_constraint(e, ComparisonOp::Ge, rhs as f64);
+            }
+        }
+        let mut options = microlp::SolveOptions::default();
+        options.node_limit = Some(POLISH_NODES);
+        options.warm_start = Some(
+            js.iter()
+                .zip(&xs)
+                .map(|(&j, &x)| (x, f64::from(st.x[j])))
+                .collect(),
+        );
+        let Ok(outcome) = p.solve_with(options) else {
+            continue;
+        };
+        let Some(sol) = outcome.solution() else {
+            continue;
+        };
+        let before = st.objective();
+        let old: Vec<u32> = js.iter().map(|&j| st.x[j]).collect();
+        for (k, &j) in js.iter().enumerate() {
+            let v = sol.var_value(xs[k]).round().max(0.0) as i64;
+            st.apply(j, v - i64::from(st.x[j]));
+        }
+        if st.objective() < before - 1e-9 {
+            improved = true;
+        } else {
+            for (k, &j) in js.iter().enumerate() {
+                st.apply(j, i64::from(old[k]) - i64::from(st.x[j]));
+            }
+        }
+    }
+    Ok(improved)
 }
 
 /// microlp branch and bound from a known integer plan down to relative `gap`.
