@@ -5,10 +5,11 @@
 //! Shift templates expand to concrete shift types (start × length × break placement); a
 //! shift covers the intervals it spans except those of its breaks. The integer program
 //! `min Σ cost·x + w_under·Σ under + w_over·Σ over` is solved by its LP relaxation (good_lp
-//! with the pure-Rust microlp backend), rounded (a dive, and thresholds) and repaired
-//! greedily, improved by drop and swap moves, then re-optimised one day at a time with the
-//! other days fixed (a small branch and bound per day, [`POLISH_NODES`] nodes at most);
-//! optionally microlp's branch and bound over the whole program polishes it to a given gap.
+//! with the pure-Rust microlp backend), a dive to an integral point (round up, re-optimise
+//! from the current basis), greedy repair, drop and swap moves, then fix-and-optimise by day:
+//! with the other days fixed, each day's columns are re-optimised by a small branch and
+//! bound ([`POLISH_NODES`] nodes at most); optionally microlp's branch and bound over the
+//! whole program polishes the plan to a given gap.
 //! The LP value is a lower bound, so the reported gap bounds the distance to the optimum.
 //!
 //! **Queues and skills.** The requirement may be given per queue (or skill group): then a
@@ -403,9 +404,6 @@ pub struct Plan {
     pub variables: usize,
 }
 
-/// Fractional parts at or above which an LP value is rounded up (1.0: round down).
-const ROUNDING_THRESHOLDS: [f64; 5] = [1.0, 0.7, 0.5, 0.3, 0.15];
-
 /// How hard to work.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SolveOptions {
@@ -609,42 +607,35 @@ pub fn solve(
     // from the current basis, until the LP solution is integral.
     let dive = lp_dive(&cols, req, obj)?;
     let lower_bound = dive.lower_bound;
-    let fresh = || State {
+    // The dive's end point (integral unless the dive ran out of steps), rounded down and
+    // repaired, improved by local moves. (Rounding the first LP at fixed thresholds did no
+    // better once the days are re-optimised below, and cost more time than the dive.)
+    let mut st = State {
         cols: &cols,
         req: &req.required,
         obj,
         x: vec![0; cols.len()],
         cov: vec![0; horizon],
     };
-    let mut st = fresh();
-    let mut best_value = f64::INFINITY;
-    // Candidates: the dive's end point, and the first LP rounded at several thresholds.
-    let candidates = std::iter::once((&dive.last, 1.0 - 1e-6))
-        .chain(ROUNDING_THRESHOLDS.iter().map(|&t| (&dive.first, t)));
-    for (values, threshold) in candidates {
-        let mut cand = fresh();
-        for (j, v) in values.iter().enumerate() {
-            let k = (v - threshold + 1.0 - 1e-7).floor().max(0.0) as i64;
-            if k > 0 {
-                cand.apply(j, k);
-            }
-        }
-        // An integral point at the LP bound is optimal: nothing to improve.
-        if cand.objective() > lower_bound + 1e-6 {
-            improve(&mut cand);
-        }
-        let value = cand.objective();
-        if value < best_value - 1e-9 {
-            best_value = value;
-            st = cand;
-        }
-        if best_value <= lower_bound + 1e-6 {
-            break;
+    for (j, v) in dive.last.iter().enumerate() {
+        let k = (v + 1e-6).floor().max(0.0) as i64;
+        if k > 0 {
+            st.apply(j, k);
         }
     }
-    if best_value > lower_bound + 1e-6 {
-        polish_days(&mut st, req.days)?;
+    // An integral point at the LP bound is optimal: nothing to improve.
+    if st.objective() > lower_bound + 1e-6 {
         improve(&mut st);
+        // Fix and optimise, one day at a time.
+        for _ in 0..POLISH_PASSES {
+            if !polish_days(&mut st, req.days, lower_bound)? {
+                break;
+            }
+            improve(&mut st);
+            if st.objective() <= lower_bound + 1e-6 {
+                break;
+            }
+        }
     }
     if let Some(gap) = opts.mip_gap {
         let start: Vec<f64> = st.x.iter().map(|&v| f64::from(v)).collect();
@@ -781,7 +772,6 @@ fn improve(st: &mut State) {
 }
 
 struct Dive {
-    first: Vec<f64>,
     last: Vec<f64>,
     lower_bound: f64,
 }
@@ -827,8 +817,7 @@ fn lp_dive(cols: &[Column], req: &Requirement, obj: Objective) -> Result<Dive> {
         .map_err(interrupted)?;
     let lower_bound = sol.objective();
     let values = |s: &microlp::Solution| xs.iter().map(|&x| s.var_value(x)).collect::<Vec<_>>();
-    let first = values(&sol);
-    let mut last = first.clone();
+    let mut last = values(&sol);
     for _ in 0..MAX_DIVE_STEPS {
         let fracs = last
             .iter()
@@ -846,26 +835,28 @@ fn lp_dive(cols: &[Column], req: &Requirement, obj: Objective) -> Result<Dive> {
             .map_err(interrupted)?;
         last = values(&sol);
     }
-    Ok(Dive {
-        first,
-        last,
-        lower_bound,
-    })
+    Ok(Dive { last, lower_bound })
 }
 
 /// Branch-and-bound nodes each day's re-optimisation may use (a deterministic budget).
-pub const POLISH_NODES: u64 = 400;
+pub const POLISH_NODES: u64 = 1000;
+
+/// Most passes over the days while re-optimising still improves the plan.
+pub const POLISH_PASSES: usize = 2;
 
 /// Fix and re-optimise, one day at a time: with every other day's shifts fixed, the
 /// columns starting on `day` form a small integer program over the residual requirement
 /// of the rows they touch, solved by microlp's branch and bound (warm-started from the
 /// current plan, at most [`POLISH_NODES`] nodes). Its result replaces the day's shifts when
-/// it lowers the objective. Returns whether any day improved.
-fn polish_days(st: &mut State, days: usize) -> Result<bool> {
+/// it lowers the objective. Stops at the LP bound. Returns whether any day improved.
+fn polish_days(st: &mut State, days: usize, lower_bound: f64) -> Result<bool> {
     use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem};
     let obj = st.obj;
     let mut improved = false;
     for day in 0..days {
+        if st.objective() <= lower_bound + 1e-6 {
+            break; // at the LP bound: optimal
+        }
         let js: Vec<usize> = (0..st.cols.len())
             .filter(|&j| st.cols[j].day == day)
             .collect();
