@@ -22,7 +22,7 @@ impl MigrationTrait for CrmRfmCells {
         m.alter_table(
             Table::alter()
                 .table(a("customers"))
-                .add_column(&mut integer(a("rfm_cell")).default(111).to_owned())
+                .add_column(integer(a("rfm_cell")).default(111).to_owned())
                 .to_owned(),
         )
         .await?;
