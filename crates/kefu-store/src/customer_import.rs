@@ -369,6 +369,25 @@ fn validate_row(
 pub type Progress = dyn Fn(&str, u64) + Send + Sync;
 
 /// Opens the import file anew for each pass.
+/// The directory uploads are spooled to: the data directory, i.e. the SQLite database's
+/// directory, else `KEFU_DATA_DIR`, else the system's temporary directory.
+pub fn spool_dir(database_url: &str) -> std::path::PathBuf {
+    if let Some(rest) = database_url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or("");
+        if !path.is_empty() && !path.starts_with(':') {
+            let parent = std::path::Path::new(path).parent();
+            return match parent {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => std::path::PathBuf::from("."),
+            };
+        }
+    }
+    std::env::var_os("KEFU_DATA_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+}
+
 pub type Opener<'a> = dyn Fn() -> std::io::Result<Box<dyn std::io::Read + Send>> + Send + Sync + 'a;
 
 const CHUNK: usize = 500;

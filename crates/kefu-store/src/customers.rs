@@ -533,6 +533,7 @@ pub(crate) fn new_customer(scope: &WorkspaceScope, fields: CustomerFields) -> cu
         rfm_last_contact_at: None,
         rfm_frequency: 0,
         rfm_monetary: 0.0,
+        rfm_cell: 111,
     };
     fields.write_to(&mut model);
     model

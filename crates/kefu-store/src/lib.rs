@@ -60,6 +60,7 @@ pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
     outbox_signal: Arc<tokio::sync::Notify>,
+    spool_dir: Arc<std::path::PathBuf>,
 }
 
 /// The workspace a request acts in. Made only by this crate, from an authenticated principal.
@@ -126,7 +127,13 @@ impl Store {
             db,
             backend,
             outbox_signal: Arc::new(tokio::sync::Notify::new()),
+            spool_dir: Arc::new(customer_import::spool_dir(url)),
         })
+    }
+
+    /// Where uploads are spooled (see [`customer_import::spool_dir`]).
+    pub fn spool_dir(&self) -> &std::path::Path {
+        &self.spool_dir
     }
 
     pub fn backend(&self) -> Backend {

@@ -7,15 +7,14 @@
 //!   (`custom.lifetime_value` column) — kefu keeps no order book of its own.
 //!
 //! [`Store::refresh_rfm`] recomputes every live customer's raw inputs into the `customers`
-//! columns `rfm_last_contact_at`, `rfm_frequency` and `rfm_monetary` (two statements, one
-//! transaction) and stores the score bounds: the configured thresholds, or in `quintiles` mode
-//! the values at the 20/40/60/80 % positions of all live customers. Scores run 1–5: for
-//! frequency and monetary `1 + #{bounds ≤ value}`, for recency `5 − #{bounds < days}` (never
-//! contacted: 1). A segment rule `{"field": "rfm.r", "op": "gte", "value": 4}` compiles into
-//! a range on the raw column (`rfm_last_contact_at >= now − bound`; a score at most `s` is
-//! the complementary range), so counting a segment walks one index
-//! (`workspace_id, rfm_…, merged_into`) without reading rows, and recency is measured from
-//! now, not from the refresh.
+//! columns `rfm_last_contact_at`, `rfm_frequency` and `rfm_monetary` and the scores they give
+//! into `rfm_cell` (r·100 + f·10 + m), a chunk of customers per transaction, and stores the
+//! score bounds: the configured thresholds, or in `quintiles` mode the values at the
+//! 20/40/60/80 % positions of all live customers. Scores run 1–5: for frequency and monetary
+//! `1 + #{bounds ≤ value}`, for recency `1 + #{bounds ≥ days}` (never contacted: 1), all as
+//! of the refresh. A segment's `rfm.*` rules intersect into one list of cells
+//! (`rfm_cell IN (…)` on `workspace_id, rfm_cell, merged_into`), so a count of any box of
+//! scores — `r ≥ 4 and f ≥ 3` as well as one range — reads one index and no rows.
 
 use crate::audit::{Change, record};
 use crate::customers::invalid;
@@ -23,10 +22,10 @@ use crate::entity::{crm_rfm_setting, customer};
 use crate::{Actor, Backend, Result, Store, WorkspaceScope};
 use chrono::{DateTime, Duration, Utc};
 use kefu_model::error::FieldProblem;
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QuerySelect, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -98,55 +97,32 @@ pub struct RfmContext {
     pub now: DateTime<Utc>,
 }
 
-impl RfmContext {
-    /// Score of `dim` (`r`, `f`, `m`) at least `s` (2–5), or below it (`below`).
-    fn bound(&self, dim: &str, s: u8, below: bool) -> Condition {
-        use customer::Column as C;
-        let i = (s - 2) as usize;
-        let (col, value): (C, sea_orm::Value) = match dim {
-            "f" => (C::RfmFrequency, self.bounds.frequency[i].into()),
-            "m" => (C::RfmMonetary, self.bounds.monetary[i].into()),
-            _ => {
-                let col = Expr::col((customer::Entity, C::RfmLastContactAt));
-                return match (self.bounds.recency_days[3 - i], below) {
-                    (Some(days), false) => Condition::all().add(col.gte(self.since(days))),
-                    (Some(days), true) => Condition::any()
-                        .add(col.clone().lt(self.since(days)))
-                        .add(col.is_null()),
-                    (None, false) => Condition::all().add(col.is_not_null()),
-                    (None, true) => Condition::all().add(col.is_null()),
-                };
-            }
-        };
-        let col = Expr::col((customer::Entity, col));
-        Condition::all().add(if below { col.lt(value) } else { col.gte(value) })
+/// The cells (r·100 + f·10 + m) whose `dim` score (`r`, `f`, `m`) is `op` (`gte`, `lte`,
+/// `eq`) `score` (1–5); `None` for anything else. Several rules of one segment intersect
+/// their lists, so any box of scores is one `IN` list on `ix_customers_rfm_cell`.
+pub fn cells(dim: &str, op: &str, score: u64) -> Option<Vec<i32>> {
+    if !(1..=5).contains(&score) {
+        return None;
     }
+    let s = score as i32;
+    let keep: fn(i32, i32) -> bool = match op {
+        "gte" => |v, s| v >= s,
+        "lte" => |v, s| v <= s,
+        "eq" => |v, s| v == s,
+        _ => return None,
+    };
+    let digit = match dim {
+        "r" => 100,
+        "f" => 10,
+        "m" => 1,
+        _ => return None,
+    };
+    Some(all_cells().filter(|c| keep(c / digit % 10, s)).collect())
+}
 
-    fn since(&self, days: f64) -> DateTime<Utc> {
-        self.now - Duration::seconds((days * 86_400.0) as i64)
-    }
-
-    /// The condition of `rfm.<dim> <op> <score>`; `None` if the rule is malformed.
-    pub fn condition(&self, dim: &str, op: &str, score: u64) -> Option<Condition> {
-        if !matches!(dim, "r" | "f" | "m") || !(1..=5).contains(&score) {
-            return None;
-        }
-        let s = score as u8;
-        let ge = |s: u8| (s >= 2).then(|| self.bound(dim, s, false));
-        let le = |s: u8| (s <= 4).then(|| self.bound(dim, s + 1, true));
-        let parts = match op {
-            "gte" => vec![ge(s)],
-            "lte" => vec![le(s)],
-            "eq" => vec![ge(s), le(s)],
-            _ => return None,
-        };
-        Some(
-            parts
-                .into_iter()
-                .flatten()
-                .fold(Condition::all(), Condition::add),
-        )
-    }
+/// The 125 cells, ascending.
+pub fn all_cells() -> impl Iterator<Item = i32> {
+    (1..=5).flat_map(|r| (1..=5).flat_map(move |f| (1..=5).map(move |m| r * 100 + f * 10 + m)))
 }
 
 /// The score of `value` under ascending `bounds` (frequency, monetary).
@@ -304,9 +280,16 @@ impl Store {
         self.rfm_state(scope).await
     }
 
-    /// Recomputes every live customer's RFM inputs from the interactions and the monetary
-    /// field, and the bounds in `quintiles` mode; one transaction, audited. Returns the new
-    /// state and how many customers have inputs.
+    /// Recomputes every live customer's RFM inputs (from the interactions and the monetary
+    /// field) and stored scores (`rfm_cell`), a chunk of [`RFM_CHUNK`] customers (in id
+    /// order) per transaction, so other writers wait for one chunk at most. Each chunk is two
+    /// set-based statements: the inputs (one correlated aggregate per customer on
+    /// `ix_interactions_ws_customer`), then the cell from them and the bounds in force. In
+    /// `quintiles` mode the new bounds come from all inputs after that pass, and a second
+    /// chunked pass re-scores the cells. While a refresh runs, customers already done carry
+    /// the new inputs and scores and the others the old ones — every row consistent in
+    /// itself (scores are derived data). Audited `rfm_refreshed`. Returns the new state and
+    /// how many customers have inputs.
     pub async fn refresh_rfm(
         &self,
         scope: &WorkspaceScope,
@@ -318,9 +301,9 @@ impl Store {
         let now = Utc::now();
         let since = now - Duration::days(s.window_days as i64);
         let monetary = match (&s.monetary_field, backend) {
-            (Some(k), Backend::Sqlite) => format!("CAST(json_extract(c.custom, '$.{k}') AS REAL)"),
+            (Some(k), Backend::Sqlite) => format!("CAST(json_extract(custom, '$.{k}') AS REAL)"),
             (Some(k), Backend::Postgres) => {
-                format!("CAST((c.custom #>> '{{{k}}}') AS DOUBLE PRECISION)")
+                format!("CAST((custom #>> '{{{k}}}') AS DOUBLE PRECISION)")
             }
             (None, _) => "NULL".to_owned(),
         };
@@ -331,32 +314,47 @@ impl Store {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         );
-        let reset = format!(
-            "UPDATE customers SET rfm_last_contact_at = NULL, rfm_frequency = 0, \
-             rfm_monetary = COALESCE({monetary}, 0) \
-             WHERE workspace_id = ? AND merged_into IS NULL"
-        )
-        .replace("c.custom", "custom");
-        let contacts = "UPDATE customers SET rfm_last_contact_at = a.last_at, rfm_frequency = a.n \
-             FROM (SELECT customer_id, MAX(COALESCE(offered_at, created_at)) AS last_at, \
-                 SUM(CASE WHEN COALESCE(offered_at, created_at) >= ? THEN 1 ELSE 0 END) AS n \
-               FROM interactions WHERE workspace_id = ? AND customer_id IS NOT NULL \
-               GROUP BY customer_id) AS a \
-             WHERE customers.id = a.customer_id AND customers.workspace_id = ? \
-               AND customers.merged_into IS NULL";
-        let txn = self.db().begin().await?;
-        txn.execute_raw(Statement::from_sql_and_values(
-            txn.get_database_backend(),
-            numbered(&reset, backend),
-            [scope.id().into()],
-        ))
-        .await?;
-        txn.execute_raw(Statement::from_sql_and_values(
-            txn.get_database_backend(),
-            numbered(contacts, backend),
-            [since.into(), scope.id().into(), scope.id().into()],
-        ))
-        .await?;
+        let range = "WHERE workspace_id = ? AND merged_into IS NULL AND id > ? AND id <= ?";
+        let inputs = numbered(
+            &format!(
+                "UPDATE customers SET (rfm_last_contact_at, rfm_frequency) = \
+                   (SELECT MAX(COALESCE(i.offered_at, i.created_at)), \
+                      COUNT(CASE WHEN COALESCE(i.offered_at, i.created_at) >= ? THEN 1 END) \
+                    FROM interactions i WHERE i.workspace_id = customers.workspace_id \
+                      AND i.customer_id = customers.id), \
+                 rfm_monetary = COALESCE({monetary}, 0) {range}"
+            ),
+            backend,
+        );
+        let cells = |b: &RfmBounds| {
+            let (sql, values) = cell_sql(b, now);
+            (
+                numbered(
+                    &format!("UPDATE customers SET rfm_cell = {sql} {range}"),
+                    backend,
+                ),
+                values,
+            )
+        };
+        let mut bounds = if s.mode == "quintiles" {
+            state.bounds.clone()
+        } else {
+            RfmBounds::of(s)
+        };
+        let (cell, cell_values) = cells(&bounds);
+        let mut after = String::new();
+        while let Some(last) = self.rfm_chunk_end(scope, &after).await? {
+            let txn = self.db().begin().await?;
+            let bounds = [scope.id().into(), after.clone().into(), last.clone().into()];
+            let mut v = vec![since.into()];
+            v.extend(bounds.clone());
+            exec(&txn, &inputs, v).await?;
+            let mut v = cell_values.clone();
+            v.extend(bounds);
+            exec(&txn, &cell, v).await?;
+            txn.commit().await?;
+            after = last;
+        }
         let live = || {
             customer::Entity::find()
                 .filter(customer::Column::WorkspaceId.eq(scope.id()))
@@ -368,9 +366,8 @@ impl Store {
                     .add(customer::Column::RfmLastContactAt.is_not_null())
                     .add(customer::Column::RfmMonetary.ne(0.0)),
             )
-            .count(&txn)
+            .count(self.db())
             .await?;
-        let mut bounds = RfmBounds::of(s);
         if s.mode == "quintiles" {
             let all: Vec<(Option<DateTime<Utc>>, i64, f64)> = live()
                 .select_only()
@@ -378,7 +375,7 @@ impl Store {
                 .column(customer::Column::RfmFrequency)
                 .column(customer::Column::RfmMonetary)
                 .into_tuple()
-                .all(&txn)
+                .all(self.db())
                 .await?;
             bounds.frequency = quintiles(all.iter().map(|r| r.1 as f64).collect(), 0, 0.0);
             bounds.monetary = quintiles(all.iter().map(|r| r.2).collect(), 0, 0.0);
@@ -388,7 +385,18 @@ impl Store {
             };
             let q = quintiles(all.iter().map(|r| days(&r.0)).collect(), 0, f64::INFINITY);
             bounds.recency_days = q.map(|d| d.is_finite().then_some(d));
+            let (cell, cell_values) = cells(&bounds);
+            let mut after = String::new();
+            while let Some(last) = self.rfm_chunk_end(scope, &after).await? {
+                let txn = self.db().begin().await?;
+                let mut v = cell_values.clone();
+                v.extend([scope.id().into(), after.clone().into(), last.clone().into()]);
+                exec(&txn, &cell, v).await?;
+                txn.commit().await?;
+                after = last;
+            }
         }
+        let txn = self.db().begin().await?;
         let row = crm_rfm_setting::Model {
             workspace_id: scope.id().to_owned(),
             settings: json!(s),
@@ -417,7 +425,24 @@ impl Store {
         Ok((self.rfm_state(scope).await?, rows))
     }
 
-    /// A customer's RFM inputs and scores (scores of a customer without inputs: R 1, F 1, M 1).
+    /// The last id of the next chunk of live customers after `after` (id order), if any.
+    async fn rfm_chunk_end(&self, scope: &WorkspaceScope, after: &str) -> Result<Option<String>> {
+        let mut ids: Vec<String> = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .filter(customer::Column::WorkspaceId.eq(scope.id()))
+            .filter(customer::Column::MergedInto.is_null())
+            .filter(customer::Column::Id.gt(after))
+            .order_by_asc(customer::Column::Id)
+            .limit(RFM_CHUNK)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(ids.pop())
+    }
+
+    /// A customer's RFM inputs as of the last refresh and the scores stored with them (a
+    /// customer without inputs, or created since: R 1, F 1, M 1).
     pub async fn customer_rfm(
         &self,
         scope: &WorkspaceScope,
@@ -425,18 +450,60 @@ impl Store {
     ) -> Result<serde_json::Value> {
         let state = self.rfm_state(scope).await?;
         let c = crate::crud::find_scoped::<customer::Entity, _>(self.db(), scope, id).await?;
-        let (last, f, m) = (c.rfm_last_contact_at, c.rfm_frequency, c.rfm_monetary);
-        let days = last.map(|t| (Utc::now() - t).num_seconds() as f64 / 86_400.0);
+        let cell = c.rfm_cell;
         Ok(json!({
-            "last_contact_at": last,
-            "frequency": f,
-            "monetary": m,
-            "r": score_recency(days, &state.bounds.recency_days),
-            "f": score_up(f as f64, &state.bounds.frequency),
-            "m": score_up(m, &state.bounds.monetary),
+            "last_contact_at": c.rfm_last_contact_at,
+            "frequency": c.rfm_frequency,
+            "monetary": c.rfm_monetary,
+            "r": cell / 100,
+            "f": cell / 10 % 10,
+            "m": cell % 10,
             "refreshed_at": state.refreshed_at,
         }))
     }
+}
+
+/// Customers per refresh transaction.
+pub const RFM_CHUNK: u64 = 5_000;
+
+async fn exec(txn: &DatabaseTransaction, sql: &str, values: Vec<sea_orm::Value>) -> Result<()> {
+    txn.execute_raw(Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The SQL expression of a customer's cell from its input columns under `bounds` at `now`,
+/// and its values: R is 1 without a contact, else one plus the recency bounds it is within
+/// (`last ≥ now − days`); F and M are one plus the bounds they reach.
+fn cell_sql(b: &RfmBounds, now: DateTime<Utc>) -> (String, Vec<sea_orm::Value>) {
+    let mut values: Vec<sea_orm::Value> = vec![];
+    let mut r = "(CASE WHEN rfm_last_contact_at IS NULL THEN 1 ELSE 1".to_owned();
+    for d in b.recency_days {
+        match d {
+            Some(d) => {
+                r.push_str(" + CASE WHEN rfm_last_contact_at >= ? THEN 1 ELSE 0 END");
+                values.push((now - Duration::seconds((d * 86_400.0) as i64)).into());
+            }
+            None => r.push_str(" + 1"),
+        }
+    }
+    r.push_str(" END)");
+    let mut up = |col: &str, bounds: &[f64; 4]| {
+        let mut e = "(1".to_owned();
+        for x in bounds {
+            e.push_str(&format!(" + CASE WHEN {col} >= ? THEN 1 ELSE 0 END"));
+            values.push((*x).into());
+        }
+        e.push(')');
+        e
+    };
+    let f = up("rfm_frequency", &b.frequency);
+    let m = up("rfm_monetary", &b.monetary);
+    (format!("{r} * 100 + {f} * 10 + {m}"), values)
 }
 
 #[cfg(test)]
@@ -468,6 +535,22 @@ mod tests {
         assert_eq!(score_recency(Some(1.0), &r), 5);
         assert_eq!(score_recency(Some(10.0), &r), 4);
         assert_eq!(score_recency(None, &r), 1);
+    }
+
+    #[test]
+    fn cells_are_boxes_of_scores() {
+        assert_eq!(all_cells().count(), 125);
+        let r4 = cells("r", "gte", 4).unwrap();
+        assert_eq!(r4.len(), 50);
+        assert!(r4.iter().all(|c| c / 100 >= 4) && r4.contains(&411));
+        let f3 = cells("f", "eq", 3).unwrap();
+        assert_eq!(f3.len(), 25);
+        assert!(f3.contains(&135) && !f3.contains(&145));
+        assert_eq!(cells("m", "lte", 1).unwrap().len(), 25);
+        assert_eq!(cells("m", "gte", 1).unwrap().len(), 125);
+        assert!(cells("r", "gte", 6).is_none());
+        assert!(cells("x", "gte", 3).is_none());
+        assert!(cells("r", "in", 3).is_none());
     }
 
     #[test]

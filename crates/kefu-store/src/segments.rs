@@ -68,14 +68,18 @@ fn json_text(backend: Backend, col: &str, path: &[&str]) -> Expr {
 }
 
 /// Compiles `rules` into a condition on `customers`; rejects unknown fields and ops.
-/// `rfm.r`, `rfm.f` and `rfm.m` rules (`gte`, `lte`, `eq` a score 1–5) use the workspace's
-/// RFM bounds (see [`crate::rfm`]).
+/// `rfm.r`, `rfm.f` and `rfm.m` rules (`gte`, `lte`, `eq` a score 1–5) read the scores
+/// stored at the last refresh: all of a segment's RFM rules become one `rfm_cell IN (…)`
+/// (see [`crate::rfm::cells`]), one index for any box of scores.
 pub fn compile(
     backend: Backend,
-    rfm: &crate::rfm::RfmContext,
+    _rfm: &crate::rfm::RfmContext,
     rules: &[Rule],
 ) -> Result<Condition> {
     let mut cond = Condition::all().add(customer::Column::MergedInto.is_null());
+    // The RFM rules together: the cells every one of them allows.
+    let mut rfm_box: Vec<i32> = crate::rfm::all_cells().collect();
+    let mut rfm_rules = false;
     for (i, r) in rules.iter().enumerate() {
         let op = r.op.as_str();
         let col_of = |f: &str| match f {
@@ -160,8 +164,10 @@ pub fn compile(
             if !matches!(op, "gte" | "lte" | "eq") {
                 return Err(bad(i, "op"));
             }
-            rfm.condition(dim, op, score)
-                .ok_or_else(|| bad(i, "value"))?
+            let keep = crate::rfm::cells(dim, op, score).ok_or_else(|| bad(i, "value"))?;
+            rfm_box.retain(|c| keep.contains(c));
+            rfm_rules = true;
+            continue;
         } else if r.field == "last_contact_days" || r.field == "created_days" {
             let days = r
                 .value
@@ -201,6 +207,9 @@ pub fn compile(
             return Err(bad(i, "field"));
         };
         cond = cond.add(c);
+    }
+    if rfm_rules {
+        cond = cond.add(customer::Column::RfmCell.is_in(rfm_box));
     }
     Ok(cond)
 }

@@ -5,7 +5,7 @@ use super::{ApiJson, ApiQuery, PageOut, nullable, opt_id, page_req, path_id};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use axum::body::Bytes;
+use axum::body::{Body, HttpBody};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -571,16 +571,19 @@ fn on_duplicate(s: Option<&str>) -> Result<OnDuplicate, ApiError> {
 
 /// Import customers from CSV (`text/csv`) or JSON Lines (`application/x-ndjson`). Every row
 /// is validated first; with any invalid row nothing is imported and the answer is a 422
-/// `import_invalid` problem whose `errors` list row, field, code and message.
+/// `import_invalid` problem whose `errors` list row, field, code and message. The body is
+/// spooled to a temporary file in the data directory as it arrives (at most
+/// [`MAX_IMPORT_BYTES`], else 413) and the two passes of the importer read that file, so
+/// memory holds neither the body nor the rows.
 #[utoipa::path(post, path = "/api/v1/customers/import", tag = "customers", params(ImportQuery),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = Object), (status = 415), (status = 422, description = "import_invalid")))]
+    responses((status = 200, body = Object), (status = 413), (status = 415), (status = 422, description = "import_invalid")))]
 pub async fn import_customers(
     State(state): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<ImportQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Json<ImportReport>, ApiError> {
     let p = auth.require(Action::ImportCustomers)?;
     let ct = headers
@@ -594,23 +597,64 @@ pub async fn import_customers(
     } else {
         return Err(ApiError::UnsupportedMediaType);
     };
+    let on_duplicate = on_duplicate(q.on_duplicate.as_deref())?;
+    let spool = spool(state.store.spool_dir(), body).await?;
+    let path = spool.path().to_path_buf();
+    let open = move || -> std::io::Result<Box<dyn std::io::Read + Send>> {
+        Ok(Box::new(std::io::BufReader::with_capacity(
+            256 * 1024,
+            std::fs::File::open(&path)?,
+        )))
+    };
     let report = state
         .store
-        .import_customers(
+        .import_customers_streaming(
             &p.scope,
             &p.actor(),
-            &body,
+            &open,
             format,
             q.dry_run,
-            on_duplicate(q.on_duplicate.as_deref())?,
+            on_duplicate,
+            None,
         )
         .await?;
+    drop(spool);
     if !report.errors.is_empty() {
         return Err(ApiError::ImportInvalid(
             serde_json::to_string(&report.errors).unwrap_or_default(),
         ));
     }
     Ok(Json(report))
+}
+
+/// Writes `body` as it arrives into a new temporary file in `dir` (removed when dropped);
+/// more than [`MAX_IMPORT_BYTES`] is 413.
+async fn spool(dir: &std::path::Path, mut body: Body) -> Result<tempfile::NamedTempFile, ApiError> {
+    use tokio::io::AsyncWriteExt;
+    let io = |e: std::io::Error| ApiError::Internal(format!("spooling the import: {e}"));
+    let spool = tempfile::Builder::new()
+        .prefix(".kefu-import-")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    let mut file = tokio::io::BufWriter::with_capacity(
+        256 * 1024,
+        tokio::fs::File::from_std(spool.reopen().map_err(io)?),
+    );
+    let mut size = 0usize;
+    while let Some(frame) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {
+        let frame = frame.map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+        if let Ok(data) = frame.into_data() {
+            size += data.len();
+            if size > MAX_IMPORT_BYTES {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            file.write_all(&data).await.map_err(io)?;
+        }
+    }
+    file.flush().await.map_err(io)?;
+    Ok(spool)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -264,3 +264,235 @@ async fn crm_bench_import_and_segment_counts_at_scale() {
     );
     app.stop().await;
 }
+
+/// RFM at scale on SQLite (ignored; `KEFU_BENCH_ROWS` customers, default 1,000,000, and 1.5
+/// interactions each on average, seeded in SQL from one customer and one interaction made
+/// through the API): the chunked refresh, then counts of segments with one and with two RFM
+/// ranges, which must stay under a second, and their query plan (one covering index).
+///
+/// `KEFU_BENCH_ROWS=1000000 cargo test -p kefu-server --test it -- --ignored crm_bench_rfm --nocapture`
+#[tokio::test(flavor = "multi_thread")]
+#[ignore]
+async fn crm_bench_rfm_refresh_and_box_counts() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows: i64 = std::env::var("KEFU_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let t = app.workspace("bench").await;
+    let tk = Some(t.as_str());
+    app.call(
+        Method::POST,
+        "/api/v1/crm/fields",
+        tk,
+        Some(json!({"key": "lifetime_value", "label": "LTV", "field_type": "number"})),
+    )
+    .await;
+    let (s, c) = app
+        .call(
+            Method::POST,
+            "/api/v1/customers",
+            tk,
+            Some(json!({"name": "template", "custom": {"lifetime_value": 1}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let (s, i) = app
+        .call(
+            Method::POST,
+            "/api/v1/interactions",
+            tk,
+            Some(json!({"channel": "voice", "direction": "inbound",
+                "customer_id": c["id"], "offered_at": "2026-01-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{i}");
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let columns = |table: &'static str| {
+        let db = &db;
+        async move {
+            db.query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT name FROM pragma_table_info('{table}')"),
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String>("", "name").unwrap())
+            .collect::<Vec<_>>()
+        }
+    };
+    let clone = |table: &str, cols: Vec<String>, n: i64, vary: &[(&str, &str)]| {
+        let select: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                vary.iter()
+                    .find(|(k, _)| k == c)
+                    .map(|(_, e)| e.to_string())
+                    .unwrap_or_else(|| format!("t.\"{c}\""))
+            })
+            .collect();
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+             INSERT INTO {table} ({}) SELECT {} FROM n, (SELECT * FROM {table} LIMIT 1) AS t",
+            cols.iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+            select.join(", ")
+        )
+    };
+    let started = Instant::now();
+    // Customer i: lifetime value i % 50,000; interaction j: customer (j·7919) % N, offered
+    // (j % 400) days ago.
+    let id = "printf('00000000-0000-7000-8000-%012d', i)";
+    let sql = clone(
+        "customers",
+        columns("customers").await,
+        rows,
+        &[
+            ("id", id),
+            ("name", "'客户' || i"),
+            ("custom", "json_object('lifetime_value', i % 50000)"),
+        ],
+    );
+    db.execute_unprepared(&sql).await.unwrap();
+    let sql = clone(
+        "interactions",
+        columns("interactions").await,
+        rows * 3 / 2,
+        &[
+            ("id", "printf('00000000-0000-7000-9000-%012d', i)"),
+            (
+                "customer_id",
+                "printf('00000000-0000-7000-8000-%012d', 1 + (i * 7919) % {rows})",
+            ),
+            (
+                "offered_at",
+                "strftime('%Y-%m-%d %H:%M:%S', 'now', '-' || (i % 400) || ' days') || ' +00:00'",
+            ),
+            (
+                "created_at",
+                "strftime('%Y-%m-%d %H:%M:%S', 'now', '-' || (i % 400) || ' days') || ' +00:00'",
+            ),
+        ],
+    );
+    db.execute_unprepared(&sql.replace("{rows}", &rows.to_string()))
+        .await
+        .unwrap();
+    db.execute_unprepared("ANALYZE").await.unwrap();
+    println!(
+        "seeded {rows} customers in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    let (s, r) = app
+        .call(
+            Method::PUT,
+            "/api/v1/crm/rfm",
+            tk,
+            Some(
+                json!({"window_days": 365, "monetary_field": "lifetime_value",
+                "mode": "thresholds", "recency_days": [30, 90, 180, 365],
+                "frequency": [1, 2, 4, 8], "monetary": [100, 1000, 10000, 40000]}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let started = Instant::now();
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/crm/rfm/refresh", app.base))
+        .bearer_auth(&t)
+        .timeout(std::time::Duration::from_secs(3600))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let r: serde_json::Value = resp.json().await.unwrap();
+    println!(
+        "rfm refresh: {} ms ({} customers with inputs)",
+        started.elapsed().as_millis(),
+        r["customers"]
+    );
+    let count_where = |cond: &str| {
+        let db = &db;
+        let sql =
+            format!("SELECT COUNT(*) AS n FROM customers WHERE merged_into IS NULL AND {cond}");
+        async move {
+            db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<i64>("", "n")
+                .unwrap()
+        }
+    };
+    for (name, rules, cond) in [
+        (
+            "rfm r >= 4 and f >= 3",
+            json!([{"field": "rfm.r", "op": "gte", "value": 4},
+                   {"field": "rfm.f", "op": "gte", "value": 3}]),
+            "rfm_cell / 100 >= 4 AND rfm_cell / 10 % 10 >= 3",
+        ),
+        (
+            "rfm r >= 4 and m >= 4",
+            json!([{"field": "rfm.r", "op": "gte", "value": 4},
+                   {"field": "rfm.m", "op": "gte", "value": 4}]),
+            "rfm_cell / 100 >= 4 AND rfm_cell % 10 >= 4",
+        ),
+        (
+            "rfm r <= 2",
+            json!([{"field": "rfm.r", "op": "lte", "value": 2}]),
+            "rfm_cell / 100 <= 2",
+        ),
+        (
+            "rfm r = 5, f >= 2, m <= 3",
+            json!([{"field": "rfm.r", "op": "eq", "value": 5},
+                   {"field": "rfm.f", "op": "gte", "value": 2},
+                   {"field": "rfm.m", "op": "lte", "value": 3}]),
+            "rfm_cell / 100 = 5 AND rfm_cell / 10 % 10 >= 2 AND rfm_cell % 10 <= 3",
+        ),
+    ] {
+        let (s, seg) = app
+            .call(
+                Method::POST,
+                "/api/v1/segments",
+                tk,
+                Some(json!({"name": name, "rules": rules})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{seg}");
+        let path = format!("/api/v1/segments/{}/count", seg["id"].as_str().unwrap());
+        app.call(Method::GET, &path, tk, None).await;
+        let started = Instant::now();
+        let (s, n) = app.call(Method::GET, &path, tk, None).await;
+        let ms = started.elapsed().as_millis();
+        assert_eq!(s, StatusCode::OK, "{n}");
+        let expect = count_where(cond).await;
+        println!("count {name}: {} in {ms} ms", n["count"]);
+        assert_eq!(n["count"], expect, "{name}");
+        assert!(expect > 0, "{name}: the data gives an empty box");
+        assert!(ms < 1000, "{name}: {ms} ms");
+    }
+    let plan = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM customers WHERE workspace_id = 'x' \
+             AND merged_into IS NULL AND rfm_cell IN (411, 412, 511)"
+                .to_owned(),
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String>("", "detail").unwrap())
+        .collect::<Vec<_>>();
+    println!("plan: {plan:?}");
+    assert!(
+        plan.iter()
+            .any(|d| d.contains("COVERING INDEX ix_customers_rfm_cell")),
+        "{plan:?}"
+    );
+    db.close().await.ok();
+    app.stop().await;
+}

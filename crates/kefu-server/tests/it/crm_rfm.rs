@@ -7,7 +7,10 @@ use chrono::{Duration, SecondsFormat, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-both!(crm_rfm_scores_select_segments);
+both!(
+    crm_rfm_scores_select_segments,
+    crm_large_import_is_spooled_and_rfm_refreshes_every_chunk
+);
 
 async fn members(app: &TestApp, t: &str, rules: Value) -> Vec<String> {
     let (s, seg) = app
@@ -191,6 +194,19 @@ async fn crm_rfm_scores_select_segments(backend: Backend) {
             vec!["D"],
         ),
         (
+            json!([{"field": "rfm.r", "op": "gte", "value": 4}, {"field": "rfm.f", "op": "gte", "value": 3}]),
+            vec!["A", "D"],
+        ),
+        (
+            json!([{"field": "rfm.r", "op": "gte", "value": 4}, {"field": "rfm.f", "op": "lte", "value": 3},
+                   {"field": "rfm.m", "op": "gte", "value": 3}]),
+            vec!["D"],
+        ),
+        (
+            json!([{"field": "rfm.f", "op": "gte", "value": 4}, {"field": "rfm.f", "op": "lte", "value": 3}]),
+            vec![],
+        ),
+        (
             json!([{"field": "last_contact_days", "op": "not_within", "value": 30}]),
             vec!["B", "C"],
         ),
@@ -255,6 +271,30 @@ async fn crm_rfm_scores_select_segments(backend: Backend) {
         vec!["A"]
     );
 
+    // Scores are stored at the refresh: a customer made since scores R 1, F 1, M 1 until the
+    // next one, however recent its contacts.
+    let (_, e) = app
+        .call(
+            Method::POST,
+            "/api/v1/customers",
+            tk,
+            Some(json!({"name": "E"})),
+        )
+        .await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/interactions",
+            tk,
+            Some(json!({"channel": "voice", "direction": "inbound", "customer_id": e["id"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let r1 = json!([{"field": "rfm.r", "op": "eq", "value": 1}]);
+    assert_eq!(members(&app, &t, r1.clone()).await, vec!["C", "E"]);
+    app.call(Method::POST, "/api/v1/crm/rfm/refresh", tk, None)
+        .await;
+    assert_eq!(members(&app, &t, r1).await, vec!["C"]);
     let (_, audit) = app
         .call(
             Method::GET,
@@ -271,7 +311,140 @@ async fn crm_rfm_scores_select_segments(backend: Backend) {
         .collect();
     assert_eq!(
         actions,
-        vec!["rfm_refreshed", "updated", "rfm_refreshed", "updated"]
+        vec![
+            "rfm_refreshed",
+            "rfm_refreshed",
+            "updated",
+            "rfm_refreshed",
+            "updated"
+        ]
     );
+    app.stop().await;
+}
+
+async fn count_of(app: &TestApp, t: &str, rules: Value) -> u64 {
+    let (s, seg) = app
+        .call(
+            Method::POST,
+            "/api/v1/segments",
+            Some(t),
+            Some(json!({"name": rules.to_string(), "rules": rules})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{seg}");
+    let path = format!("/api/v1/segments/{}/count", seg["id"].as_str().unwrap());
+    let (s, n) = app.call(Method::GET, &path, Some(t), None).await;
+    assert_eq!(s, StatusCode::OK, "{n}");
+    n["count"].as_u64().unwrap()
+}
+
+/// A 50,000-row CSV through `POST /customers/import` (spooled to a file, read twice): one
+/// bad row imports nothing; the good file imports every row; the RFM refresh then scores all
+/// of them over ten chunks of 5,000.
+async fn crm_large_import_is_spooled_and_rfm_refreshes_every_chunk(backend: Backend) {
+    use std::fmt::Write;
+    let app = TestApp::spawn(backend).await;
+    let t = app.workspace("acme").await;
+    let tk = Some(t.as_str());
+    let (s, f) = app
+        .call(
+            Method::POST,
+            "/api/v1/crm/fields",
+            tk,
+            Some(json!({"key": "lifetime_value", "label": "LTV", "field_type": "number"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{f}");
+    let rows = 50_000;
+    let csv = |bad: Option<usize>| {
+        let mut csv = String::from("name,phones,emails,custom.lifetime_value\n");
+        for i in 0..rows {
+            let email = if bad == Some(i) {
+                "not-an-email".to_owned()
+            } else {
+                format!("c{i}@example.cn")
+            };
+            let _ = writeln!(csv, "客户{i},139{i:08},{email},{}", i % 50_000);
+        }
+        csv
+    };
+    let all = json!([{"field": "rfm.m", "op": "gte", "value": 1}]);
+    let (s, _, p) = app
+        .raw(
+            Method::POST,
+            "/api/v1/customers/import",
+            &t,
+            "text/csv",
+            &csv(Some(41_234)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["code"], "import_invalid");
+    let errs: Vec<(u64, &str)> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errs, vec![(41_235, "emails")], "{p}");
+    assert_eq!(count_of(&app, &t, all.clone()).await, 0, "nothing imported");
+    let (s, _, r) = app
+        .raw(
+            Method::POST,
+            "/api/v1/customers/import",
+            &t,
+            "text/csv",
+            &csv(None),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["created"], rows);
+    assert_eq!(count_of(&app, &t, all).await, rows as u64);
+    if matches!(backend, Backend::Sqlite) {
+        // The spooled body is gone once the import answered.
+        let path = app.database_url.trim_start_matches("sqlite://");
+        let dir = std::path::Path::new(path.split('?').next().unwrap())
+            .parent()
+            .unwrap();
+        let left: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".kefu-import-"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+    let (s, st) = app
+        .call(
+            Method::PUT,
+            "/api/v1/crm/rfm",
+            tk,
+            Some(
+                json!({"window_days": 365, "monetary_field": "lifetime_value",
+                "mode": "thresholds", "recency_days": [30, 90, 180, 365],
+                "frequency": [1, 2, 4, 8], "monetary": [100, 1000, 10000, 40000]}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    let (s, r) = app
+        .call(Method::POST, "/api/v1/crm/rfm/refresh", tk, None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["customers"], rows - 1, "all but the one worth 0");
+    for (rules, expect) in [
+        (json!([{"field": "rfm.m", "op": "gte", "value": 4}]), 40_000),
+        (json!([{"field": "rfm.m", "op": "eq", "value": 1}]), 100),
+        (json!([{"field": "rfm.m", "op": "eq", "value": 3}]), 9_000),
+        (
+            json!([{"field": "rfm.m", "op": "eq", "value": 5}, {"field": "rfm.r", "op": "eq", "value": 1}]),
+            10_000,
+        ),
+        (
+            json!([{"field": "rfm.m", "op": "eq", "value": 5}, {"field": "rfm.r", "op": "gte", "value": 2}]),
+            0,
+        ),
+    ] {
+        assert_eq!(count_of(&app, &t, rules.clone()).await, expect, "{rules}");
+    }
     app.stop().await;
 }

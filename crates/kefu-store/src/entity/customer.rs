@@ -29,6 +29,8 @@ pub struct Model {
     pub rfm_last_contact_at: Option<DateTimeUtc>,
     pub rfm_frequency: i64,
     pub rfm_monetary: f64,
+    /// The RFM scores as of the last refresh: r·100 + f·10 + m (111: no inputs).
+    pub rfm_cell: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

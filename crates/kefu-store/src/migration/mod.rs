@@ -4,6 +4,7 @@
 
 mod crm;
 mod crm_rfm;
+mod crm_rfm_cells;
 mod crm_search;
 mod foundation;
 pub(crate) mod kpi_buckets;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(kpi_deltas::KpiDeltas),
             Box::new(crm_search::CrmSearch),
             Box::new(crm_rfm::CrmRfm),
+            Box::new(crm_rfm_cells::CrmRfmCells),
         ]
     }
 }
