@@ -3,21 +3,12 @@
 
 use crate::both;
 use crate::common::{Backend, TestApp};
-use crate::ui::{browser, shows, text};
+use crate::ui::{browser, fill, shows, text};
 use fantoccini::{Client, Locator};
 use reqwest::Method;
 use serde_json::json;
 
 both!(crm_pages_merge_review_lifecycle_and_import_report);
-
-async fn fill(c: &Client, id: &str, value: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap()
-        .send_keys(value)
-        .await
-        .unwrap();
-}
 
 async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))

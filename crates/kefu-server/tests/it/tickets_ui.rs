@@ -6,51 +6,12 @@
 
 use crate::both;
 use crate::common::{Backend, TestApp};
-use crate::ui::{browser, shows, text};
-use fantoccini::{Client, Locator};
+use crate::ui::{browser, click, fill, login, select, shows, text, transition};
+use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::json;
 
 both!(seed_workflow_end_to_end, sla_admin_page);
-
-async fn fill(c: &Client, id: &str, value: &str) {
-    let e = c.find(Locator::Id(id)).await.unwrap();
-    e.clear().await.unwrap();
-    e.send_keys(value).await.unwrap();
-}
-
-async fn click(c: &Client, id: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn select(c: &Client, id: &str, value: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap()
-        .select_by_value(value)
-        .await
-        .unwrap();
-}
-
-async fn login(c: &Client, base: &str, email: &str) {
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(c, "workspace", "acme").await;
-    fill(c, "email", email).await;
-    fill(c, "password", "password-123").await;
-    click(c, "login-submit").await;
-    text(c, "#views").await;
-}
-
-async fn transition(c: &Client, to: &str, reason: &str) {
-    select(c, "to", to).await;
-    fill(c, "reason", reason).await;
-    click(c, "transition-submit").await;
-}
 
 const POLICIES: &str = r#"
 calendars:

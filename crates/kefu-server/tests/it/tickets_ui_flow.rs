@@ -9,59 +9,12 @@
 
 use crate::both;
 use crate::common::{Backend, TestApp};
-use crate::ui::{browser, shows, text};
+use crate::ui::{browser, fill, login, select, shows, submit as click, text, transition};
 use fantoccini::{Client, Locator};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 both!(seed_workflow_with_tier2_tools_and_bulk);
-
-async fn fill(c: &Client, id: &str, value: &str) {
-    let e = c
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"));
-    e.clear().await.unwrap();
-    e.send_keys(value).await.unwrap();
-}
-
-/// Clicks `#id` (a submit button) and waits until the next page has loaded.
-async fn click(c: &Client, id: &str) {
-    c.execute("window.__old_page = true;", vec![])
-        .await
-        .unwrap();
-    c.find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
-        .click()
-        .await
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let old = c
-            .execute(
-                "return window.__old_page === true || document.readyState !== 'complete';",
-                vec![],
-            )
-            .await
-            .map(|v| v.as_bool().unwrap_or(true))
-            .unwrap_or(true);
-        if !old {
-            return;
-        }
-        assert!(std::time::Instant::now() < deadline, "#{id}: no new page");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-async fn select(c: &Client, id: &str, value: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"))
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("#{id} = {value}: {e}"));
-}
 
 async fn value(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id))
@@ -71,22 +24,6 @@ async fn value(c: &Client, id: &str) -> String {
         .await
         .unwrap()
         .unwrap_or_default()
-}
-
-async fn login(c: &Client, base: &str, email: &str) {
-    c.goto(&format!("{base}/logout")).await.unwrap();
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(c, "workspace", "acme").await;
-    fill(c, "email", email).await;
-    fill(c, "password", "password-123").await;
-    click(c, "login-submit").await;
-    text(c, "#views").await;
-}
-
-async fn transition(c: &Client, to: &str, reason: &str) {
-    select(c, "to", to).await;
-    fill(c, "reason", reason).await;
-    click(c, "transition-submit").await;
 }
 
 async fn api(app: &TestApp, tk: &str, m: Method, path: &str, body: Option<Value>) -> Value {

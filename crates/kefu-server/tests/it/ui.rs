@@ -37,14 +37,67 @@ pub(crate) async fn browser() -> Client {
         .expect("a WebDriver session")
 }
 
-/// Types `text` into the input with id `id`.
+/// Replaces the value of the input with id `id` by `text`.
 pub async fn fill(c: &Client, id: &str, text: &str) {
+    let e = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+/// Chooses the option `value` of the select with id `id`.
+pub async fn select(c: &Client, id: &str, value: &str) {
     c.find(Locator::Id(id))
         .await
         .unwrap_or_else(|e| panic!("#{id}: {e}"))
-        .send_keys(text)
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("#{id} = {value}: {e}"));
+}
+
+/// Clicks `#id` (a submit button) and waits until the next page has loaded.
+pub async fn submit(c: &Client, id: &str) {
+    c.execute("window.__old_page = true;", vec![])
         .await
         .unwrap();
+    click(c, id).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let old = c
+            .execute(
+                "return window.__old_page === true || document.readyState !== 'complete';",
+                vec![],
+            )
+            .await
+            .map(|v| v.as_bool().unwrap_or(true))
+            .unwrap_or(true);
+        if !old {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "#{id}: no new page");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Signs out whoever is signed in, then signs `email` of workspace `acme` in (password
+/// `password-123`, what `TestApp::user` gives) and waits for the ticket list.
+pub async fn login(c: &Client, base: &str, email: &str) {
+    c.goto(&format!("{base}/logout")).await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "workspace", "acme").await;
+    fill(c, "email", email).await;
+    fill(c, "password", "password-123").await;
+    click(c, "login-submit").await;
+    text(c, "#views").await;
+}
+
+/// Moves the open ticket page's ticket to `to` with `reason`.
+pub async fn transition(c: &Client, to: &str, reason: &str) {
+    select(c, "to", to).await;
+    fill(c, "reason", reason).await;
+    submit(c, "transition-submit").await;
 }
 
 /// Clicks the element with id `id`.
