@@ -34,7 +34,8 @@ const TEAMS: u64 = 10;
 const AGENTS: u64 = 400;
 
 fn generate(n: u64) -> Buckets {
-    let mut b = Buckets::new(kefu_server::kefu_store::kpi_buckets::ingest_options()).unwrap();
+    let mut b =
+        Buckets::new(kefu_server::kefu_store::reports::kpi_buckets::ingest_options()).unwrap();
     let queues: Vec<u32> = (0..QUEUES)
         .map(|q| b.names.intern(&format!("queue-{q:02}")))
         .collect();

@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kefu_model::Action;
-use kefu_store::workspaces::Principal;
+use kefu_store::identity::workspaces::Principal;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,24 +1,30 @@
 //! kefu's application: composes the store, the engines and the HTTP surface.
 //!
-//! - [`api`]: the REST API under `/api/v1` (wire types + handlers), documented by [`openapi`].
-//! - [`web`]: the server-rendered UI.
+//! One folder per domain ([`identity`], [`crm`], [`tickets`], [`interactions`], [`reports`],
+//! [`planning`], [`notifications`]), each with its REST API (`api`: wire types + handlers,
+//! documented by [`openapi`]), its pages (`pages`) and its workers.
+//! - [`http`]: shared API plumbing (extractors, ids, pages of lists); [`pages`]: shared page
+//!   plumbing (the viewer, translations, rendering).
 //! - [`auth`]: tokens, passwords, the login limiter, and the one role check.
 //! - [`error`]: the one mapping from errors to RFC 9457 problems.
 //! - [`bus`]: the event bus fed from the outbox, and consumers that resume after restarts.
 //! - [`metrics`]: Prometheus metrics.
 
-pub mod admin;
-pub mod api;
 pub mod auth;
 pub mod bus;
+pub mod crm;
 pub mod error;
+pub mod http;
 pub mod i18n;
+pub mod identity;
+pub mod interactions;
 pub mod metrics;
+pub mod notifications;
 pub mod openapi;
+pub mod pages;
+pub mod planning;
 pub mod reports;
-pub mod sla_timer;
-pub mod ticket_tiers;
-pub mod web;
+pub mod tickets;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -55,16 +61,34 @@ impl AppState {
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api_router())
         .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics::serve))
-        .merge(web::router())
+        .merge(identity::pages::router())
+        .merge(tickets::pages::router())
+        .merge(crm::pages::router())
+        .merge(reports::pages::router())
+        .merge(planning::pages::router())
+        .merge(notifications::pages::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Every domain's `/api/v1` routes.
+fn api_router() -> Router<AppState> {
+    Router::new()
+        .merge(identity::api::router())
+        .merge(crm::api::router())
+        .merge(tickets::api::router())
+        .merge(interactions::api::router())
+        .merge(reports::api::router())
+        .merge(planning::api::router())
+        .merge(notifications::api::router())
+        .fallback(|| async { error::ApiError::NotFound })
 }
 
 async fn health(
@@ -108,8 +132,8 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     metrics::init();
     let workers = vec![
         bus::spawn_publisher(state.store.clone(), state.bus.clone()),
-        sla_timer::spawn(state.store.clone()),
-        ticket_tiers::spawn(state.store.clone()),
+        tickets::sla_timer::spawn(state.store.clone()),
+        tickets::tiers::spawn(state.store.clone()),
         reports::spawn(state.store.clone()),
     ];
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

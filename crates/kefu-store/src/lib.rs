@@ -8,34 +8,18 @@
 //!   event ([`audit`]); the commit is the acknowledgement.
 
 pub mod audit;
-pub mod automations;
-pub mod categories;
-pub mod complaints;
-pub mod crm_admin;
-mod crud;
-pub mod customer_import;
-pub mod customer_timeline;
-pub mod customers;
+pub mod crm;
 pub mod entity;
 pub mod error;
+pub mod identity;
 pub mod interactions;
-pub mod kpi_buckets;
 pub mod migration;
-pub mod name_search;
+pub mod notifications;
 pub mod outbox;
 pub mod page;
-pub mod phone;
-pub mod report_settings;
-pub mod rfm;
-pub mod segments;
-pub mod teams;
-pub mod ticket_actions;
-pub mod ticket_reports;
-pub mod ticket_sla;
-pub mod ticket_views;
-pub mod ticket_workflow;
+pub mod reports;
 pub mod tickets;
-pub mod workspaces;
+mod write;
 
 pub use error::StoreError;
 pub use page::{Page, PageRequest};
@@ -127,11 +111,11 @@ impl Store {
             db,
             backend,
             outbox_signal: Arc::new(tokio::sync::Notify::new()),
-            spool_dir: Arc::new(customer_import::spool_dir(url)),
+            spool_dir: Arc::new(crm::import::spool_dir(url)),
         })
     }
 
-    /// Where uploads are spooled (see [`customer_import::spool_dir`]).
+    /// Where uploads are spooled (see [`crm::import::spool_dir`]).
     pub fn spool_dir(&self) -> &std::path::Path {
         &self.spool_dir
     }

@@ -16,7 +16,7 @@ use kefu_kpi::complaints::{ComplaintDimension, ComplaintGroup, breakdown};
 use kefu_kpi::crisis::{ComplaintEvent, CrisisConfig, TopicTest, detect};
 use kefu_kpi::kpis::ratio;
 use kefu_kpi::{Calendar, Ticket, TicketKind};
-use kefu_store::kpi_buckets::Rows;
+use kefu_store::reports::kpi_buckets::Rows;
 use kefu_store::{Store, WorkspaceScope};
 use serde::Serialize;
 use std::collections::HashMap;

@@ -5,7 +5,7 @@ use super::day_rows_range;
 use crate::error::ApiError;
 use chrono::{Duration, NaiveDate};
 use kefu_kpi::{Calendar, ComputeOptions, DailyReport, GroupBy, Interval, ReportSpec, Trend};
-use kefu_store::kpi_buckets::Rows;
+use kefu_store::reports::kpi_buckets::Rows;
 use kefu_store::{Store, WorkspaceScope};
 
 /// The KPIs the daily report shows, in order.

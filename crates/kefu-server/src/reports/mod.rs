@@ -1,7 +1,7 @@
 //! Reports (SPEC C14): the outbox consumer that keeps the per-15-minute KPI
 //! accumulators up to date, and the report requests shared by the API and the pages.
 //!
-//! The accumulators live in the store (`kefu_store::kpi_buckets`); every KPI is computed
+//! The accumulators live in the store (`kefu_store::reports::kpi_buckets`); every KPI is computed
 //! by `kefu-kpi` from them, so a report over the API equals `kefu kpi` over the same
 //! interactions.
 
@@ -11,14 +11,17 @@ use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use kefu_kpi::{
     AsaVariant, Calendar, ComputeOptions, GroupBy, Interval, Report, ReportSpec, SlVariant,
 };
-use kefu_store::kpi_buckets::Rows;
 use kefu_store::outbox::OutboxEvent;
+use kefu_store::reports::kpi_buckets::Rows;
 use kefu_store::{Store, WorkspaceScope};
 
 pub mod complaints;
 pub mod costs;
 pub mod daily;
 pub mod tickets;
+
+pub mod api;
+pub mod pages;
 
 /// The consumer that applies each interaction event's delta to the accumulators.
 pub struct KpiBucketConsumer(pub Store);

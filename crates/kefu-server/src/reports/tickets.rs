@@ -2,7 +2,7 @@
 //! time (median, p90) in business hours of the SLA calendar, SLA compliance overall and per
 //! policy, complaint rate and service-attitude complaint rate.
 //!
-//! Read at report time from the tickets (`kefu_store::ticket_reports`) and turned into
+//! Read at report time from the tickets (`kefu_store::reports::tickets`) and turned into
 //! `kefu_kpi::Ticket` records, which are accumulated into the same 15-minute buckets as the
 //! interactions, so every rate comes from `kefu-kpi` and divides by the same handled
 //! contacts. The SLA numbers come from the ticket's SLA clock (`kefu_sla::evaluate` over the
@@ -33,8 +33,8 @@ use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use kefu_kpi::{Buckets, Ticket, TicketKind};
 use kefu_sla::{PolicySet, SlaStatus, TargetStatus};
-use kefu_store::kpi_buckets::ingest_options;
-use kefu_store::ticket_reports::TicketFacts;
+use kefu_store::reports::kpi_buckets::ingest_options;
+use kefu_store::reports::tickets::TicketFacts;
 use kefu_store::{Store, WorkspaceScope};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -140,7 +140,7 @@ pub fn record(
 ) -> (Ticket, Option<SlaStatus>, Option<SlaStatus>) {
     let t = &f.history.ticket;
     let resolved_at = first_resolution(f);
-    let events = crate::api::sla::events(&f.history);
+    let events = crate::tickets::api::sla::events(&f.history);
     let status_now = set.and_then(|s| kefu_sla::evaluate(&events, s, now).ok());
     let status_res = match (set, resolved_at) {
         (Some(s), Some(r)) => kefu_sla::evaluate(&events, s, r).ok(),

@@ -75,7 +75,7 @@ impl TestApp {
     /// Creates workspace `slug` with admin `admin@SLUG.test` and returns the admin's token.
     pub async fn workspace(&self, slug: &str) -> String {
         let email = format!("admin@{slug}.test");
-        kefu_server::admin::bootstrap(&self.database_url, slug, &email, "password-123")
+        kefu_server::identity::admin::bootstrap(&self.database_url, slug, &email, "password-123")
             .await
             .expect("bootstrap");
         self.login(slug, &email, "password-123").await

@@ -1,17 +1,8 @@
 //! Schema migrations, written with sea-query's schema builder so they run unchanged on
-//! SQLite and PostgreSQL; one file per migration, applied in the order of
+//! SQLite and PostgreSQL; one file per migration (in its domain's `migrations/` folder), applied in the order of
 //! [`Migrator::migrations`] at start by [`crate::Store::connect`].
 
-mod crm;
-mod crm_rfm;
-mod crm_rfm_cells;
-mod crm_search;
 mod foundation;
-pub(crate) mod kpi_buckets;
-mod kpi_deltas;
-mod report_settings;
-mod ticket_sla_notify;
-mod ticket_workflow;
 
 use sea_orm_migration::prelude::*;
 
@@ -21,15 +12,15 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(foundation::Foundation),
-            Box::new(ticket_workflow::TicketWorkflow),
-            Box::new(kpi_buckets::KpiBuckets),
-            Box::new(crm::Crm),
-            Box::new(ticket_sla_notify::TicketSlaNotify),
-            Box::new(report_settings::ReportSettings),
-            Box::new(kpi_deltas::KpiDeltas),
-            Box::new(crm_search::CrmSearch),
-            Box::new(crm_rfm::CrmRfm),
-            Box::new(crm_rfm_cells::CrmRfmCells),
+            Box::new(crate::tickets::migrations::workflow::TicketWorkflow),
+            Box::new(crate::reports::migrations::kpi_buckets::KpiBuckets),
+            Box::new(crate::crm::migrations::profile::Crm),
+            Box::new(crate::tickets::migrations::sla_notify::TicketSlaNotify),
+            Box::new(crate::reports::migrations::settings::ReportSettings),
+            Box::new(crate::reports::migrations::kpi_deltas::KpiDeltas),
+            Box::new(crate::crm::migrations::search::CrmSearch),
+            Box::new(crate::crm::migrations::rfm::CrmRfm),
+            Box::new(crate::crm::migrations::rfm_cells::CrmRfmCells),
         ]
     }
 }

@@ -36,14 +36,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         } => {
             let url = db.url()?;
             let rt = tokio::runtime::Runtime::new()?;
-            let outcome = rt.block_on(kefu_server::admin::bootstrap(
+            let outcome = rt.block_on(kefu_server::identity::admin::bootstrap(
                 &url, &workspace, &email, &password,
             ))?;
             match outcome {
-                kefu_server::kefu_store::workspaces::Bootstrap::Created => {
+                kefu_server::kefu_store::identity::workspaces::Bootstrap::Created => {
                     println!("created workspace `{workspace}` with admin {email}")
                 }
-                kefu_server::kefu_store::workspaces::Bootstrap::AlreadyDone => {
+                kefu_server::kefu_store::identity::workspaces::Bootstrap::AlreadyDone => {
                     println!(
                         "workspace `{workspace}` with admin {email} already exists; nothing to do"
                     )

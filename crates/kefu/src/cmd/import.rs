@@ -5,8 +5,8 @@
 use super::database::DbArgs;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use kefu_server::kefu_store::customer_import::{self, Format, OnDuplicate};
-use kefu_server::kefu_store::workspaces::Principal;
+use kefu_server::kefu_store::crm::import::{self, Format, OnDuplicate};
+use kefu_server::kefu_store::identity::workspaces::Principal;
 use kefu_server::kefu_store::{Store, StoreError};
 use std::io::Write;
 use std::path::PathBuf;
@@ -165,7 +165,7 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<()> {
             .collect();
         let (mut csv, mut lines) = if format == "csv" {
             let mut w = csv::Writer::from_writer(sink);
-            w.write_record(customer_import::csv_header(&keys))?;
+            w.write_record(import::csv_header(&keys))?;
             (Some(w), None)
         } else {
             (None, Some(sink))
@@ -177,10 +177,10 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<()> {
                     n += 1;
                     let r = match (&mut csv, &mut lines) {
                         (Some(w), _) => w
-                            .write_record(customer_import::csv_record(&m, &keys))
+                            .write_record(import::csv_record(&m, &keys))
                             .map_err(|e| e.to_string()),
                         (_, Some(w)) => {
-                            let line = customer_import::json_record(&m).to_string();
+                            let line = import::json_record(&m).to_string();
                             writeln!(w, "{line}").map_err(|e| e.to_string())
                         }
                         _ => Ok(()),

@@ -1,0 +1,4 @@
+//! CRM (SPEC C1): customers, their timeline, import and export, custom fields, segments, RFM.
+
+pub mod api;
+pub mod pages;

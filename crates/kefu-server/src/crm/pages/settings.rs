@@ -1,0 +1,257 @@
+//! CRM administration page (`/customers/settings`): the workspace's custom field
+//! definitions and segments — add, edit, delete — through the same store calls and role
+//! checks as the API; a refused change comes back as `?error=code`.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::pages::{Tr, Viewer, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kefu_model::Action;
+use kefu_store::PageRequest;
+use kefu_store::crm::admin::FieldPatch;
+use kefu_store::crm::customers::FIELD_TYPES;
+use kefu_store::crm::segments::Rule;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/customers/settings", get(page))
+        .route("/customers/settings/fields", post(field_create))
+        .route("/customers/settings/fields/{id}", post(field_update))
+        .route("/customers/settings/fields/{id}/delete", post(field_delete))
+        .route("/customers/settings/segments", post(segment_create))
+        .route("/customers/settings/segments/{id}", post(segment_update))
+        .route(
+            "/customers/settings/segments/{id}/delete",
+            post(segment_delete),
+        )
+}
+
+struct FieldRow {
+    id: String,
+    key: String,
+    label: String,
+    field_type: String,
+    choices: String,
+}
+
+struct SegmentRow {
+    id: String,
+    name: String,
+    rules: String,
+}
+
+#[derive(Template)]
+#[template(path = "crm/settings.html")]
+struct SettingsPage {
+    t: Tr,
+    signed_in: bool,
+    error: String,
+    types: Vec<&'static str>,
+    fields: Vec<FieldRow>,
+    segments: Vec<SegmentRow>,
+}
+
+#[derive(Deserialize)]
+struct ErrorQuery {
+    #[serde(default)]
+    error: String,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ErrorQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ManageCrm)?;
+    let ctx = state.store.crm_context(v.scope()).await?;
+    let segments = state
+        .store
+        .list_segments(
+            v.scope(),
+            &PageRequest {
+                limit: Some(500),
+                cursor: None,
+            },
+        )
+        .await?
+        .items;
+    Ok(render(SettingsPage {
+        t: v.t(),
+        signed_in: true,
+        error: q.error,
+        types: FIELD_TYPES.to_vec(),
+        fields: ctx
+            .fields
+            .into_iter()
+            .map(|f| FieldRow {
+                choices: serde_json::from_value::<Vec<String>>(f.choices)
+                    .unwrap_or_default()
+                    .join(", "),
+                id: f.id,
+                key: f.key,
+                label: f.label,
+                field_type: f.field_type,
+            })
+            .collect(),
+        segments: segments
+            .into_iter()
+            .map(|s| SegmentRow {
+                id: s.id,
+                name: s.name,
+                rules: serde_json::to_string_pretty(&s.rules).unwrap_or_default(),
+            })
+            .collect(),
+    }))
+}
+
+/// Back to the page, with the problem code if the change failed.
+fn back<T>(r: Result<T, ApiError>) -> Response {
+    match r {
+        Ok(_) => Redirect::to("/customers/settings").into_response(),
+        Err(e) => {
+            let code = e.problem().code;
+            Redirect::to(&format!("/customers/settings?error={code}")).into_response()
+        }
+    }
+}
+
+fn choices(s: &str) -> Vec<String> {
+    s.split([',', '，', ';'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct FieldForm {
+    #[serde(default)]
+    key: String,
+    label: String,
+    field_type: String,
+    #[serde(default)]
+    choices: String,
+}
+
+async fn field_create(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<FieldForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ManageCrm)?;
+    let r = state
+        .store
+        .create_custom_field(
+            &p.scope,
+            &p.actor(),
+            &f.key,
+            &f.label,
+            &f.field_type,
+            choices(&f.choices),
+        )
+        .await;
+    Ok(back(r.map_err(ApiError::from)))
+}
+
+async fn field_update(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<FieldForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ManageCrm)?;
+    let id = crate::http::path_id(&id)?;
+    let patch = FieldPatch {
+        label: Some(f.label),
+        field_type: Some(f.field_type),
+        choices: Some(choices(&f.choices)),
+    };
+    let r = state
+        .store
+        .update_custom_field(&p.scope, &p.actor(), &id, patch)
+        .await;
+    Ok(back(r.map_err(ApiError::from)))
+}
+
+async fn field_delete(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ManageCrm)?;
+    let id = crate::http::path_id(&id)?;
+    let r = state
+        .store
+        .delete_custom_field(&p.scope, &p.actor(), &id)
+        .await;
+    Ok(back(r.map_err(ApiError::from)))
+}
+
+#[derive(Deserialize)]
+struct SegmentForm {
+    name: String,
+    rules: String,
+}
+
+fn rules(s: &str) -> Result<Vec<Rule>, ApiError> {
+    serde_json::from_str(s).map_err(|_| {
+        ApiError::Model(kefu_model::ModelError::InvalidField {
+            field: "rules".into(),
+            reason: kefu_model::error::FieldProblem::Format,
+        })
+    })
+}
+
+async fn segment_create(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<SegmentForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ManageCrm)?;
+    let r = match rules(&f.rules) {
+        Ok(rules) => state
+            .store
+            .create_segment(&p.scope, &p.actor(), &f.name, rules)
+            .await
+            .map(|_| ())
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    Ok(back(r))
+}
+
+async fn segment_update(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<SegmentForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ManageCrm)?;
+    let id = crate::http::path_id(&id)?;
+    let r = match rules(&f.rules) {
+        Ok(rules) => state
+            .store
+            .update_segment(&p.scope, &p.actor(), &id, Some(f.name), Some(rules))
+            .await
+            .map(|_| ())
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    Ok(back(r))
+}
+
+async fn segment_delete(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ManageCrm)?;
+    let id = crate::http::path_id(&id)?;
+    let r = state.store.delete_segment(&p.scope, &p.actor(), &id).await;
+    Ok(back(r.map_err(ApiError::from)))
+}

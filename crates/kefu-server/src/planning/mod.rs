@@ -1,0 +1,5 @@
+//! Workforce planning (SPEC C15): Erlang staffing, requirements and forecasts from the stored
+//! contacts, shift schedules — API and pages.
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,7 @@
+//! Tickets (SPEC C3/C4): the after-sales workflow, SLAs, complaints, views, automations and
+//! categories — API, pages, the SLA timer and the customer-tier consumer.
+
+pub mod api;
+pub mod pages;
+pub mod sla_timer;
+pub mod tiers;

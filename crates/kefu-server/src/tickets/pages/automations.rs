@@ -1,0 +1,127 @@
+//! The macro and trigger admin page (`/tickets/automations`): every macro and trigger with
+//! its definition; a new one is written as the API's JSON (`MacroIn` / `TriggerIn`) and
+//! validated the same way (clear errors, nothing saved); delete. Needs
+//! `Action::ManageAutomations`.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::pages::{Tr, Viewer, render};
+use crate::tickets::api::automations::{MacroIn, TriggerIn, macro_fields, trigger_fields};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_model::Action;
+use serde::Deserialize;
+
+pub struct Row {
+    id: String,
+    kind: String,
+    name: String,
+    position: i32,
+    active: bool,
+    definition: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/automations.html")]
+pub struct AutomationsPage {
+    t: Tr,
+    signed_in: bool,
+    rows: Vec<Row>,
+    error: Option<String>,
+    draft: String,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    error: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    v.auth.require(Action::ManageAutomations)?;
+    let mut rows = vec![];
+    for kind in ["macro", "trigger"] {
+        for m in state.store.list_automations(v.scope(), kind).await? {
+            rows.push(Row {
+                id: m.id,
+                kind: kind.to_owned(),
+                name: m.name,
+                position: m.position,
+                active: m.active,
+                definition: m.definition.to_string(),
+            });
+        }
+    }
+    Ok(render(AutomationsPage {
+        t: v.t(),
+        signed_in: true,
+        rows,
+        error: q.error,
+        draft: String::new(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct AutomationForm {
+    /// `create` or `delete`.
+    op: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    json: String,
+    #[serde(default)]
+    id: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<AutomationForm>,
+) -> Result<Response, ApiError> {
+    let p = v.auth.require(Action::ManageAutomations)?;
+    let r: Result<(), ApiError> = async {
+        match f.op.as_str() {
+            "delete" => {
+                let id = crate::http::path_id(&f.id)?;
+                state
+                    .store
+                    .delete_automation(&p.scope, &p.actor(), &id)
+                    .await?;
+            }
+            _ => {
+                let fields = if f.kind == "trigger" {
+                    let b: TriggerIn = serde_json::from_str(&f.json)
+                        .map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+                    trigger_fields(b)?
+                } else {
+                    let b: MacroIn = serde_json::from_str(&f.json)
+                        .map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+                    macro_fields(b)?
+                };
+                state
+                    .store
+                    .create_automation(&p.scope, &p.actor(), fields)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    Ok(match r {
+        Ok(()) => Redirect::to("/tickets/automations").into_response(),
+        Err(e) => {
+            // The reason, shown as written (e.g. the JSON error with its line and column).
+            let msg = match &e {
+                ApiError::InvalidBody(m) => m.clone(),
+                other => other.problem().code.to_owned(),
+            };
+            let q = serde_urlencoded::to_string([("error", msg)]).unwrap_or_default();
+            Redirect::to(&format!("/tickets/automations?{q}")).into_response()
+        }
+    })
+}

@@ -1,0 +1,3 @@
+//! Identity: sign-in, sessions, tokens, roles.
+
+mod auth;

@@ -1,0 +1,3 @@
+//! Workforce planning: the WFM API and pages.
+
+mod wfm;

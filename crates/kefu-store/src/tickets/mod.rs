@@ -1,0 +1,53 @@
+//! Tickets (SPEC C3/C4): the after-sales workflow, SLA history, complaints, views,
+//! automations (macros, triggers) and categories.
+
+pub mod actions;
+pub mod automations;
+pub mod categories;
+pub mod complaints;
+pub mod history;
+pub mod merge;
+pub mod messages;
+pub(crate) mod migrations;
+pub mod notices;
+pub mod notify;
+pub mod relations;
+pub mod settings;
+pub mod sla;
+pub mod ticket;
+pub mod views;
+
+use crate::audit::{Change, record};
+use crate::{Actor, Result, StoreError, WorkspaceScope};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+pub(crate) fn invalid(field: &str, reason: kefu_model::error::FieldProblem) -> StoreError {
+    StoreError::Model(kefu_model::ModelError::InvalidField {
+        field: field.into(),
+        reason,
+    })
+}
+
+pub(crate) async fn audit_ticket<C: ConnectionTrait>(
+    conn: &C,
+    scope: &WorkspaceScope,
+    actor: &Actor,
+    action: &str,
+    ticket_id: &str,
+    after: Value,
+) -> Result<()> {
+    record(
+        conn,
+        scope,
+        actor,
+        Change {
+            action,
+            entity_type: "ticket",
+            entity_id: ticket_id,
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await
+}
