@@ -160,7 +160,7 @@ impl FromRequestParts<AppState> for Auth {
         }
         let principal = state
             .store
-            .authenticate(&token_hash(&token), chrono::Utc::now())
+            .authenticate(&token_hash(&token), state.store.now())
             .await?
             .ok_or(ApiError::Unauthorized)?;
         Ok(Auth(principal))

@@ -35,6 +35,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use kefu_kpi;
+pub use kefu_model;
 pub use kefu_store;
 
 /// Largest accepted request body.
@@ -103,6 +104,8 @@ async fn health(
 pub struct Config {
     pub listen: SocketAddr,
     pub database_url: String,
+    /// The clock of the store, the requests and the workers (the system clock in production).
+    pub clock: kefu_model::SharedClock,
 }
 
 /// A running server: its address and a handle to stop it.
@@ -127,7 +130,7 @@ impl Running {
 
 /// Opens the store, starts the outbox publisher and serves HTTP on `config.listen`.
 pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error + Send + Sync>> {
-    let store = Store::connect(&config.database_url).await?;
+    let store = Store::connect_with_clock(&config.database_url, config.clock.clone()).await?;
     let state = AppState::new(store);
     metrics::init();
     let workers = vec![

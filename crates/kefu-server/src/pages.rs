@@ -68,7 +68,7 @@ impl FromRequestParts<AppState> for Viewer {
         let token = cookie(parts, SESSION_COOKIE).ok_or_else(to_login)?;
         let principal = state
             .store
-            .authenticate(&token_hash(&token), Utc::now())
+            .authenticate(&token_hash(&token), state.store.now())
             .await
             .map_err(|e| ApiError::from(e).into_response())?
             .ok_or_else(to_login)?;

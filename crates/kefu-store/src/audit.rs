@@ -1,14 +1,11 @@
-//! The audit log: who changed what, when, with the record before and after. Written in the
-//! same transaction as the change, together with its outbox event.
+//! The audit log: who changed what, when, with the record before and after. Written by
+//! [`crate::write::Write::record`] in the transaction of the change, with its outbox event.
 
-use crate::entity::{audit, outbox};
+use crate::entity::audit;
 use crate::page::page_of;
-use crate::{Actor, Page, PageRequest, Result, Store, WorkspaceScope};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
-use serde_json::{Value, json};
+use crate::{Page, PageRequest, Result, Store, WorkspaceScope};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::Value;
 
 /// One change to record: `action` is e.g. `created`, `updated`, `deleted`, `transitioned`.
 pub(crate) struct Change<'a> {
@@ -17,48 +14,6 @@ pub(crate) struct Change<'a> {
     pub entity_id: &'a str,
     pub before: Option<Value>,
     pub after: Option<Value>,
-}
-
-/// Writes the audit row and the outbox event of `change` on `conn` (a transaction).
-pub(crate) async fn record<C: ConnectionTrait>(
-    conn: &C,
-    scope: &WorkspaceScope,
-    actor: &Actor,
-    change: Change<'_>,
-) -> Result<()> {
-    let now = chrono::Utc::now();
-    let payload = json!({
-        "action": change.action,
-        "entity_type": change.entity_type,
-        "entity_id": change.entity_id,
-        "actor_id": actor.user_id,
-        "after": change.after,
-    });
-    audit::ActiveModel {
-        workspace_id: Set(scope.id().to_owned()),
-        actor_id: Set(actor.user_id.clone()),
-        at: Set(now),
-        action: Set(change.action.to_owned()),
-        entity_type: Set(change.entity_type.to_owned()),
-        entity_id: Set(change.entity_id.to_owned()),
-        before: Set(change.before),
-        after: Set(change.after),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    outbox::ActiveModel {
-        workspace_id: Set(scope.id().to_owned()),
-        topic: Set(format!("{}.{}", change.entity_type, change.action)),
-        entity_type: Set(change.entity_type.to_owned()),
-        entity_id: Set(change.entity_id.to_owned()),
-        payload: Set(payload),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// Filters for the audit list.

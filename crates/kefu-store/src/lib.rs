@@ -4,8 +4,9 @@
 //! - Every read and write of workspace data takes a [`WorkspaceScope`], which only this crate
 //!   makes, and only from an authenticated principal ([`Store::authenticate`], [`Store::login`])
 //!   or a bootstrap; so no query can leave its workspace.
-//! - Every change runs in one transaction that writes the row, an audit row and an outbox
-//!   event ([`audit`]); the commit is the acknowledgement.
+//! - Every change runs in one [`write::Write`]: one transaction that writes the rows, an audit
+//!   row and an outbox event per change, and the ticket triggers it calls for; the commit is
+//!   the acknowledgement. Time comes from the store's injected clock ([`Store::now`]).
 
 pub mod audit;
 pub mod crm;
@@ -19,7 +20,7 @@ pub mod outbox;
 pub mod page;
 pub mod reports;
 pub mod tickets;
-mod write;
+pub(crate) mod write;
 
 pub use error::StoreError;
 pub use page::{Page, PageRequest};
@@ -45,6 +46,7 @@ pub struct Store {
     backend: Backend,
     outbox_signal: Arc<tokio::sync::Notify>,
     spool_dir: Arc<std::path::PathBuf>,
+    clock: kefu_model::SharedClock,
 }
 
 /// The workspace a request acts in. Made only by this crate, from an authenticated principal.
@@ -73,6 +75,11 @@ impl Store {
     /// schema up to date. SQLite runs in WAL mode with full fsync, so a committed transaction
     /// survives a crash of the process or the machine.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with_clock(url, kefu_model::clock::system()).await
+    }
+
+    /// [`Store::connect`] with the clock every change and every "now" of the store reads.
+    pub async fn connect_with_clock(url: &str, clock: kefu_model::SharedClock) -> Result<Store> {
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -112,7 +119,18 @@ impl Store {
             backend,
             outbox_signal: Arc::new(tokio::sync::Notify::new()),
             spool_dir: Arc::new(crm::import::spool_dir(url)),
+            clock,
         })
+    }
+
+    /// The current time by the store's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// The store's clock, for the workers and requests that share it.
+    pub fn clock(&self) -> kefu_model::SharedClock {
+        self.clock.clone()
     }
 
     /// Where uploads are spooled (see [`crm::import::spool_dir`]).

@@ -32,7 +32,7 @@ impl Store {
         consumer_offset::Entity::insert(consumer_offset::ActiveModel {
             consumer: Set(consumer.to_owned()),
             position: Set(position),
-            updated_at: Set(chrono::Utc::now()),
+            updated_at: Set(self.now()),
         })
         .on_conflict(
             OnConflict::column(consumer_offset::Column::Consumer)

@@ -439,7 +439,7 @@ pub async fn forecast_from_store(
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let until = b
         .until
-        .unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
+        .unwrap_or_else(|| state.store.now().with_timezone(&tz).date_naive());
     let start = until
         .checked_sub_days(Days::new(u64::from(b.history_days)))
         .ok_or_else(|| ApiError::InvalidBody("until is too early".into()))?;

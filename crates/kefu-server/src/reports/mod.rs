@@ -247,7 +247,7 @@ pub async fn buckets_with_tickets(
     let mut buckets = store
         .kpi_buckets_grouped(scope, from, to, keep, rows)
         .await?;
-    let t = tickets::ticket_kpis(store, scope, from, to, Utc::now()).await?;
+    let t = tickets::ticket_kpis(store, scope, from, to, store.now()).await?;
     buckets.merge(&t.buckets).map_err(bad)?;
     Ok((buckets, t.sla_policies))
 }

@@ -135,7 +135,7 @@ async fn load(state: &AppState, v: &Viewer, q: &DailyQuery) -> Result<Daily, Api
     v.auth.require(Action::ReadReports)?;
     let cal = calendar(&state.store, v.scope(), None, None).await?;
     let date = match &q.date {
-        None => cal.local_date(Utc::now()) - Duration::days(1),
+        None => cal.local_date(state.store.now()) - Duration::days(1),
         Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map_err(|_| ApiError::InvalidQuery(format!("date: expected YYYY-MM-DD, got {d:?}")))?,
     };

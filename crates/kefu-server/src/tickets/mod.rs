@@ -3,5 +3,6 @@
 
 pub mod api;
 pub mod pages;
+pub mod service;
 pub mod sla_timer;
 pub mod tiers;

@@ -101,7 +101,7 @@ pub async fn sweep(store: &Store, now: DateTime<Utc>) -> Result<Sweep, kefu_stor
 pub fn spawn(store: Store) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            if let Err(e) = sweep(&store, Utc::now()).await {
+            if let Err(e) = sweep(&store, store.now()).await {
                 tracing::warn!(error = %e, "SLA sweep failed; will retry");
             }
             tokio::time::sleep(INTERVAL).await;

@@ -55,10 +55,19 @@ pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempD
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with_clock(backend, kefu_server::kefu_model::clock::system()).await
+    }
+
+    /// [`TestApp::spawn`] with `clock` as the time of the store, requests and workers.
+    pub async fn spawn_with_clock(
+        backend: Backend,
+        clock: kefu_server::kefu_model::SharedClock,
+    ) -> TestApp {
         let (database_url, dir) = fresh_database(backend).await;
         let config = kefu_server::Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: database_url.clone(),
+            clock,
         };
         let running = kefu_server::start(&config).await.expect("server starts");
         TestApp {
@@ -214,6 +223,7 @@ impl TestApp {
         let config = kefu_server::Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: self.database_url.clone(),
+            clock: self.store.clock(),
         };
         let running = kefu_server::start(&config).await.expect("server restarts");
         self.base = format!("http://{}", running.addr);

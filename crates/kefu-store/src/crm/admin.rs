@@ -126,8 +126,8 @@ impl Store {
             actor,
             id,
             "updated",
-            "custom_field_exists",
-            |m| {
+            Some("custom_field_exists"),
+            |m, _now| {
                 *m = next;
                 Ok(())
             },
@@ -210,8 +210,8 @@ impl Store {
             actor,
             id,
             "updated",
-            "segment_exists",
-            |m| {
+            Some("segment_exists"),
+            |m, _now| {
                 if let Some(n) = name {
                     m.name = n;
                 }

@@ -4,22 +4,22 @@
 //! phone/e-mail/external-id lookups and dedupe fast, lifecycle stages and owners (认养) with
 //! every change recorded as a customer event and audited, notes, and merges with redirects.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::crm::phone;
 use crate::entity::{
     crm_setting, custom_field_def, customer, customer_event, customer_identity, interaction,
     ticket, user,
 };
-use crate::write::{Audited, find_scoped, list_scoped};
+use crate::write::{Audited, Write, find_scoped, list_scoped};
 use crate::{Actor, Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use kefu_model::error::FieldProblem;
 use kefu_model::validate::{self, SHORT_TEXT};
 use kefu_model::{ModelError, interaction::Channel};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -123,6 +123,8 @@ pub struct CustomerFields {
 /// What validation needs to know about the workspace.
 #[derive(Debug, Clone)]
 pub struct CrmContext {
+    /// Today (UTC) by the store's clock: birthdays after it are refused.
+    pub today: chrono::NaiveDate,
     pub default_region: String,
     pub value_tiers: Vec<String>,
     pub fields: Vec<custom_field_def::Model>,
@@ -237,7 +239,7 @@ impl CustomerFields {
             postal_code: opt_text("address.postal_code", a.postal_code, 20)?,
         };
         if let Some(b) = p.birthday
-            && (b > Utc::now().date_naive() || b < NaiveDate::from_ymd_opt(1880, 1, 1).unwrap())
+            && (b > ctx.today || b < NaiveDate::from_ymd_opt(1880, 1, 1).unwrap())
         {
             return Err(invalid("birthday", FieldProblem::Format));
         }
@@ -490,15 +492,16 @@ pub(crate) async fn write_identities<C: ConnectionTrait>(
     Ok(())
 }
 
+/// A timeline event of `w`'s workspace, by `w`'s actor at `w`'s time.
 fn event(
-    scope: &WorkspaceScope,
-    actor: &Actor,
+    w: &Write<'_>,
     customer_id: &str,
     kind: &str,
     from: Option<String>,
     to: Option<String>,
     body: &str,
 ) -> customer_event::Model {
+    let (scope, actor, at) = (w.scope(), w.actor(), w.now());
     customer_event::Model {
         id: kefu_model::new_id().to_string(),
         workspace_id: scope.id().to_owned(),
@@ -508,12 +511,15 @@ fn event(
         to_value: to,
         body: body.to_owned(),
         actor_id: actor.user_id.clone(),
-        at: Utc::now(),
+        at,
     }
 }
 
-pub(crate) fn new_customer(scope: &WorkspaceScope, fields: CustomerFields) -> customer::Model {
-    let now = Utc::now();
+pub(crate) fn new_customer(
+    scope: &WorkspaceScope,
+    fields: CustomerFields,
+    now: DateTime<Utc>,
+) -> customer::Model {
     let mut model = customer::Model {
         id: kefu_model::new_id().to_string(),
         workspace_id: scope.id().to_owned(),
@@ -561,11 +567,13 @@ impl Store {
             .await?;
         Ok(match s {
             Some(s) => CrmContext {
+                today: self.now().date_naive(),
                 default_region: s.default_region,
                 value_tiers: serde_json::from_value(s.value_tiers).unwrap_or_default(),
                 fields,
             },
             None => CrmContext {
+                today: self.now().date_naive(),
                 default_region: "CN".into(),
                 value_tiers: DEFAULT_TIERS.iter().map(|s| s.to_string()).collect(),
                 fields,
@@ -588,7 +596,7 @@ impl Store {
         if tiers.is_empty() {
             return Err(invalid("value_tiers", FieldProblem::Empty));
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let before = crm_setting::Entity::find_by_id(scope.id().to_owned())
             .one(&txn)
             .await?;
@@ -617,9 +625,8 @@ impl Store {
             before: before.map(|b| json!(b)),
             after: Some(json!(row)),
         };
-        record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(())
     }
 
@@ -654,14 +661,14 @@ impl Store {
             label: validate::required("label", label, SHORT_TEXT)?,
             field_type: field_type.to_owned(),
             choices: json!(choices),
-            created_at: Utc::now(),
+            created_at: self.now(),
         };
         crate::write::insert_audited::<custom_field_def::ActiveModel>(
             self,
             scope,
             actor,
             m,
-            "custom_field_exists",
+            Some("custom_field_exists"),
         )
         .await
     }
@@ -675,8 +682,8 @@ impl Store {
         let ctx = self.crm_context(scope).await?;
         let fields = fields.validated(&ctx)?;
         let ids = fields.identities();
-        let model = new_customer(scope, fields);
-        let txn = self.db().begin().await?;
+        let model = new_customer(scope, fields, self.now());
+        let txn = self.write(scope, actor).await?;
         let saved = model
             .clone()
             .into_active_model()
@@ -692,9 +699,8 @@ impl Store {
             before: None,
             after: Some(saved.snapshot()),
         };
-        record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(saved)
     }
 
@@ -883,7 +889,7 @@ impl Store {
         apply: impl FnOnce(&mut CustomerFields),
     ) -> Result<customer::Model> {
         let ctx = self.crm_context(scope).await?;
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let current = find_scoped::<customer::Entity, _>(&txn, scope, id).await?;
         if current.merged_into.is_some() {
             return Err(StoreError::conflict(
@@ -897,7 +903,7 @@ impl Store {
         let ids = f.identities();
         let mut next = current.clone();
         f.write_to(&mut next);
-        next.updated_at = Utc::now();
+        next.updated_at = self.now();
         let saved = next
             .clone()
             .into_active_model()
@@ -915,9 +921,8 @@ impl Store {
             before: Some(current.snapshot()),
             after: Some(saved.snapshot()),
         };
-        record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(saved)
     }
 
@@ -967,7 +972,7 @@ impl Store {
         body: &str,
     ) -> Result<customer_event::Model> {
         let body = validate::required("body", body, validate::LONG_TEXT)?;
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let c = find_scoped::<customer::Entity, _>(&txn, scope, id).await?;
         if c.merged_into.is_some() {
             return Err(StoreError::conflict(
@@ -975,7 +980,7 @@ impl Store {
                 "this customer was merged into another",
             ));
         }
-        let e = event(scope, actor, id, "note", None, None, &body);
+        let e = event(&txn, id, "note", None, None, &body);
         e.clone()
             .into_active_model()
             .reset_all()
@@ -988,9 +993,8 @@ impl Store {
             before: None,
             after: Some(json!(e)),
         };
-        record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(e)
     }
 
@@ -1009,7 +1013,7 @@ impl Store {
             &mut customer::Model,
         ) -> Option<(&'static str, Option<String>, Option<String>, String)>,
     {
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let current = find_scoped::<customer::Entity, _>(&txn, scope, id).await?;
         if current.merged_into.is_some() {
             return Err(StoreError::conflict(
@@ -1021,9 +1025,9 @@ impl Store {
         let Some((kind, from, to, reason)) = f(&mut next) else {
             return Ok(current);
         };
-        next.updated_at = Utc::now();
+        next.updated_at = self.now();
         let saved = next.into_active_model().reset_all().update(&txn).await?;
-        event(scope, actor, id, kind, from, to, &reason)
+        event(&txn, id, kind, from, to, &reason)
             .into_active_model()
             .reset_all()
             .insert(&txn)
@@ -1037,9 +1041,8 @@ impl Store {
             before: Some(current.snapshot()),
             after: Some(after),
         };
-        record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(saved)
     }
 
@@ -1066,7 +1069,7 @@ impl Store {
         for o in owners {
             crate::write::check_ref::<user::Entity>(self, scope, "owners", Some(o)).await?;
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let mut q = customer::Entity::find()
             .filter(customer::Column::WorkspaceId.eq(scope.id()))
             .filter(customer::Column::MergedInto.is_null())
@@ -1087,11 +1090,10 @@ impl Store {
             }
             let mut next = c.clone();
             next.owner_id = Some(owner.clone());
-            next.updated_at = Utc::now();
+            next.updated_at = self.now();
             let saved = next.into_active_model().reset_all().update(&txn).await?;
             event(
-                scope,
-                actor,
+                &txn,
                 &c.id,
                 "owner",
                 c.owner_id.clone(),
@@ -1109,11 +1111,10 @@ impl Store {
                 before: Some(c.snapshot()),
                 after: Some(saved.snapshot()),
             };
-            record(&txn, scope, actor, change).await?;
+            txn.record(change).await?;
             n += 1;
         }
         txn.commit().await?;
-        self.signal_outbox();
         Ok(n)
     }
 
@@ -1177,7 +1178,7 @@ impl Store {
             return Err(invalid("from", FieldProblem::TooMany));
         }
         let ctx = self.crm_context(scope).await?;
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let survivor = find_scoped::<customer::Entity, _>(&txn, scope, id).await?;
         if survivor.merged_into.is_some() {
             return Err(StoreError::conflict(
@@ -1216,7 +1217,7 @@ impl Store {
         if next.owner_id.is_none() {
             next.owner_id = merged.iter().find_map(|m| m.owner_id.clone());
         }
-        next.updated_at = Utc::now();
+        next.updated_at = self.now();
         let saved = next.into_active_model().reset_all().update(&txn).await?;
         let old: Vec<String> = merged.iter().map(|m| m.id.clone()).collect();
         // Everything that pointed at a merged record now points at the survivor, including
@@ -1239,7 +1240,7 @@ impl Store {
         for m in &merged {
             let mut gone = m.clone();
             gone.merged_into = Some(id.to_owned());
-            gone.updated_at = Utc::now();
+            gone.updated_at = self.now();
             let gone = gone.into_active_model().reset_all().update(&txn).await?;
             let change = Change {
                 action: "merged_into",
@@ -1248,10 +1249,10 @@ impl Store {
                 before: Some(m.snapshot()),
                 after: Some(gone.snapshot()),
             };
-            record(&txn, scope, actor, change).await?;
+            txn.record(change).await?;
         }
         let body = old.join(", ");
-        event(scope, actor, id, "merged", None, None, &body)
+        event(&txn, id, "merged", None, None, &body)
             .into_active_model()
             .reset_all()
             .insert(&txn)
@@ -1265,9 +1266,8 @@ impl Store {
             before: Some(survivor.snapshot()),
             after: Some(after),
         };
-        record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(saved)
     }
 
@@ -1294,7 +1294,7 @@ impl Store {
                 format!("{tickets} tickets and {interactions} interactions refer to this customer"),
             ));
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let current = find_scoped::<customer::Entity, _>(&txn, scope, id).await?;
         customer_identity::Entity::delete_many()
             .filter(customer_identity::Column::WorkspaceId.eq(scope.id()))
@@ -1317,9 +1317,8 @@ impl Store {
             before: Some(current.snapshot()),
             after: None,
         };
-        record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(())
     }
 }

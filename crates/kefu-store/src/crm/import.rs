@@ -9,7 +9,6 @@ use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
 use kefu_model::ModelError;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -491,10 +490,10 @@ impl Store {
         let txn = if dry_run {
             None
         } else {
-            Some(self.db().begin().await?)
+            Some(self.write(scope, actor).await?)
         };
         let mut merges: BTreeMap<String, Vec<CustomerFields>> = BTreeMap::new();
-        let now = chrono::Utc::now();
+        let now = self.now();
         let topic = "customer.created".to_owned();
         let mut batch = Vec::with_capacity(CHUNK);
         let mut idents = Vec::with_capacity(CHUNK * 2);
@@ -530,7 +529,7 @@ impl Store {
                         report.created += 1;
                         if txn.is_some() {
                             let ids = f.identities();
-                            let mut m = new_customer(scope, f);
+                            let mut m = new_customer(scope, f, now);
                             m.lifecycle = lifecycle;
                             names.extend(crate::crm::name_search::rows(scope.id(), &m.id, &m.name));
                             for (kind, value) in ids {
@@ -587,11 +586,7 @@ impl Store {
                         .exec(txn)
                         .await?;
                 }
-                audit::Entity::insert_many(std::mem::take(&mut audits))
-                    .exec(txn)
-                    .await?;
-                outbox::Entity::insert_many(std::mem::take(&mut events))
-                    .exec(txn)
+                txn.record_many(std::mem::take(&mut audits), std::mem::take(&mut events))
                     .await?;
                 if written % 10_000 < CHUNK as u64 {
                     tell("written", written);
@@ -625,11 +620,10 @@ impl Store {
                 before: Some(json!(current)),
                 after: Some(json!(saved)),
             };
-            crate::audit::record(&txn, scope, actor, change).await?;
+            txn.record(change).await?;
         }
         txn.commit().await?;
         tell("written", written);
-        self.signal_outbox();
         Ok(report)
     }
 

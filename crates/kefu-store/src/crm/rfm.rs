@@ -16,7 +16,7 @@
 //! (`rfm_cell IN (…)` on `workspace_id, rfm_cell, merged_into`), so a count of any box of
 //! scores — `r ≥ 4 and f ≥ 3` as well as one range — reads one index and no rows.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::crm::customers::invalid;
 use crate::entity::{crm_rfm_setting, customer};
 use crate::{Actor, Backend, Result, Store, WorkspaceScope};
@@ -25,7 +25,6 @@ use kefu_model::error::FieldProblem;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -222,7 +221,7 @@ impl Store {
         Ok(RfmContext {
             workspace_id: scope.id().to_owned(),
             bounds: self.rfm_state(scope).await?.bounds,
-            now: Utc::now(),
+            now: self.now(),
         })
     }
 
@@ -251,7 +250,7 @@ impl Store {
         } else {
             before.bounds.clone()
         };
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let row = crm_rfm_setting::Model {
             workspace_id: scope.id().to_owned(),
             settings: json!(settings),
@@ -262,21 +261,15 @@ impl Store {
             .exec(&txn)
             .await?;
         row.into_active_model().reset_all().insert(&txn).await?;
-        record(
-            &txn,
-            scope,
-            actor,
-            Change {
-                action: "updated",
-                entity_type: "rfm_settings",
-                entity_id: scope.id(),
-                before: Some(json!(before)),
-                after: Some(json!({"settings": settings, "bounds": bounds})),
-            },
-        )
+        txn.record(Change {
+            action: "updated",
+            entity_type: "rfm_settings",
+            entity_id: scope.id(),
+            before: Some(json!(before)),
+            after: Some(json!({"settings": settings, "bounds": bounds})),
+        })
         .await?;
         txn.commit().await?;
-        self.signal_outbox();
         self.rfm_state(scope).await
     }
 
@@ -298,7 +291,7 @@ impl Store {
         let state = self.rfm_state(scope).await?;
         let s = &state.settings;
         let backend = self.backend();
-        let now = Utc::now();
+        let now = self.now();
         let since = now - Duration::days(s.window_days as i64);
         let monetary = match (&s.monetary_field, backend) {
             (Some(k), Backend::Sqlite) => format!("CAST(json_extract(custom, '$.{k}') AS REAL)"),
@@ -344,7 +337,8 @@ impl Store {
         let (cell, cell_values) = cells(&bounds);
         let mut after = String::new();
         while let Some(last) = self.rfm_chunk_end(scope, &after).await? {
-            let txn = self.db().begin().await?;
+            // Scores are derived data: each chunk is its own transaction.
+            let txn = self.derive().await?;
             let bounds = [scope.id().into(), after.clone().into(), last.clone().into()];
             let mut v = vec![since.into()];
             v.extend(bounds.clone());
@@ -388,7 +382,7 @@ impl Store {
             let (cell, cell_values) = cells(&bounds);
             let mut after = String::new();
             while let Some(last) = self.rfm_chunk_end(scope, &after).await? {
-                let txn = self.db().begin().await?;
+                let txn = self.derive().await?;
                 let mut v = cell_values.clone();
                 v.extend([scope.id().into(), after.clone().into(), last.clone().into()]);
                 exec(&txn, &cell, v).await?;
@@ -396,7 +390,7 @@ impl Store {
                 after = last;
             }
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let row = crm_rfm_setting::Model {
             workspace_id: scope.id().to_owned(),
             settings: json!(s),
@@ -407,21 +401,15 @@ impl Store {
             .exec(&txn)
             .await?;
         row.into_active_model().reset_all().insert(&txn).await?;
-        record(
-            &txn,
-            scope,
-            actor,
-            Change {
-                action: "rfm_refreshed",
-                entity_type: "rfm_settings",
-                entity_id: scope.id(),
-                before: Some(json!(state.bounds)),
-                after: Some(json!({"bounds": bounds, "customers": rows})),
-            },
-        )
+        txn.record(Change {
+            action: "rfm_refreshed",
+            entity_type: "rfm_settings",
+            entity_id: scope.id(),
+            before: Some(json!(state.bounds)),
+            after: Some(json!({"bounds": bounds, "customers": rows})),
+        })
         .await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok((self.rfm_state(scope).await?, rows))
     }
 

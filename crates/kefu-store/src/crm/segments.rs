@@ -6,7 +6,6 @@ use crate::crm::customers::{LIFECYCLE_STAGES, invalid, like_escape};
 use crate::entity::{customer, interaction, segment};
 use crate::write::{Audited, find_scoped, insert_audited, list_scoped};
 use crate::{Actor, Backend, Page, PageRequest, Result, Store, WorkspaceScope};
-use chrono::Utc;
 use kefu_model::error::FieldProblem;
 use kefu_model::validate::{self, SHORT_TEXT};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
@@ -73,7 +72,7 @@ fn json_text(backend: Backend, col: &str, path: &[&str]) -> Expr {
 /// (see [`crate::crm::rfm::cells`]), one index for any box of scores.
 pub fn compile(
     backend: Backend,
-    _rfm: &crate::crm::rfm::RfmContext,
+    rfm: &crate::crm::rfm::RfmContext,
     rules: &[Rule],
 ) -> Result<Condition> {
     let mut cond = Condition::all().add(customer::Column::MergedInto.is_null());
@@ -174,7 +173,7 @@ pub fn compile(
                 .as_u64()
                 .filter(|d| *d <= 36_500)
                 .ok_or_else(|| bad(i, "value"))?;
-            let since = Utc::now() - chrono::Duration::days(days as i64);
+            let since = rfm.now - chrono::Duration::days(days as i64);
             let within = match op {
                 "within" => true,
                 "not_within" => false,
@@ -233,9 +232,9 @@ impl Store {
             workspace_id: scope.id().to_owned(),
             name,
             rules: json!(rules),
-            created_at: Utc::now(),
+            created_at: self.now(),
         };
-        insert_audited::<segment::ActiveModel>(self, scope, actor, m, "segment_exists").await
+        insert_audited::<segment::ActiveModel>(self, scope, actor, m, Some("segment_exists")).await
     }
 
     pub async fn list_segments(

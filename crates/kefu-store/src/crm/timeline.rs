@@ -297,7 +297,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_forgeries() {
         let k = Key {
-            at: Utc::now(),
+            at: "2026-11-20T08:00:00Z".parse::<DateTime<Utc>>().unwrap(),
             source: TRANSITION,
             id: "42".into(),
         };
@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn order_is_time_then_source_then_id_descending() {
-        let at = Utc::now();
+        let at = "2026-11-20T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
         let k = |source, id: &str| Key {
             at,
             source,

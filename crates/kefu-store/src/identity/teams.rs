@@ -5,8 +5,7 @@ use crate::write::{
     Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited,
 };
 use crate::{Actor, Page, PageRequest, Result, Store, WorkspaceScope};
-use chrono::Utc;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 
 impl Audited for team::Model {
     const KIND: &'static str = "team";
@@ -29,7 +28,7 @@ impl Store {
         actor: &Actor,
         f: TeamFields,
     ) -> Result<team::Model> {
-        let now = Utc::now();
+        let now = self.now();
         let model = team::Model {
             id: kefu_model::new_id().to_string(),
             workspace_id: scope.id().to_owned(),
@@ -38,7 +37,7 @@ impl Store {
             created_at: now,
             updated_at: now,
         };
-        insert_audited::<team::ActiveModel>(self, scope, actor, model, "team_exists").await
+        insert_audited::<team::ActiveModel>(self, scope, actor, model, Some("team_exists")).await
     }
 
     pub async fn get_team(&self, scope: &WorkspaceScope, id: &str) -> Result<team::Model> {
@@ -66,8 +65,8 @@ impl Store {
             actor,
             id,
             "updated",
-            "team_exists",
-            |t| {
+            Some("team_exists"),
+            |t, now| {
                 let mut f = TeamFields {
                     name: t.name.clone(),
                     description: t.description.clone(),
@@ -75,7 +74,7 @@ impl Store {
                 apply(&mut f);
                 t.name = f.name;
                 t.description = f.description;
-                t.updated_at = Utc::now();
+                t.updated_at = now;
                 Ok(())
             },
         )
@@ -119,7 +118,7 @@ impl Store {
         }
         let before = self.team_members(scope, team_id).await?;
         let team = self.get_team(scope, team_id).await?;
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         team_member::Entity::delete_many()
             .filter(team_member::Column::WorkspaceId.eq(scope.id()))
             .filter(team_member::Column::TeamId.eq(team_id))
@@ -144,9 +143,8 @@ impl Store {
             before: Some(serde_json::json!({ "member_ids": before })),
             after: Some(serde_json::json!({ "member_ids": after })),
         };
-        crate::audit::record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(after)
     }
 }

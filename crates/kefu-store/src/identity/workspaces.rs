@@ -1,6 +1,7 @@
 //! Workspaces (tenants), their users and API/session tokens; authentication lookups that
 //! make [`WorkspaceScope`]s.
 
+use crate::audit::Change;
 use crate::entity::{api_token, user, workspace};
 use crate::page::page_of;
 use crate::write::{Audited, find_scoped, insert_audited, update_audited};
@@ -9,7 +10,7 @@ use chrono::{DateTime, Utc};
 use kefu_model::Role;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde_json::{Value, json};
 
@@ -110,30 +111,52 @@ impl Store {
                 )),
             };
         }
-        let now = Utc::now();
-        let ws_id = kefu_model::new_id().to_string();
-        let txn = self.db().begin().await?;
-        workspace::Model {
-            id: ws_id.clone(),
+        // The workspace and its first admin in one transaction: a crash leaves both or neither.
+        let scope = WorkspaceScope::new(kefu_model::new_id().to_string());
+        let txn = self.write(&scope, &Actor::default()).await?;
+        let ws = workspace::Model {
+            id: scope.id().to_owned(),
             slug: slug.to_owned(),
             name: slug.to_owned(),
             time_zone: "Asia/Shanghai".into(),
-            created_at: now,
+            created_at: txn.now(),
         }
         .into_active_model()
         .reset_all()
         .insert(&txn)
         .await
         .map_err(|e| StoreError::unique_as(e, "workspace_exists"))?;
-        txn.commit().await?;
-        let scope = WorkspaceScope::new(ws_id);
+        txn.record(Change {
+            action: "created",
+            entity_type: "workspace",
+            entity_id: scope.id(),
+            before: None,
+            after: Some(serde_json::json!(ws)),
+        })
+        .await?;
         let user = NewUser {
             email: email.to_owned(),
             name: email.split('@').next().unwrap_or(email).to_owned(),
             role: Role::Admin,
             password_hash: Some(password_hash),
         };
-        self.create_user(&scope, &Actor::default(), user).await?;
+        let admin = user_model(&scope, user, txn.now())?;
+        let after = admin.snapshot();
+        let admin = admin
+            .into_active_model()
+            .reset_all()
+            .insert(&txn)
+            .await
+            .map_err(|e| StoreError::unique_as(e, "email_taken"))?;
+        txn.record(Change {
+            action: "created",
+            entity_type: <user::Model as Audited>::KIND,
+            entity_id: &admin.id,
+            before: None,
+            after: Some(after),
+        })
+        .await?;
+        txn.commit().await?;
         Ok((Bootstrap::Created, scope))
     }
 
@@ -227,11 +250,12 @@ impl Store {
             name: name.to_owned(),
             kind: kind.to_owned(),
             token_hash,
-            created_at: Utc::now(),
+            created_at: self.now(),
             expires_at,
             revoked_at: None,
         };
-        insert_audited::<api_token::ActiveModel>(self, scope, actor, model, "token_exists").await
+        insert_audited::<api_token::ActiveModel>(self, scope, actor, model, Some("token_exists"))
+            .await
     }
 
     /// Named API tokens of the workspace (sessions are not listed), newest first.
@@ -262,12 +286,20 @@ impl Store {
         actor: &Actor,
         id: &str,
     ) -> Result<api_token::Model> {
-        update_audited::<api_token::ActiveModel, _>(self, scope, actor, id, "revoked", "", |t| {
-            if t.revoked_at.is_none() {
-                t.revoked_at = Some(Utc::now());
-            }
-            Ok(())
-        })
+        update_audited::<api_token::ActiveModel, _>(
+            self,
+            scope,
+            actor,
+            id,
+            "revoked",
+            None,
+            |t, now| {
+                if t.revoked_at.is_none() {
+                    t.revoked_at = Some(now);
+                }
+                Ok(())
+            },
+        )
         .await
     }
 
@@ -277,23 +309,8 @@ impl Store {
         actor: &Actor,
         new: NewUser,
     ) -> Result<user::Model> {
-        let now = Utc::now();
-        let model = user::Model {
-            id: kefu_model::new_id().to_string(),
-            workspace_id: scope.id().to_owned(),
-            email: kefu_model::validate::email("email", &new.email)?,
-            name: kefu_model::validate::required(
-                "name",
-                &new.name,
-                kefu_model::validate::SHORT_TEXT,
-            )?,
-            role: new.role.as_str().to_owned(),
-            password_hash: new.password_hash,
-            active: true,
-            created_at: now,
-            updated_at: now,
-        };
-        insert_audited::<user::ActiveModel>(self, scope, actor, model, "email_taken").await
+        let model = user_model(scope, new, self.now())?;
+        insert_audited::<user::ActiveModel>(self, scope, actor, model, Some("email_taken")).await
     }
 
     pub async fn get_user(&self, scope: &WorkspaceScope, id: &str) -> Result<user::Model> {
@@ -339,10 +356,10 @@ impl Store {
             actor,
             id,
             "updated",
-            "email_taken",
-            |u| {
+            Some("email_taken"),
+            |u, now| {
                 apply(u)?;
-                u.updated_at = Utc::now();
+                u.updated_at = now;
                 Ok(())
             },
         )
@@ -356,4 +373,23 @@ impl Store {
         use sea_orm::PaginatorTrait;
         Ok(workspace::Entity::find().count(self.db()).await?)
     }
+}
+
+/// A validated new user record of `scope`.
+fn user_model(
+    scope: &WorkspaceScope,
+    new: NewUser,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<user::Model> {
+    Ok(user::Model {
+        id: kefu_model::new_id().to_string(),
+        workspace_id: scope.id().to_owned(),
+        email: kefu_model::validate::email("email", &new.email)?,
+        name: kefu_model::validate::required("name", &new.name, kefu_model::validate::SHORT_TEXT)?,
+        role: new.role.as_str().to_owned(),
+        password_hash: new.password_hash,
+        active: true,
+        created_at: now,
+        updated_at: now,
+    })
 }

@@ -194,7 +194,7 @@ impl Store {
     ) -> Result<interaction::Model> {
         let fields = fields.validated()?;
         self.check_interaction_refs(scope, &fields).await?;
-        let now = Utc::now();
+        let now = self.now();
         let mut model = interaction::Model {
             id: kefu_model::new_id().to_string(),
             workspace_id: scope.id().to_owned(),
@@ -224,8 +224,14 @@ impl Store {
             updated_at: now,
         };
         fields.write_to(&mut model);
-        insert_audited::<interaction::ActiveModel>(self, scope, actor, model, "interaction_exists")
-            .await
+        insert_audited::<interaction::ActiveModel>(
+            self,
+            scope,
+            actor,
+            model,
+            Some("interaction_exists"),
+        )
+        .await
     }
 
     pub async fn get_interaction(
@@ -275,11 +281,19 @@ impl Store {
         apply(&mut fields);
         let fields = fields.validated()?;
         self.check_interaction_refs(scope, &fields).await?;
-        update_audited::<interaction::ActiveModel, _>(self, scope, actor, id, "updated", "", |m| {
-            fields.write_to(m);
-            m.updated_at = Utc::now();
-            Ok(())
-        })
+        update_audited::<interaction::ActiveModel, _>(
+            self,
+            scope,
+            actor,
+            id,
+            "updated",
+            None,
+            |m, now| {
+                fields.write_to(m);
+                m.updated_at = now;
+                Ok(())
+            },
+        )
         .await
     }
 

@@ -3,25 +3,24 @@
 
 use crate::entity::notification;
 use crate::page::page_of;
+use crate::write::Write;
 use crate::{Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
-use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 /// Adds one inbox entry per user in `users` (duplicates and `skip` left out).
-pub(crate) async fn notify_on<C: ConnectionTrait>(
-    conn: &C,
-    scope: &WorkspaceScope,
+pub(crate) async fn notify_on(
+    w: &Write<'_>,
     users: &[String],
     skip: Option<&str>,
     kind: &str,
     ticket_id: Option<&str>,
     text: &str,
 ) -> Result<usize> {
+    let (conn, scope, now) = (w, w.scope(), w.now());
     let mut done: Vec<&str> = vec![];
-    let now = Utc::now();
     for u in users {
         if done.contains(&u.as_str()) || Some(u.as_str()) == skip {
             continue;
@@ -91,7 +90,7 @@ impl Store {
         let mut q = notification::Entity::update_many()
             .col_expr(
                 notification::Column::ReadAt,
-                sea_orm::sea_query::Expr::value(Utc::now()),
+                sea_orm::sea_query::Expr::value(self.now()),
             )
             .filter(notification::Column::WorkspaceId.eq(scope.id()))
             .filter(notification::Column::UserId.eq(user_id))

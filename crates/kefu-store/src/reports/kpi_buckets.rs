@@ -24,9 +24,7 @@ use crate::{Result, Store, StoreError, WorkspaceScope};
 use chrono::{DateTime, Utc};
 use kefu_kpi::{Bucket, Buckets, IngestOptions, Interaction, OutboundOutcome, Sums};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use crate::reports::migrations::kpi_buckets::SUM_COLUMNS;
@@ -209,7 +207,7 @@ impl Store {
         interaction_id: &str,
         consumer: Option<(&str, i64)>,
     ) -> Result<bool> {
-        let txn = self.db().begin().await?;
+        let txn = self.derive().await?;
         let old = stored_contribution(&txn, workspace_id, interaction_id).await?;
         let new = contribution_now(&txn, workspace_id, interaction_id).await?;
         let changed = old != new;
@@ -268,7 +266,7 @@ impl Store {
             }
         }
         if let Some((name, seq)) = consumer {
-            advance_position(&txn, name, seq).await?;
+            advance_position(&txn, name, seq, self.now()).await?;
         }
         txn.commit().await?;
         Ok(changed)
@@ -408,7 +406,7 @@ impl Store {
         scope: &WorkspaceScope,
         buckets: &Buckets,
     ) -> Result<()> {
-        let txn = self.db().begin().await?;
+        let txn = self.derive().await?;
         insert_rows(&txn, scope.id(), buckets).await?;
         let calendar = workspace_calendar(&txn, scope.id()).await?;
         let name = |s: Option<u32>| s.map_or(String::new(), |s| buckets.names.name(s).to_owned());
@@ -708,7 +706,12 @@ async fn add_to_row<C: ConnectionTrait>(
 }
 
 /// Moves `consumer`'s stored position forward to `seq` (never back).
-async fn advance_position<C: ConnectionTrait>(conn: &C, consumer: &str, seq: i64) -> Result<()> {
+async fn advance_position<C: ConnectionTrait>(
+    conn: &C,
+    consumer: &str,
+    seq: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     use crate::entity::consumer_offset;
     use sea_orm::ActiveValue::Set;
     let now = consumer_offset::Entity::find_by_id(consumer.to_owned())
@@ -720,7 +723,7 @@ async fn advance_position<C: ConnectionTrait>(conn: &C, consumer: &str, seq: i64
     consumer_offset::Entity::insert(consumer_offset::ActiveModel {
         consumer: Set(consumer.to_owned()),
         position: Set(seq),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(at),
     })
     .on_conflict(
         OnConflict::column(consumer_offset::Column::Consumer)

@@ -2,11 +2,11 @@
 //! (平均单呼成本), one JSON document per workspace. The server validates the document; the
 //! store keeps it and audits every change (`report_costs` / `updated`) in its transaction.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::migration::a;
 use crate::{Actor, Result, Store, WorkspaceScope};
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::Value;
 
 async fn load<C: ConnectionTrait>(conn: &C, workspace_id: &str) -> Result<Option<Value>> {
@@ -35,17 +35,13 @@ impl Store {
         actor: &Actor,
         costs: Value,
     ) -> Result<Value> {
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let before = load(&txn, scope.id()).await?;
         let text = costs.to_string();
         let q = Query::insert()
             .into_table(a("report_settings"))
             .columns([a("workspace_id"), a("costs"), a("updated_at")])
-            .values_panic([
-                scope.id().into(),
-                text.into(),
-                chrono::Utc::now().timestamp().into(),
-            ])
+            .values_panic([scope.id().into(), text.into(), txn.now().timestamp().into()])
             .on_conflict(
                 OnConflict::column(a("workspace_id"))
                     .update_columns([a("costs"), a("updated_at")])
@@ -53,21 +49,15 @@ impl Store {
             )
             .to_owned();
         txn.execute(&q).await?;
-        record(
-            &txn,
-            scope,
-            actor,
-            Change {
-                action: "updated",
-                entity_type: "report_costs",
-                entity_id: scope.id(),
-                before,
-                after: Some(costs.clone()),
-            },
-        )
+        txn.record(Change {
+            action: "updated",
+            entity_type: "report_costs",
+            entity_id: scope.id(),
+            before,
+            after: Some(costs.clone()),
+        })
         .await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(costs)
     }
 }

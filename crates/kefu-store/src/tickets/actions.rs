@@ -1,39 +1,67 @@
-//! Several changes to one ticket as one transaction: the actions of a macro (with its reply)
-//! or of one trigger. Either every action is applied — each audited as if made alone — or,
-//! when one fails (a bad reference, a transition the state machine refuses, …), nothing is.
+//! Several changes to one ticket as one unit: the actions of a macro (with its reply) or of
+//! one trigger. Either every action is applied — each audited as if made alone — or, when one
+//! fails (a bad reference, a transition the state machine refuses, …), nothing is.
 
-use crate::entity::ticket;
+use crate::entity::{ticket, ticket_automation as automation};
+use crate::tickets::audit_ticket;
+use crate::tickets::automations::MacroDef;
 use crate::tickets::messages::{AuthorKind, NewMessage};
-use crate::write::find_scoped;
-use crate::{Actor, Result, Store, WorkspaceScope};
+use crate::write::{Write, find_scoped};
+use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
 use kefu_model::{Channel, Priority, TicketState};
-use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
 
-/// One action on a ticket.
-#[derive(Debug, Clone, PartialEq)]
+fn yes() -> bool {
+    true
+}
+
+/// One action on a ticket; stored in macro and trigger definitions as
+/// `{"action": "set_priority", "priority": "high"}` and so on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TicketAction {
-    SetPriority(Priority),
-    Assign(Option<String>),
-    SetGroup(Option<String>),
+    SetPriority {
+        priority: Priority,
+    },
+    Assign {
+        assignee_id: Option<String>,
+    },
+    SetGroup {
+        group_id: Option<String>,
+    },
     /// Adds these tags (the ticket keeps its others).
-    AddTags(Vec<String>),
+    AddTags {
+        tags: Vec<String>,
+    },
     /// A transition; none when the ticket is already in that state.
     Transition {
         to: TicketState,
+        #[serde(default)]
         reason: String,
     },
-    /// A reply (or internal note) by the actor; `{{subject}}` and `{{id}}` are filled in.
-    Reply {
-        body: String,
-        public: bool,
+    /// A transition that must be allowed from the ticket's state, the same state included
+    /// (bulk changes by hand); never stored in a definition.
+    #[serde(skip)]
+    TransitionStrict {
+        to: TicketState,
+        reason: String,
     },
     /// In-app notifications to these users, the assignee and/or the group's supervisors;
     /// `{{subject}}` and `{{id}}` are filled in.
     Notify {
+        #[serde(default)]
         user_ids: Vec<String>,
+        #[serde(default)]
         assignee: bool,
+        #[serde(default)]
         supervisors: bool,
         text: String,
+    },
+    /// A reply (or internal note) by the actor; `{{subject}}` and `{{id}}` are filled in.
+    Reply {
+        body: String,
+        #[serde(default = "yes")]
+        public: bool,
     },
 }
 
@@ -44,88 +72,124 @@ fn fill(template: &str, t: &ticket::Model) -> String {
 }
 
 impl Store {
-    /// Applies `actions` in order to ticket `id` in one transaction (each sees the changes
-    /// of the ones before); the first failure rolls every one back.
+    /// Applies macro `macro_id` to ticket `id` (see [`Store::apply_ticket_actions`]).
+    pub async fn apply_macro(
+        &self,
+        scope: &WorkspaceScope,
+        actor: &Actor,
+        id: &str,
+        macro_id: &str,
+    ) -> Result<()> {
+        self.apply_ticket_actions(scope, actor, id, &[], Some(macro_id))
+            .await
+    }
+
+    /// Applies `actions`, then the actions of macro `macro_id` if given, to ticket `id` in
+    /// order, in one transaction: each sees the changes of the ones before; the first failure
+    /// rolls every one back. A macro is audited `macro_applied` on the ticket; only a macro's
+    /// id names a macro (anything else is "not found"). The triggers the changes call for run
+    /// once, in the same transaction.
     pub async fn apply_ticket_actions(
         &self,
         scope: &WorkspaceScope,
         actor: &Actor,
         id: &str,
         actions: &[TicketAction],
+        macro_id: Option<&str>,
     ) -> Result<()> {
-        let txn = self.db().begin().await?;
-        find_scoped::<ticket::Entity, _>(&txn, scope, id).await?;
-        for a in actions {
-            let t = find_scoped::<ticket::Entity, _>(&txn, scope, id).await?;
-            match a.clone() {
-                TicketAction::SetPriority(p) => {
-                    crate::tickets::ticket::update_fields_on(&txn, scope, actor, id, |f| {
-                        f.priority = p
-                    })
-                    .await?;
-                }
-                TicketAction::Assign(u) => {
-                    crate::tickets::ticket::update_fields_on(&txn, scope, actor, id, |f| {
-                        f.assignee_id = u
-                    })
-                    .await?;
-                }
-                TicketAction::SetGroup(g) => {
-                    crate::tickets::ticket::update_fields_on(&txn, scope, actor, id, |f| {
-                        f.group_id = g
-                    })
-                    .await?;
-                }
-                TicketAction::AddTags(tags) => {
-                    let mut all = crate::tickets::relations::tags_on(&txn, scope, id).await?;
-                    let before = all.len();
-                    for tag in tags {
-                        if !all.contains(&tag) {
-                            all.push(tag);
-                        }
+        let w = self.write(scope, actor).await?;
+        find_scoped::<ticket::Entity, _>(&w, scope, id).await?;
+        apply_actions_on(&w, id, actions).await?;
+        if let Some(macro_id) = macro_id {
+            let m = find_scoped::<automation::Entity, _>(&w, scope, macro_id).await?;
+            if m.kind != "macro" {
+                return Err(StoreError::NotFound);
+            }
+            let def: MacroDef = serde_json::from_value(m.definition)
+                .map_err(|e| StoreError::Config(format!("macro `{}`: {e}", m.name)))?;
+            apply_actions_on(&w, id, &def.actions).await?;
+            audit_ticket(
+                &w,
+                "macro_applied",
+                id,
+                serde_json::json!({"macro_id": m.id, "name": m.name}),
+            )
+            .await?;
+        }
+        if !w.recorded_any() {
+            // Nothing changed (e.g. tags already there): nothing to commit.
+            return Ok(());
+        }
+        w.commit().await
+    }
+}
+
+/// Applies `actions` in order to ticket `id` inside `w`; the first failure is returned (and
+/// the caller's transaction or savepoint undoes the rest).
+pub(crate) async fn apply_actions_on(
+    w: &Write<'_>,
+    id: &str,
+    actions: &[TicketAction],
+) -> Result<()> {
+    for a in actions {
+        let t = find_scoped::<ticket::Entity, _>(w, w.scope(), id).await?;
+        match a.clone() {
+            TicketAction::SetPriority { priority: p } => {
+                crate::tickets::ticket::update_fields_on(w, id, |f| f.priority = p).await?;
+            }
+            TicketAction::Assign { assignee_id: u } => {
+                crate::tickets::ticket::update_fields_on(w, id, |f| f.assignee_id = u).await?;
+            }
+            TicketAction::SetGroup { group_id: g } => {
+                crate::tickets::ticket::update_fields_on(w, id, |f| f.group_id = g).await?;
+            }
+            TicketAction::AddTags { tags } => {
+                let mut all = crate::tickets::relations::tags_on(w, w.scope(), id).await?;
+                let before = all.len();
+                for tag in tags {
+                    if !all.contains(&tag) {
+                        all.push(tag);
                     }
-                    if all.len() != before {
-                        crate::tickets::relations::set_tags_on(&txn, scope, actor, id, &all)
-                            .await?;
-                    }
                 }
-                TicketAction::Transition { to, reason } => {
-                    if t.state != to.as_str() {
-                        crate::tickets::ticket::transition_on(&txn, scope, actor, id, to, &reason)
-                            .await?;
-                    }
-                }
-                TicketAction::Reply { body, public } => {
-                    let m = NewMessage {
-                        author: AuthorKind::Agent,
-                        public,
-                        channel: Channel::WebForm,
-                        body: fill(&body, &t),
-                        attachments: vec![],
-                    };
-                    crate::tickets::messages::add_message_on(&txn, scope, actor, id, m).await?;
-                }
-                TicketAction::Notify {
-                    user_ids,
-                    assignee,
-                    supervisors,
-                    text,
-                } => {
-                    crate::tickets::notify::notify_ticket_on(
-                        &txn,
-                        scope,
-                        &t,
-                        &user_ids,
-                        assignee,
-                        supervisors,
-                        &fill(&text, &t),
-                    )
-                    .await?;
+                if all.len() != before {
+                    crate::tickets::relations::set_tags_on(w, id, &all).await?;
                 }
             }
+            TicketAction::Transition { to, reason } => {
+                if t.state != to.as_str() {
+                    crate::tickets::ticket::transition_on(w, id, to, &reason).await?;
+                }
+            }
+            TicketAction::TransitionStrict { to, reason } => {
+                crate::tickets::ticket::transition_on(w, id, to, &reason).await?;
+            }
+            TicketAction::Reply { body, public } => {
+                let m = NewMessage {
+                    author: AuthorKind::Agent,
+                    public,
+                    channel: Channel::WebForm,
+                    body: fill(&body, &t),
+                    attachments: vec![],
+                };
+                crate::tickets::messages::add_message_on(w, id, m).await?;
+            }
+            TicketAction::Notify {
+                user_ids,
+                assignee,
+                supervisors,
+                text,
+            } => {
+                crate::tickets::notify::notify_ticket_on(
+                    w,
+                    &t,
+                    &user_ids,
+                    assignee,
+                    supervisors,
+                    &fill(&text, &t),
+                )
+                .await?;
+            }
         }
-        txn.commit().await?;
-        self.signal_outbox();
-        Ok(())
     }
+    Ok(())
 }

@@ -2,15 +2,14 @@
 //! when a category is made (so the tree has no cycles); a category with children or tickets
 //! cannot be deleted (409 `category_in_use`).
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::entity::{ticket, ticket_category as category, ticket_category_of as category_of};
 use crate::write::{Audited, check_ref, delete_audited, find_scoped, insert_audited};
 use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
-use chrono::Utc;
 use kefu_model::validate::{self, SHORT_TEXT};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 
 impl Audited for category::Model {
@@ -30,7 +29,7 @@ impl Store {
     ) -> Result<category::Model> {
         let name = validate::required("name", name, SHORT_TEXT)?;
         check_ref::<category::Entity>(self, scope, "parent_id", parent_id.as_deref()).await?;
-        let now = Utc::now();
+        let now = self.now();
         let m = category::Model {
             id: kefu_model::new_id().to_string(),
             workspace_id: scope.id().to_owned(),
@@ -39,7 +38,8 @@ impl Store {
             created_at: now,
             updated_at: now,
         };
-        insert_audited::<category::ActiveModel>(self, scope, actor, m, "category_exists").await
+        insert_audited::<category::ActiveModel>(self, scope, actor, m, Some("category_exists"))
+            .await
     }
 
     /// Every category, by name.
@@ -100,7 +100,7 @@ impl Store {
         category_id: Option<String>,
     ) -> Result<Option<String>> {
         check_ref::<category::Entity>(self, scope, "category_id", category_id.as_deref()).await?;
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         find_scoped::<ticket::Entity, _>(&txn, scope, ticket_id).await?;
         let before = category_of::Entity::find_by_id(ticket_id.to_owned())
             .one(&txn)
@@ -121,21 +121,15 @@ impl Store {
             .insert(&txn)
             .await?;
         }
-        record(
-            &txn,
-            scope,
-            actor,
-            Change {
-                action: "categorized",
-                entity_type: "ticket",
-                entity_id: ticket_id,
-                before: Some(serde_json::json!({"category_id": before.map(|b| b.category_id)})),
-                after: Some(serde_json::json!({"category_id": category_id})),
-            },
-        )
+        txn.record(Change {
+            action: "categorized",
+            entity_type: "ticket",
+            entity_id: ticket_id,
+            before: Some(serde_json::json!({"category_id": before.map(|b| b.category_id)})),
+            after: Some(serde_json::json!({"category_id": category_id})),
+        })
         .await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(category_id)
     }
 }

@@ -3,14 +3,13 @@
 //! an agent and approved or rejected by a supervisor (the server checks the role), and the
 //! mandatory follow-up call (回访) before close. Every change is audited on the ticket.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::entity::{team, ticket, ticket_complaint as complaint, user};
 use crate::write::{check_ref, find_scoped};
 use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
-use chrono::Utc;
 use kefu_model::TicketType;
 use kefu_model::validate::{self, LONG_TEXT, SHORT_TEXT};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel};
 use serde::{Deserialize, Serialize};
 
 /// The classes of complaints of the seeds (002).
@@ -53,7 +52,11 @@ pub enum ComplaintStep {
     FollowUp { note: String },
 }
 
-fn empty(scope: &WorkspaceScope, ticket_id: &str) -> complaint::Model {
+fn empty(
+    scope: &WorkspaceScope,
+    ticket_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> complaint::Model {
     complaint::Model {
         ticket_id: ticket_id.to_owned(),
         workspace_id: scope.id().to_owned(),
@@ -69,7 +72,7 @@ fn empty(scope: &WorkspaceScope, ticket_id: &str) -> complaint::Model {
         follow_up_at: None,
         follow_up_by: None,
         follow_up_note: String::new(),
-        updated_at: Utc::now(),
+        updated_at: now,
     }
 }
 
@@ -113,7 +116,7 @@ impl Store {
         }
         Ok(load(self.db(), scope, ticket_id)
             .await?
-            .unwrap_or_else(|| empty(scope, ticket_id)))
+            .unwrap_or_else(|| empty(scope, ticket_id, self.now())))
     }
 
     /// Applies one step of complaint handling. Deciding needs a proposed compensation (409
@@ -141,7 +144,7 @@ impl Store {
             )
             .await?;
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let t = find_scoped::<ticket::Entity, _>(&txn, scope, ticket_id).await?;
         if t.ticket_type != TicketType::Complaint.as_str() {
             return Err(StoreError::conflict(
@@ -151,7 +154,7 @@ impl Store {
         }
         let current = load(&txn, scope, ticket_id).await?;
         let exists = current.is_some();
-        let mut c = current.unwrap_or_else(|| empty(scope, ticket_id));
+        let mut c = current.unwrap_or_else(|| empty(scope, ticket_id, self.now()));
         let before = serde_json::to_value(&c).unwrap_or_default();
         let who = actor.user_id.clone();
         let action = match step {
@@ -190,12 +193,12 @@ impl Store {
             }
             ComplaintStep::FollowUp { note } => {
                 c.follow_up_note = validate::required("note", &note, LONG_TEXT)?;
-                c.follow_up_at = Some(Utc::now());
+                c.follow_up_at = Some(self.now());
                 c.follow_up_by = who;
                 "followed_up_call"
             }
         };
-        c.updated_at = Utc::now();
+        c.updated_at = self.now();
         let after = serde_json::to_value(&c).unwrap_or_default();
         let am = c.clone().into_active_model().reset_all();
         let saved = if exists {
@@ -203,21 +206,15 @@ impl Store {
         } else {
             am.insert(&txn).await?
         };
-        record(
-            &txn,
-            scope,
-            actor,
-            Change {
-                action,
-                entity_type: "ticket",
-                entity_id: ticket_id,
-                before: Some(serde_json::json!({"complaint": before})),
-                after: Some(serde_json::json!({"complaint": after})),
-            },
-        )
+        txn.record(Change {
+            action,
+            entity_type: "ticket",
+            entity_id: ticket_id,
+            before: Some(serde_json::json!({"complaint": before})),
+            after: Some(serde_json::json!({"complaint": after})),
+        })
         .await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(saved)
     }
 }

@@ -1,19 +1,17 @@
 //! Merging tickets, splitting one, and reopening one as a linked follow-up; each one
 //! transaction.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::entity::{ticket, ticket_link, ticket_message, ticket_tag, ticket_watcher};
 use crate::tickets::audit_ticket;
 use crate::tickets::relations::{LinkKind, insert_link, tags_on, watchers_on};
 use crate::tickets::ticket::transition_on;
-use crate::write::{Audited, check_ref, find_scoped};
+use crate::write::{Audited, Write, check_ref, find_scoped};
 use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
-use chrono::Utc;
 use kefu_model::TicketState;
 use kefu_model::validate::{self, SHORT_TEXT};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -36,7 +34,7 @@ impl Store {
         }
         self.get_ticket(scope, source).await?;
         check_ref::<ticket::Entity>(self, scope, "into", Some(target)).await?;
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let src = find_scoped::<ticket::Entity, _>(&txn, scope, source).await?;
         let dst = find_scoped::<ticket::Entity, _>(&txn, scope, target).await?;
         if dst.state == TicketState::Closed.as_str() || src.state == TicketState::Closed.as_str() {
@@ -108,13 +106,12 @@ impl Store {
         insert_link(&txn, scope, source, target, LinkKind::Duplicate.as_str()).await?;
         let reason = format!("merged into {target}");
         if src.state != TicketState::Resolved.as_str() {
-            transition_on(&txn, scope, actor, source, TicketState::Resolved, &reason).await?;
+            transition_on(&txn, source, TicketState::Resolved, &reason).await?;
         }
-        transition_on(&txn, scope, actor, source, TicketState::Closed, &reason).await?;
+        transition_on(&txn, source, TicketState::Closed, &reason).await?;
         let after = json!({"merged": {"source": source, "target": target, "messages": moved}});
-        audit_ticket(&txn, scope, actor, "merged", target, after).await?;
+        audit_ticket(&txn, "merged", target, after).await?;
         txn.commit().await?;
-        self.signal_outbox();
         self.get_ticket(scope, target).await
     }
 
@@ -128,7 +125,7 @@ impl Store {
         message_id: &str,
         subject: Option<String>,
     ) -> Result<ticket::Model> {
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let t = find_scoped::<ticket::Entity, _>(&txn, scope, ticket_id).await?;
         let msg = find_scoped::<ticket_message::Entity, _>(&txn, scope, message_id)
             .await
@@ -147,15 +144,14 @@ impl Store {
                 s
             }
         };
-        let new = insert_derived_ticket(&txn, scope, actor, &t, subject, msg.body.clone()).await?;
+        let new = insert_derived_ticket(&txn, &t, subject, msg.body.clone()).await?;
         let mut m = msg.into_active_model();
         m.ticket_id = Set(new.id.clone());
         m.update(&txn).await?;
         insert_link(&txn, scope, ticket_id, &new.id, LinkKind::Related.as_str()).await?;
         let after = json!({"split": {"message_id": message_id, "new_ticket_id": new.id}});
-        audit_ticket(&txn, scope, actor, "split", ticket_id, after).await?;
+        audit_ticket(&txn, "split", ticket_id, after).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(new)
     }
 
@@ -180,18 +176,17 @@ impl Store {
                 ..
             }) => {
                 let reason = validate::optional("reason", reason, SHORT_TEXT)?.to_owned();
-                let txn = self.db().begin().await?;
+                let txn = self.write(scope, actor).await?;
                 let t = find_scoped::<ticket::Entity, _>(&txn, scope, id).await?;
                 let subject: String = format!("{} (follow-up)", t.subject)
                     .chars()
                     .take(SHORT_TEXT)
                     .collect();
-                let new = insert_derived_ticket(&txn, scope, actor, &t, subject, reason).await?;
+                let new = insert_derived_ticket(&txn, &t, subject, reason).await?;
                 insert_link(&txn, scope, id, &new.id, LinkKind::FollowUp.as_str()).await?;
                 let after = json!({"follow_up": new.id});
-                audit_ticket(&txn, scope, actor, "followed_up", id, after).await?;
+                audit_ticket(&txn, "followed_up", id, after).await?;
                 txn.commit().await?;
-                self.signal_outbox();
                 Ok((new, true))
             }
             Err(e) => Err(e),
@@ -202,14 +197,12 @@ impl Store {
 /// Creates a new ticket that inherits `from`'s customer, type, priority, assignee and group
 /// (a split-off part or a follow-up), audited as `created` on `txn`.
 pub(crate) async fn insert_derived_ticket(
-    txn: &sea_orm::DatabaseTransaction,
-    scope: &WorkspaceScope,
-    actor: &Actor,
+    txn: &Write<'_>,
     from: &ticket::Model,
     subject: String,
     description: String,
 ) -> Result<ticket::Model> {
-    let now = Utc::now();
+    let (scope, now) = (txn.scope(), txn.now());
     let new = ticket::Model {
         id: kefu_model::new_id().to_string(),
         workspace_id: scope.id().to_owned(),
@@ -233,7 +226,7 @@ pub(crate) async fn insert_derived_ticket(
         before: None,
         after: Some(snapshot),
     };
-    record(txn, scope, actor, change).await?;
-    crate::tickets::sla::record_attributes_on(txn, scope, actor, &new, now).await?;
+    txn.record(change).await?;
+    crate::tickets::sla::record_attributes_on(txn, &new, now).await?;
     Ok(new)
 }

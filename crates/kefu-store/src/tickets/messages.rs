@@ -3,14 +3,13 @@
 
 use crate::entity::{ticket, ticket_message};
 use crate::tickets::{audit_ticket, invalid};
+use crate::write::Write;
 use crate::write::{Audited, find_scoped};
 use crate::{Actor, Result, Store, WorkspaceScope};
-use chrono::Utc;
 use kefu_model::Channel;
 use kefu_model::validate::{self, LONG_TEXT, MAX_ITEMS, SHORT_TEXT};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -94,22 +93,20 @@ impl Store {
         ticket_id: &str,
         m: NewMessage,
     ) -> Result<ticket_message::Model> {
-        let txn = self.db().begin().await?;
-        let saved = add_message_on(&txn, scope, actor, ticket_id, m).await?;
+        let txn = self.write(scope, actor).await?;
+        let saved = add_message_on(&txn, ticket_id, m).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(saved)
     }
 }
 
 /// [`Store::add_ticket_message`] on an open transaction `txn`.
-pub(crate) async fn add_message_on<C: ConnectionTrait>(
-    txn: &C,
-    scope: &WorkspaceScope,
-    actor: &Actor,
+pub(crate) async fn add_message_on(
+    w: &Write<'_>,
     ticket_id: &str,
     m: NewMessage,
 ) -> Result<ticket_message::Model> {
+    let (txn, scope, actor) = (w, w.scope(), w.actor());
     let m = validated_message(m)?;
     let t = find_scoped::<ticket::Entity, _>(txn, scope, ticket_id).await?;
     let author_id = match m.author {
@@ -126,20 +123,12 @@ pub(crate) async fn add_message_on<C: ConnectionTrait>(
         channel: m.channel.as_str().into(),
         body: m.body,
         attachments: serde_json::to_value(&m.attachments).unwrap_or(Value::Array(vec![])),
-        created_at: Utc::now(),
+        created_at: w.now(),
     };
     let after = model.snapshot();
     let saved = model.into_active_model().reset_all().insert(txn).await?;
     let action = if saved.public { "replied" } else { "noted" };
-    audit_ticket(
-        txn,
-        scope,
-        actor,
-        action,
-        ticket_id,
-        json!({"message": after}),
-    )
-    .await?;
+    audit_ticket(txn, action, ticket_id, json!({"message": after})).await?;
     // The inbox: @mentioned users, then the assignee and watchers (not the writer).
     use crate::notifications::notify_on;
     use crate::tickets::notify::{assignee_and_watchers_on, mentioned_on};
@@ -147,28 +136,10 @@ pub(crate) async fn add_message_on<C: ConnectionTrait>(
     let excerpt: String = saved.body.chars().take(200).collect();
     let text = format!("{} — {}", t.subject, excerpt);
     let mentioned = mentioned_on(txn, scope, &saved.body).await?;
-    notify_on(
-        txn,
-        scope,
-        &mentioned,
-        me,
-        "mentioned",
-        Some(ticket_id),
-        &text,
-    )
-    .await?;
+    notify_on(txn, &mentioned, me, "mentioned", Some(ticket_id), &text).await?;
     let mut others = assignee_and_watchers_on(txn, scope, &t).await?;
     others.retain(|u| !mentioned.contains(u));
-    notify_on(
-        txn,
-        scope,
-        &others,
-        me,
-        "ticket_message",
-        Some(ticket_id),
-        &text,
-    )
-    .await?;
+    notify_on(txn, &others, me, "ticket_message", Some(ticket_id), &text).await?;
     Ok(saved)
 }
 

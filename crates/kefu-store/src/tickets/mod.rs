@@ -17,9 +17,9 @@ pub mod sla;
 pub mod ticket;
 pub mod views;
 
-use crate::audit::{Change, record};
-use crate::{Actor, Result, StoreError, WorkspaceScope};
-use sea_orm::ConnectionTrait;
+use crate::audit::Change;
+use crate::write::Write;
+use crate::{Result, StoreError};
 use serde_json::Value;
 
 pub(crate) fn invalid(field: &str, reason: kefu_model::error::FieldProblem) -> StoreError {
@@ -29,25 +29,19 @@ pub(crate) fn invalid(field: &str, reason: kefu_model::error::FieldProblem) -> S
     })
 }
 
-pub(crate) async fn audit_ticket<C: ConnectionTrait>(
-    conn: &C,
-    scope: &WorkspaceScope,
-    actor: &Actor,
+/// Audits `action` on ticket `ticket_id` with `after` as its record (no "before").
+pub(crate) async fn audit_ticket(
+    w: &Write<'_>,
     action: &str,
     ticket_id: &str,
     after: Value,
 ) -> Result<()> {
-    record(
-        conn,
-        scope,
-        actor,
-        Change {
-            action,
-            entity_type: "ticket",
-            entity_id: ticket_id,
-            before: None,
-            after: Some(after),
-        },
-    )
+    w.record(Change {
+        action,
+        entity_type: "ticket",
+        entity_id: ticket_id,
+        before: None,
+        after: Some(after),
+    })
     .await
 }

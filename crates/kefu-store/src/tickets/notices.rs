@@ -9,9 +9,7 @@ use crate::write::find_scoped;
 use crate::{Actor, Result, Store, WorkspaceScope};
 use chrono::{Duration, Utc};
 use kefu_model::TicketState;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 /// What the SLA timer does about one target of a ticket.
@@ -68,7 +66,7 @@ impl Store {
     ) -> Result<bool> {
         use crate::entity::ticket_sla_notice as notice;
         let actor = Actor { user_id: None };
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, &actor).await?;
         let t = find_scoped::<ticket::Entity, _>(&txn, scope, ticket_id).await?;
         let seen = notice::Entity::find()
             .filter(notice::Column::WorkspaceId.eq(scope.id()))
@@ -87,7 +85,7 @@ impl Store {
             kind: Set(n.kind.to_owned()),
             metric: Set(n.metric.clone()),
             started_at: Set(n.started_at),
-            at: Set(Utc::now()),
+            at: Set(self.now()),
             ..Default::default()
         }
         .insert(&txn)
@@ -98,27 +96,18 @@ impl Store {
             "reminder" => "pending_reminder",
             _ => "sla_breached",
         };
-        audit_ticket(&txn, scope, &actor, action, ticket_id, info.clone()).await?;
+        audit_ticket(&txn, action, ticket_id, info.clone()).await?;
         {
             use crate::notifications::notify_on;
             let text = format!("{} — {} {}", t.subject, n.metric, n.due.to_rfc3339());
             let assignee: Vec<String> = t.assignee_id.iter().cloned().collect();
-            notify_on(&txn, scope, &assignee, None, action, Some(ticket_id), &text).await?;
+            notify_on(&txn, &assignee, None, action, Some(ticket_id), &text).await?;
             if n.kind == "breach" && n.escalate_to.as_deref() == Some("supervisor") {
                 let sups = match &t.group_id {
                     Some(g) => crate::tickets::notify::group_supervisors_on(&txn, scope, g).await?,
                     None => vec![],
                 };
-                notify_on(
-                    &txn,
-                    scope,
-                    &sups,
-                    None,
-                    "sla_escalated",
-                    Some(ticket_id),
-                    &text,
-                )
-                .await?;
+                notify_on(&txn, &sups, None, "sla_escalated", Some(ticket_id), &text).await?;
             }
         }
         if n.kind == "breach" {
@@ -129,25 +118,16 @@ impl Store {
                         && from.transition(TicketState::Escalated).is_ok()
                     {
                         let reason = format!("SLA {} breached", n.metric);
-                        transition_on(
-                            &txn,
-                            scope,
-                            &actor,
-                            ticket_id,
-                            TicketState::Escalated,
-                            &reason,
-                        )
-                        .await?;
+                        transition_on(&txn, ticket_id, TicketState::Escalated, &reason).await?;
                     }
                 }
                 Some(_) => {
-                    audit_ticket(&txn, scope, &actor, "sla_escalated", ticket_id, info).await?;
+                    audit_ticket(&txn, "sla_escalated", ticket_id, info).await?;
                 }
                 None => {}
             }
         }
         txn.commit().await?;
-        self.signal_outbox();
         Ok(true)
     }
 

@@ -4,6 +4,7 @@
 
 use crate::entity::{team_member, ticket, ticket_watcher, user};
 use crate::notifications::notify_on;
+use crate::write::Write;
 use crate::{Result, WorkspaceScope};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -35,15 +36,15 @@ pub(crate) async fn group_supervisors_on<C: ConnectionTrait>(
 
 /// A `notify` action: `users` (those of the workspace), the ticket's assignee and/or the
 /// supervisors of its group get an entry of kind `trigger`.
-pub(crate) async fn notify_ticket_on<C: ConnectionTrait>(
-    conn: &C,
-    scope: &WorkspaceScope,
+pub(crate) async fn notify_ticket_on(
+    w: &Write<'_>,
     t: &ticket::Model,
     users: &[String],
     assignee: bool,
     supervisors: bool,
     text: &str,
 ) -> Result<usize> {
+    let (conn, scope) = (w, w.scope());
     let mut to: Vec<String> = user::Entity::find()
         .select_only()
         .column(user::Column::Id)
@@ -58,7 +59,7 @@ pub(crate) async fn notify_ticket_on<C: ConnectionTrait>(
     if supervisors && let Some(g) = &t.group_id {
         to.extend(group_supervisors_on(conn, scope, g).await?);
     }
-    notify_on(conn, scope, &to, None, "trigger", Some(&t.id), text).await
+    notify_on(conn, &to, None, "trigger", Some(&t.id), text).await
 }
 
 /// The ticket's assignee and watchers.

@@ -1,15 +1,16 @@
 //! What surrounds a ticket: its tags, watchers and links to other tickets.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::entity::{ticket, ticket_link, ticket_tag, ticket_watcher, user};
 use crate::tickets::audit_ticket;
+use crate::write::Write;
 use crate::write::{check_ref, find_scoped};
 use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
 use chrono::Utc;
 use kefu_model::validate::{self};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -77,8 +78,8 @@ pub(crate) async fn watchers_on<C: ConnectionTrait>(
         .collect())
 }
 
-pub(crate) async fn insert_link<C: ConnectionTrait>(
-    conn: &C,
+pub(crate) async fn insert_link(
+    conn: &Write<'_>,
     scope: &WorkspaceScope,
     from: &str,
     to: &str,
@@ -111,7 +112,7 @@ pub(crate) async fn insert_link<C: ConnectionTrait>(
         ticket_id: Set(from.to_owned()),
         other_id: Set(to.to_owned()),
         kind: Set(kind.to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(conn.now()),
         ..Default::default()
     }
     .insert(conn)
@@ -138,10 +139,9 @@ impl Store {
         ticket_id: &str,
         tags: &[String],
     ) -> Result<Vec<String>> {
-        let txn = self.db().begin().await?;
-        let after = set_tags_on(&txn, scope, actor, ticket_id, tags).await?;
+        let txn = self.write(scope, actor).await?;
+        let after = set_tags_on(&txn, ticket_id, tags).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(after)
     }
 
@@ -166,7 +166,7 @@ impl Store {
     ) -> Result<Vec<String>> {
         self.get_ticket(scope, ticket_id).await?;
         check_ref::<user::Entity>(self, scope, "user_id", Some(user_id)).await?;
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let current = watchers_on(&txn, scope, ticket_id).await?;
         let has = current.iter().any(|u| u == user_id);
         if watch && !has {
@@ -190,17 +190,8 @@ impl Store {
         }
         let after = watchers_on(&txn, scope, ticket_id).await?;
         let action = if watch { "watched" } else { "unwatched" };
-        audit_ticket(
-            &txn,
-            scope,
-            actor,
-            action,
-            ticket_id,
-            json!({"watchers": after}),
-        )
-        .await?;
+        audit_ticket(&txn, action, ticket_id, json!({"watchers": after})).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(after)
     }
 
@@ -222,13 +213,12 @@ impl Store {
         }
         self.get_ticket(scope, ticket_id).await?;
         check_ref::<ticket::Entity>(self, scope, "other_id", Some(other_id)).await?;
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         if insert_link(&txn, scope, ticket_id, other_id, kind.as_str()).await? {
             let after = json!({"link": {"other_id": other_id, "kind": kind}});
-            audit_ticket(&txn, scope, actor, "linked", ticket_id, after).await?;
+            audit_ticket(&txn, "linked", ticket_id, after).await?;
         }
         txn.commit().await?;
-        self.signal_outbox();
         self.ticket_links(scope, ticket_id).await
     }
 
@@ -265,13 +255,12 @@ impl Store {
 }
 
 /// [`Store::set_ticket_tags`] on an open transaction `txn`.
-pub(crate) async fn set_tags_on<C: ConnectionTrait>(
-    txn: &C,
-    scope: &WorkspaceScope,
-    actor: &Actor,
+pub(crate) async fn set_tags_on(
+    w: &Write<'_>,
     ticket_id: &str,
     tags: &[String],
 ) -> Result<Vec<String>> {
+    let (txn, scope) = (w, w.scope());
     let tags = validate::list("tags", tags)?;
     find_scoped::<ticket::Entity, _>(txn, scope, ticket_id).await?;
     let before = tags_on(txn, scope, ticket_id).await?;
@@ -291,18 +280,13 @@ pub(crate) async fn set_tags_on<C: ConnectionTrait>(
         .await?;
     }
     let after = tags_on(txn, scope, ticket_id).await?;
-    record(
-        txn,
-        scope,
-        actor,
-        Change {
-            action: "tagged",
-            entity_type: "ticket",
-            entity_id: ticket_id,
-            before: Some(json!({"tags": before})),
-            after: Some(json!({"tags": after})),
-        },
-    )
+    txn.record(Change {
+        action: "tagged",
+        entity_type: "ticket",
+        entity_id: ticket_id,
+        before: Some(json!({"tags": before})),
+        after: Some(json!({"tags": after})),
+    })
     .await?;
     Ok(after)
 }

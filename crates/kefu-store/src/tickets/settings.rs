@@ -1,13 +1,13 @@
 //! The workspace's ticket settings: reopen window, complaint follow-up, pending reminders,
 //! the tier-2 group.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::entity::ticket_settings;
 use crate::tickets::invalid;
 use crate::write::find_scoped;
 use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
-use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use chrono::Duration;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
 /// Closed tickets may be reopened for this long unless the workspace says otherwise.
@@ -114,7 +114,7 @@ impl Store {
         actor: &Actor,
         apply: impl FnOnce(&mut TicketSettings),
     ) -> Result<TicketSettings> {
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let row = ticket_settings::Entity::find_by_id(scope.id().to_owned())
             .one(&txn)
             .await?;
@@ -149,7 +149,7 @@ impl Store {
             complaint_follow_up_required: Set(s.complaint_follow_up_required),
             pending_remind_minutes: Set(s.pending_remind_minutes),
             pending_resolve_minutes: Set(s.pending_resolve_minutes),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(self.now()),
             tier2_group_id: Set(s.tier2_group_id.clone()),
         };
         if row.is_some() {
@@ -158,21 +158,15 @@ impl Store {
             model.insert(&txn).await?;
         }
         let after = s.snapshot();
-        record(
-            &txn,
-            scope,
-            actor,
-            Change {
-                action: "updated",
-                entity_type: "ticket_settings",
-                entity_id: scope.id(),
-                before: Some(before),
-                after: Some(after),
-            },
-        )
+        txn.record(Change {
+            action: "updated",
+            entity_type: "ticket_settings",
+            entity_id: scope.id(),
+            before: Some(before),
+            after: Some(after),
+        })
         .await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(s)
     }
 }

@@ -4,14 +4,14 @@
 //! in the transaction of the change that caused it, so the clock (a pure function of this
 //! history, the transitions and the messages) is never stale.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::entity::{customer, ticket, ticket_message, ticket_sla_event, ticket_transition};
+use crate::write::Write;
 use crate::write::find_scoped;
 use crate::{Actor, Result, Store, WorkspaceScope};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -43,13 +43,12 @@ pub(crate) async fn tier_on<C: ConnectionTrait>(
 
 /// Records `t`'s SLA attributes (type, priority, its customer's tier now) at `at` unless
 /// they equal the last recorded ones. Returns whether a row was written.
-pub(crate) async fn record_attributes_on<C: ConnectionTrait>(
-    conn: &C,
-    scope: &WorkspaceScope,
-    actor: &Actor,
+pub(crate) async fn record_attributes_on(
+    w: &Write<'_>,
     t: &ticket::Model,
     at: DateTime<Utc>,
 ) -> Result<bool> {
+    let (conn, scope, actor) = (w, w.scope(), w.actor());
     let tier = tier_on(conn, scope, t.customer_id.as_deref()).await?;
     let last = ticket_sla_event::Entity::find()
         .filter(ticket_sla_event::Column::WorkspaceId.eq(scope.id()))
@@ -95,12 +94,12 @@ impl Store {
         if let Some(p) = &policy {
             kefu_model::validate::required("policy", p, kefu_model::validate::SHORT_TEXT)?;
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let t = find_scoped::<ticket::Entity, _>(&txn, scope, ticket_id).await?;
         ticket_sla_event::ActiveModel {
             workspace_id: Set(scope.id().to_owned()),
             ticket_id: Set(t.id.clone()),
-            at: Set(Utc::now()),
+            at: Set(self.now()),
             kind: Set("policy".into()),
             ticket_type: Set(t.ticket_type.clone()),
             priority: Set(t.priority.clone()),
@@ -118,9 +117,8 @@ impl Store {
             before: None,
             after: Some(json!({"sla": {"policy": policy}})),
         };
-        record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(())
     }
 
@@ -135,7 +133,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<usize> {
         let scope = WorkspaceScope::new(workspace_id.to_owned());
-        let txn = self.db().begin().await?;
+        let txn = self.write(&scope, &Actor::default()).await?;
         let tickets = ticket::Entity::find()
             .filter(ticket::Column::WorkspaceId.eq(scope.id()))
             .filter(ticket::Column::CustomerId.eq(customer_id))
@@ -143,15 +141,23 @@ impl Store {
             .all(&txn)
             .await?;
         let mut n = 0;
-        let system = Actor { user_id: None };
         for t in &tickets {
             // Never before the ticket's own creation snapshot.
             let at = at.max(t.created_at);
-            if record_attributes_on(&txn, &scope, &system, t, at).await? {
+            if record_attributes_on(&txn, t, at).await? {
                 n += 1;
+                crate::tickets::audit_ticket(
+                    &txn,
+                    "sla_tier_refreshed",
+                    &t.id,
+                    json!({"customer_id": customer_id, "at": at}),
+                )
+                .await?;
             }
         }
-        txn.commit().await?;
+        if n > 0 {
+            txn.commit().await?;
+        }
         Ok(n)
     }
 

@@ -1,16 +1,16 @@
 //! Tickets (SPEC C3 core fields) and their transitions through the state machine of
 //! `kefu_model::TicketState`, each recorded with actor and reason.
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::entity::{customer, team, ticket, ticket_transition, user};
+use crate::write::Write;
 use crate::write::{Audited, check_ref, delete_audited, find_scoped, list_scoped};
 use crate::{Actor, Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
-use chrono::Utc;
 use kefu_model::validate::{self, LONG_TEXT, SHORT_TEXT};
 use kefu_model::{Priority, TicketState, TicketType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 
 impl Audited for ticket::Model {
@@ -130,7 +130,7 @@ impl Store {
     ) -> Result<ticket::Model> {
         let fields = fields.validated()?;
         self.check_ticket_refs(scope, &fields).await?;
-        let now = Utc::now();
+        let now = self.now();
         let mut model = ticket::Model {
             id: kefu_model::new_id().to_string(),
             workspace_id: scope.id().to_owned(),
@@ -146,7 +146,7 @@ impl Store {
             updated_at: now,
         };
         fields.write_to(&mut model);
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         let after = model.snapshot();
         let saved = model
             .into_active_model()
@@ -161,10 +161,9 @@ impl Store {
             before: None,
             after: Some(after),
         };
-        record(&txn, scope, actor, change).await?;
-        crate::tickets::sla::record_attributes_on(&txn, scope, actor, &saved, now).await?;
+        txn.record(change).await?;
+        crate::tickets::sla::record_attributes_on(&txn, &saved, now).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(saved)
     }
 
@@ -370,10 +369,9 @@ impl Store {
         id: &str,
         apply: impl FnOnce(&mut TicketFields),
     ) -> Result<ticket::Model> {
-        let txn = self.db().begin().await?;
-        let saved = update_fields_on(&txn, scope, actor, id, apply).await?;
+        let txn = self.write(scope, actor).await?;
+        let saved = update_fields_on(&txn, id, apply).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(saved)
     }
 
@@ -388,10 +386,9 @@ impl Store {
         to: TicketState,
         reason: &str,
     ) -> Result<ticket::Model> {
-        let txn = self.db().begin().await?;
-        let saved = transition_on(&txn, scope, actor, id, to, reason).await?;
+        let txn = self.write(scope, actor).await?;
+        let saved = transition_on(&txn, id, to, reason).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(saved)
     }
 
@@ -421,19 +418,18 @@ impl Store {
 }
 
 /// The transition of [`Store::transition_ticket`] on an open transaction `conn`.
-pub(crate) async fn transition_on<C: ConnectionTrait>(
-    conn: &C,
-    scope: &WorkspaceScope,
-    actor: &Actor,
+pub(crate) async fn transition_on(
+    w: &Write<'_>,
     id: &str,
     to: TicketState,
     reason: &str,
 ) -> Result<ticket::Model> {
+    let (conn, scope, actor) = (w, w.scope(), w.actor());
     let reason = validate::optional("reason", reason, SHORT_TEXT)?.to_owned();
     let current = find_scoped::<ticket::Entity, _>(conn, scope, id).await?;
     let from = TicketState::parse(&current.state).unwrap_or(TicketState::New);
     from.transition(to)?;
-    let now = Utc::now();
+    let now = w.now();
     if from == TicketState::Closed && to == TicketState::Reopened {
         let window = crate::tickets::settings::reopen_window_on(conn, scope).await?;
         let closed_at = ticket_transition::Entity::find()
@@ -515,11 +511,10 @@ pub(crate) async fn transition_on<C: ConnectionTrait>(
         before: Some(before),
         after: Some(after),
     };
-    record(conn, scope, actor, change).await?;
+    conn.record(change).await?;
     let text = format!("{} — {}", saved.subject, reason);
     crate::notifications::notify_on(
         conn,
-        scope,
         &notify_tier2,
         actor.user_id.as_deref(),
         "escalated",
@@ -533,13 +528,12 @@ pub(crate) async fn transition_on<C: ConnectionTrait>(
 /// The update of [`Store::update_ticket`] on an open transaction `conn`: validated fields,
 /// references checked in the workspace, audited `updated`, and the SLA attributes recorded
 /// when type, priority or customer (so tier) changed.
-pub(crate) async fn update_fields_on<C: ConnectionTrait>(
-    conn: &C,
-    scope: &WorkspaceScope,
-    actor: &Actor,
+pub(crate) async fn update_fields_on(
+    w: &Write<'_>,
     id: &str,
     apply: impl FnOnce(&mut TicketFields),
 ) -> Result<ticket::Model> {
+    let (conn, scope) = (w, w.scope());
     let current = find_scoped::<ticket::Entity, _>(conn, scope, id).await?;
     let mut fields = TicketFields::of(&current);
     apply(&mut fields);
@@ -570,7 +564,7 @@ pub(crate) async fn update_fields_on<C: ConnectionTrait>(
     let before = current.snapshot();
     let mut next = current;
     fields.write_to(&mut next);
-    let now = Utc::now();
+    let now = w.now();
     next.updated_at = now;
     let after = next.snapshot();
     let saved = next.into_active_model().reset_all().update(conn).await?;
@@ -581,8 +575,8 @@ pub(crate) async fn update_fields_on<C: ConnectionTrait>(
         before: Some(before),
         after: Some(after),
     };
-    record(conn, scope, actor, change).await?;
+    conn.record(change).await?;
     // Type, priority or customer (so tier) changes re-target the SLA clock from now.
-    crate::tickets::sla::record_attributes_on(conn, scope, actor, &saved, now).await?;
+    crate::tickets::sla::record_attributes_on(conn, &saved, now).await?;
     Ok(saved)
 }

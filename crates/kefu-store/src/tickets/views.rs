@@ -3,13 +3,13 @@
 //! (teams) that can take a ticket with their current load (open tickets), and people's
 //! skills (a label — a category name or a ticket type — with a level 1–5).
 
-use crate::audit::{Change, record};
+use crate::audit::Change;
 use crate::entity::{team, team_member, ticket, user, user_skill};
 use crate::write::find_scoped;
 use crate::{Actor, Result, Store, StoreError, WorkspaceScope};
 use kefu_model::validate;
 use kefu_model::{Role, TicketState};
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
@@ -251,7 +251,7 @@ impl Store {
             clean.push((name, *level));
         }
         clean.sort();
-        let txn = self.db().begin().await?;
+        let txn = self.write(scope, actor).await?;
         find_scoped::<user::Entity, _>(&txn, scope, user_id).await?;
         let before: Vec<(String, i32)> = user_skill::Entity::find()
             .filter(user_skill::Column::WorkspaceId.eq(scope.id()))
@@ -286,9 +286,8 @@ impl Store {
             before: Some(as_json(&before)),
             after: Some(as_json(&clean)),
         };
-        record(&txn, scope, actor, change).await?;
+        txn.record(change).await?;
         txn.commit().await?;
-        self.signal_outbox();
         Ok(clean)
     }
 }

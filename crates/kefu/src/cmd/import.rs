@@ -61,7 +61,7 @@ enum ExportWhat {
 
 async fn principal(store: &Store, token: &str) -> anyhow::Result<Principal> {
     store
-        .authenticate(&kefu_server::auth::token_hash(token), chrono::Utc::now())
+        .authenticate(&kefu_server::auth::token_hash(token), store.now())
         .await?
         .context("the token is unknown, expired or revoked")
 }

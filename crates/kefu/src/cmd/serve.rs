@@ -27,7 +27,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let database_url = args.db.url()?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let config = kefu_server::Config { listen: args.listen, database_url: database_url.clone() };
+        let config = kefu_server::Config {
+            listen: args.listen,
+            database_url: database_url.clone(),
+            clock: kefu_server::kefu_model::clock::system(),
+        };
         let running = kefu_server::start(&config)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))

@@ -65,7 +65,7 @@ pub async fn issue_session(
     };
     state.limiter.clear(&account_key);
     let (token, hash) = new_token();
-    let expires_at = chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS);
+    let expires_at = state.store.now() + chrono::Duration::days(SESSION_DAYS);
     let actor = kefu_store::Actor {
         user_id: Some(user.id.clone()),
     };

@@ -60,11 +60,11 @@ impl ComplaintQuery {
             Some(n) => chrono::DateTime::parse_from_rfc3339(n)
                 .map_err(|_| bad(format!("now: expected RFC 3339, got {n:?}")))?
                 .with_timezone(&Utc),
-            None => Utc::now(),
+            None => state.store.now(),
         };
         let to = match &self.to {
             Some(t) => parse_time("to", t, &cal)?,
-            None => Utc::now(),
+            None => state.store.now(),
         };
         let from = match &self.from {
             Some(f) => parse_time("from", f, &cal)?,

@@ -4,13 +4,9 @@
 //! A macro is a list of actions applied by hand in one click (set fields, assign, add tags,
 //! transition, reply from a template, notify). Its actions and reply are one transaction
 //! ([`kefu_store::tickets::actions`]): one failing action changes nothing. A trigger has events
-//! (`create`, `update`), conditions and actions (each trigger's actions atomic the same way).
-//! Triggers run after every change a person makes on any path: API and page forms (create,
-//! update, transition, message, tags, category, reopen), bulk actions (per ticket) and macro
-//! applications. Evaluation order: active triggers by `position`, then creation; each
-//! trigger sees the ticket as changed by the triggers before it, and fires at most once per
-//! event. Loop protection: changes made by triggers go straight to the store and never fire
-//! triggers again, so a chain of triggers cannot loop.
+//! (`create`, `update`), conditions and actions; the store runs triggers inside the
+//! transaction of each change a person makes ([`kefu_store::tickets::automations`]). These
+//! handlers validate definitions and store them in the store's typed form.
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -22,9 +18,10 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kefu_model::{Action, Priority, TicketState, TicketType};
+use kefu_store::WorkspaceScope;
 use kefu_store::entity::ticket_automation;
-use kefu_store::tickets::automations::AutomationFields;
-use kefu_store::{Actor, WorkspaceScope};
+use kefu_store::tickets::actions::TicketAction;
+use kefu_store::tickets::automations::{self as store, AutomationFields};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -143,16 +140,54 @@ pub struct TriggerIn {
     pub actions: Vec<AutoAction>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct TriggerDef {
-    on: Vec<On>,
-    conditions: Conditions,
-    actions: Vec<AutoAction>,
+impl From<AutoAction> for TicketAction {
+    fn from(a: AutoAction) -> TicketAction {
+        match a {
+            AutoAction::SetPriority { priority } => TicketAction::SetPriority { priority },
+            AutoAction::Assign { assignee_id } => TicketAction::Assign { assignee_id },
+            AutoAction::SetGroup { group_id } => TicketAction::SetGroup { group_id },
+            AutoAction::AddTags { tags } => TicketAction::AddTags { tags },
+            AutoAction::Transition { to, reason } => TicketAction::Transition { to, reason },
+            AutoAction::Reply { body, public } => TicketAction::Reply { body, public },
+            AutoAction::Notify {
+                user_ids,
+                assignee,
+                supervisors,
+                text,
+            } => TicketAction::Notify {
+                user_ids,
+                assignee,
+                supervisors,
+                text,
+            },
+        }
+    }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct MacroDef {
-    actions: Vec<AutoAction>,
+impl From<On> for store::On {
+    fn from(o: On) -> store::On {
+        match o {
+            On::Create => store::On::Create,
+            On::Update => store::On::Update,
+        }
+    }
+}
+
+impl From<Conditions> for store::Conditions {
+    fn from(c: Conditions) -> store::Conditions {
+        store::Conditions {
+            types: c.types,
+            priorities: c.priorities,
+            states: c.states,
+            tags: c.tags,
+            subject_contains: c.subject_contains,
+        }
+    }
+}
+
+/// The stored definition of a macro's actions.
+fn actions_def(actions: Vec<AutoAction>) -> Vec<TicketAction> {
+    actions.into_iter().map(TicketAction::from).collect()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -224,90 +259,6 @@ fn check_actions(actions: &mut [AutoAction]) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Applies `actions` to ticket `id` in order, in one transaction (audited as `actor`): a
-/// failing action leaves the ticket as it was.
-pub async fn apply_actions(
-    state: &AppState,
-    scope: &WorkspaceScope,
-    actor: &Actor,
-    id: &str,
-    actions: &[AutoAction],
-) -> Result<(), ApiError> {
-    use kefu_store::tickets::actions::TicketAction as T;
-    let actions: Vec<T> = actions
-        .iter()
-        .cloned()
-        .map(|a| match a {
-            AutoAction::SetPriority { priority } => T::SetPriority(priority),
-            AutoAction::Assign { assignee_id } => T::Assign(assignee_id),
-            AutoAction::SetGroup { group_id } => T::SetGroup(group_id),
-            AutoAction::AddTags { tags } => T::AddTags(tags),
-            AutoAction::Transition { to, reason } => T::Transition { to, reason },
-            AutoAction::Reply { body, public } => T::Reply { body, public },
-            AutoAction::Notify {
-                user_ids,
-                assignee,
-                supervisors,
-                text,
-            } => T::Notify {
-                user_ids,
-                assignee,
-                supervisors,
-                text,
-            },
-        })
-        .collect();
-    state
-        .store
-        .apply_ticket_actions(scope, actor, id, &actions)
-        .await?;
-    Ok(())
-}
-
-fn matches(c: &Conditions, t: &kefu_store::entity::ticket::Model, tags: &[String]) -> bool {
-    (c.types.is_empty() || c.types.iter().any(|x| x.as_str() == t.ticket_type))
-        && (c.priorities.is_empty() || c.priorities.iter().any(|x| x.as_str() == t.priority))
-        && (c.states.is_empty() || c.states.iter().any(|x| x.as_str() == t.state))
-        && (c.tags.is_empty() || c.tags.iter().any(|x| tags.contains(x)))
-        && c.subject_contains
-            .as_ref()
-            .is_none_or(|s| t.subject.contains(s.as_str()))
-}
-
-/// Runs the workspace's triggers for `event` on ticket `id` (see the module docs for order
-/// and loop protection). Returns the names of the triggers that fired. A failing action is
-/// logged and ends that trigger; the change that caused the event stays committed.
-pub async fn run_triggers(
-    state: &AppState,
-    scope: &WorkspaceScope,
-    actor: &Actor,
-    id: &str,
-    event: On,
-) -> Result<Vec<String>, ApiError> {
-    let mut fired = vec![];
-    for trig in state.store.list_automations(scope, "trigger").await? {
-        if !trig.active {
-            continue;
-        }
-        let Ok(def) = serde_json::from_value::<TriggerDef>(trig.definition.clone()) else {
-            continue;
-        };
-        if !def.on.contains(&event) {
-            continue;
-        }
-        let t = state.store.get_ticket(scope, id).await?;
-        let tags = state.store.ticket_tags(scope, id).await?;
-        if !matches(&def.conditions, &t, &tags) {
-            continue;
-        }
-        if let Err(e) = apply_actions(state, scope, actor, id, &def.actions).await {
-            tracing::warn!(trigger = %trig.name, ticket = id, error = %e, "trigger action failed");
-        }
-        fired.push(trig.name);
-    }
-    Ok(fired)
-}
-
 async fn create(
     state: AppState,
     auth: Auth,
@@ -341,8 +292,10 @@ pub(crate) fn macro_fields(mut b: MacroIn) -> Result<AutomationFields, ApiError>
         name: b.name,
         position: b.position,
         active: b.active,
-        definition: serde_json::to_value(MacroDef { actions: b.actions })
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        definition: serde_json::to_value(store::MacroDef {
+            actions: actions_def(b.actions),
+        })
+        .map_err(|e| ApiError::Internal(e.to_string()))?,
     })
 }
 
@@ -356,10 +309,10 @@ pub(crate) fn trigger_fields(mut b: TriggerIn) -> Result<AutomationFields, ApiEr
         name: b.name,
         position: b.position,
         active: b.active,
-        definition: serde_json::to_value(TriggerDef {
-            on: b.on,
-            conditions: b.conditions,
-            actions: b.actions,
+        definition: serde_json::to_value(store::TriggerDef {
+            on: b.on.into_iter().map(store::On::from).collect(),
+            conditions: b.conditions.into(),
+            actions: actions_def(b.actions),
         })
         .map_err(|e| ApiError::Internal(e.to_string()))?,
     })
@@ -519,10 +472,10 @@ pub async fn apply_macro(
     let id = path_id(&id)?;
     state.store.get_ticket(&p.scope, &id).await?;
     let m = fetch(&state, &p.scope, "macro", &macro_id).await?;
-    let def: MacroDef =
-        serde_json::from_value(m.definition).map_err(|e| ApiError::Internal(e.to_string()))?;
-    apply_actions(&state, &p.scope, &p.actor(), &id, &def.actions).await?;
-    // A macro is a user's change: triggers run after it (their own actions fire none).
-    run_triggers(&state, &p.scope, &p.actor(), &id, On::Update).await?;
+    // A macro is a user's change: the triggers it calls for run in its transaction.
+    state
+        .store
+        .apply_macro(&p.scope, &p.actor(), &id, &m.id)
+        .await?;
     Ok(Json(state.store.get_ticket(&p.scope, &id).await?.into()))
 }

@@ -157,7 +157,5 @@ pub async fn set_category(
         .store
         .set_ticket_category(&p.scope, &p.actor(), &id, c)
         .await?;
-    let on = crate::tickets::api::automations::On::Update;
-    crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
     Ok(Json(TicketCategory { category_id }))
 }

@@ -140,7 +140,7 @@ pub async fn sla_json(
     id: &str,
 ) -> Result<Option<Value>, ApiError> {
     let Some(set) = set else { return Ok(None) };
-    let s = status_of(state, scope, set, id, Utc::now()).await?;
+    let s = status_of(state, scope, set, id, state.store.now()).await?;
     Ok(s.map(|s| serde_json::to_value(s).unwrap_or(Value::Null)))
 }
 
@@ -351,7 +351,7 @@ pub async fn sla_many(
     set: &PolicySet,
     ids: &[String],
 ) -> Result<std::collections::HashMap<String, Value>, ApiError> {
-    Ok(statuses(&state.store, scope, set, ids, Utc::now())
+    Ok(statuses(&state.store, scope, set, ids, state.store.now())
         .await?
         .into_iter()
         .map(|(id, s)| (id, serde_json::to_value(s).unwrap_or(Value::Null)))

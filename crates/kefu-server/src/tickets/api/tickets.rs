@@ -189,8 +189,6 @@ pub async fn create_ticket(
         .store
         .create_ticket(&p.scope, &p.actor(), fields)
         .await?;
-    let on = crate::tickets::api::automations::On::Create;
-    crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &m.id, on).await?;
     let m = state.store.get_ticket(&p.scope, &m.id).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
@@ -299,8 +297,6 @@ pub async fn update_ticket(
             }
         })
         .await?;
-    let on = crate::tickets::api::automations::On::Update;
-    crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &m.id, on).await?;
     let m = state.store.get_ticket(&p.scope, &m.id).await?;
     Ok(Json(m.into()))
 }
@@ -319,8 +315,6 @@ pub async fn transition_ticket(
         .store
         .transition_ticket(&p.scope, &p.actor(), &path_id(&id)?, b.to, &b.reason)
         .await?;
-    let on = crate::tickets::api::automations::On::Update;
-    crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &m.id, on).await?;
     let m = state.store.get_ticket(&p.scope, &m.id).await?;
     Ok(Json(m.into()))
 }

@@ -110,7 +110,7 @@ async fn due_page(
         .ticket_ids_matching(scope, f, DUE_SORT_CAP)
         .await?;
     let set = crate::tickets::api::sla::policy_set(state, scope).await?;
-    let now = chrono::Utc::now();
+    let now = state.store.now();
     // (due in ns, or i64::MAX without one; id) ascending by due, newest first on ties.
     let mut keyed: Vec<(i64, String)> = vec![];
     let mut seen = std::collections::HashSet::new();
@@ -187,7 +187,7 @@ pub async fn apply_view(
         View::Escalated => f.state = Some(TicketState::Escalated),
         View::BreachingSoon => {
             f.ids = Some(
-                crate::tickets::api::sla::breaching_ids(state, scope, chrono::Utc::now()).await?,
+                crate::tickets::api::sla::breaching_ids(state, scope, state.store.now()).await?,
             )
         }
     }
@@ -209,7 +209,7 @@ pub async fn view_counts(
 ) -> Result<Vec<ViewCount>, ApiError> {
     let [mine, unassigned, groups, escalated] =
         state.store.ticket_view_counts(scope, user_id).await?;
-    let breaching = crate::tickets::api::sla::breaching_ids(state, scope, chrono::Utc::now())
+    let breaching = crate::tickets::api::sla::breaching_ids(state, scope, state.store.now())
         .await?
         .len() as u64;
     Ok(View::ALL
@@ -373,6 +373,8 @@ pub struct BulkIn {
     pub to: Option<TicketState>,
     #[serde(default)]
     pub reason: String,
+    /// Then apply this macro to each ticket.
+    pub macro_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -383,8 +385,8 @@ pub struct BulkItemOut {
     pub code: Option<String>,
 }
 
-/// Apply one change to many tickets; each ticket succeeds or fails on its own (each change
-/// in its own audited transaction).
+/// Apply one change to many tickets (assignee, group, a transition, a macro); each ticket
+/// succeeds or fails on its own, in its own audited transaction.
 #[utoipa::path(post, path = "/api/v1/tickets/bulk", tag = "tickets", request_body = BulkIn,
     responses((status = 200, body = Vec<BulkItemOut>), (status = 422)))]
 pub async fn bulk(
@@ -392,61 +394,26 @@ pub async fn bulk(
     auth: Auth,
     ApiJson(b): ApiJson<BulkIn>,
 ) -> Result<Json<Vec<BulkItemOut>>, ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    if b.ids.len() > 200 {
-        return Err(ApiError::Model(kefu_model::ModelError::InvalidField {
-            field: "ids".into(),
-            reason: kefu_model::error::FieldProblem::TooMany,
-        }));
-    }
-    let assignee = b
-        .assignee_id
-        .map(|v| opt_id("assignee_id", v))
-        .transpose()?;
-    let group = b.group_id.map(|v| opt_id("group_id", v)).transpose()?;
-    let mut out = Vec::with_capacity(b.ids.len());
-    for raw in b.ids {
-        let r: Result<(), ApiError> = async {
-            let id = path_id(&raw)?;
-            if assignee.is_some() || group.is_some() {
-                let (a, g) = (assignee.clone(), group.clone());
-                state
-                    .store
-                    .update_ticket(&p.scope, &p.actor(), &id, |f| {
-                        if let Some(a) = a {
-                            f.assignee_id = a;
-                        }
-                        if let Some(g) = g {
-                            f.group_id = g;
-                        }
-                    })
-                    .await?;
-            }
-            if let Some(to) = b.to {
-                state
-                    .store
-                    .transition_ticket(&p.scope, &p.actor(), &id, to, &b.reason)
-                    .await?;
-            }
-            let on = crate::tickets::api::automations::On::Update;
-            crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on)
-                .await?;
-            Ok(())
-        }
-        .await;
-        out.push(match r {
-            Ok(()) => BulkItemOut {
-                id: raw,
-                ok: true,
-                code: None,
-            },
-            Err(e) => BulkItemOut {
-                id: raw,
-                ok: false,
-                code: Some(e.problem().code.to_owned()),
-            },
-        });
-    }
+    let change = crate::tickets::service::BulkChange {
+        ids: b.ids,
+        assignee_id: b
+            .assignee_id
+            .map(|v| opt_id("assignee_id", v))
+            .transpose()?,
+        group_id: b.group_id.map(|v| opt_id("group_id", v)).transpose()?,
+        to: b.to,
+        reason: b.reason,
+        macro_id: b.macro_id,
+    };
+    let out = crate::tickets::service::bulk(&state, &auth, change)
+        .await?
+        .into_iter()
+        .map(|(id, r)| BulkItemOut {
+            id,
+            ok: r.is_ok(),
+            code: r.err().map(|e| e.problem().code.to_owned()),
+        })
+        .collect();
     Ok(Json(out))
 }
 
@@ -497,7 +464,7 @@ pub async fn overview_of(
         None => None,
     };
     let breaching =
-        crate::tickets::api::sla::breaching_ids(state, scope, chrono::Utc::now()).await?;
+        crate::tickets::api::sla::breaching_ids(state, scope, state.store.now()).await?;
     let (_, loads) = state.store.handler_candidates(scope).await?;
     let name_of = |g: &Option<String>| {
         g.as_ref()

@@ -215,8 +215,6 @@ pub async fn add_message(
         .store
         .add_ticket_message(&p.scope, &p.actor(), &id, m)
         .await?;
-    let on = crate::tickets::api::automations::On::Update;
-    crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
 
@@ -264,8 +262,6 @@ pub async fn set_tags(
         .store
         .set_ticket_tags(&p.scope, &p.actor(), &id, &b.tags)
         .await?;
-    let on = crate::tickets::api::automations::On::Update;
-    crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on).await?;
     let tags = state.store.ticket_tags(&p.scope, &id).await?;
     Ok(Json(TagsOut { tags }))
 }
@@ -408,12 +404,6 @@ pub async fn reopen(
         .store
         .reopen_ticket(&p.scope, &p.actor(), &path_id(&id)?, &b.reason)
         .await?;
-    let on = if follow_up {
-        crate::tickets::api::automations::On::Create
-    } else {
-        crate::tickets::api::automations::On::Update
-    };
-    crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &t.id, on).await?;
     let t = state.store.get_ticket(&p.scope, &t.id).await?;
     let status = if follow_up {
         StatusCode::CREATED

@@ -12,7 +12,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use kefu_model::{Action, Channel, TicketState};
 use kefu_sla::TargetStatus;
 use kefu_store::entity::{ticket, ticket_complaint};
@@ -145,7 +144,7 @@ pub async fn ticket_page(
     let mut sla_policy = None;
     if let Some(set) = crate::tickets::api::sla::policy_set(&state, &scope).await? {
         let events = crate::tickets::api::sla::events(&history);
-        if let Ok(s) = kefu_sla::evaluate(&events, &set, Utc::now()) {
+        if let Ok(s) = kefu_sla::evaluate(&events, &set, state.store.now()) {
             sla_policy = s.policy.clone();
             if let Some(f) = &s.first_response {
                 timers.push(timer(&v, "first_response", f));
@@ -323,9 +322,6 @@ pub async fn ticket_transition(
                 .transition_ticket(&p.scope, &p.actor(), &id, to, &f.reason)
                 .await?;
         }
-        let on = crate::tickets::api::automations::On::Update;
-        crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on)
-            .await?;
         Ok(())
     }
     .await;
@@ -364,9 +360,6 @@ pub async fn ticket_message(
         state
             .store
             .add_ticket_message(&p.scope, &p.actor(), &id, m)
-            .await?;
-        let on = crate::tickets::api::automations::On::Update;
-        crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on)
             .await?;
         Ok(())
     }
@@ -412,9 +405,6 @@ pub async fn ticket_assign(
         state
             .store
             .set_ticket_tags(&p.scope, &p.actor(), &id, &tags)
-            .await?;
-        let on = crate::tickets::api::automations::On::Update;
-        crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on)
             .await?;
         Ok(())
     }
@@ -611,30 +601,8 @@ pub async fn ticket_macro(
     Path(id): Path<String>,
     Form(f): Form<MacroForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteTickets)?;
     let id = crate::http::path_id(&id)?;
-    let r = async {
-        let m = state
-            .store
-            .get_automation(&p.scope, &crate::http::path_id(&f.macro_id)?)
-            .await?;
-        let actions: Vec<crate::tickets::api::automations::AutoAction> =
-            serde_json::from_value(m.definition["actions"].clone())
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-        crate::tickets::api::automations::apply_actions(
-            &state,
-            &p.scope,
-            &p.actor(),
-            &id,
-            &actions,
-        )
-        .await?;
-        let on = crate::tickets::api::automations::On::Update;
-        crate::tickets::api::automations::run_triggers(&state, &p.scope, &p.actor(), &id, on)
-            .await?;
-        Ok(())
-    }
-    .await;
+    let r = crate::tickets::service::apply_macro(&state, &v.auth, &id, &f.macro_id).await;
     Ok(back(&id, r))
 }
 
@@ -869,7 +837,6 @@ pub async fn bulk_submit(
     v: Viewer,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteTickets)?;
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_bytes(&body).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
     let one = |k: &str| {
@@ -882,66 +849,20 @@ pub async fn bulk_submit(
         .iter()
         .filter(|(k, _)| k == "ids")
         .map(|(_, v)| v.clone())
-        .take(200)
         .collect();
-    let assignee = one("assignee_id")
-        .map(|a| crate::http::path_id(&a))
-        .transpose()?;
-    let group = one("group_id")
-        .map(|g| crate::http::path_id(&g))
-        .transpose()?;
-    let to = one("to").and_then(|t| TicketState::parse(&t));
-    let reason = one("reason").unwrap_or_default();
-    let mac = match one("macro_id") {
-        Some(m) => {
-            let m = state
-                .store
-                .get_automation(v.scope(), &crate::http::path_id(&m)?)
-                .await?;
-            let a: Vec<crate::tickets::api::automations::AutoAction> =
-                serde_json::from_value(m.definition["actions"].clone())
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
-            Some(a)
-        }
-        None => None,
+    let total = ids.len();
+    let change = crate::tickets::service::BulkChange {
+        ids,
+        assignee_id: one("assignee_id").map(Some),
+        group_id: one("group_id").map(Some),
+        to: one("to").and_then(|t| TicketState::parse(&t)),
+        reason: one("reason").unwrap_or_default(),
+        macro_id: one("macro_id"),
     };
-    let (scope, actor) = (p.scope.clone(), p.actor());
-    let mut done = 0;
-    for raw in &ids {
-        let r: Result<(), ApiError> = async {
-            let id = crate::http::path_id(raw)?;
-            if assignee.is_some() || group.is_some() {
-                let (a, g) = (assignee.clone(), group.clone());
-                state
-                    .store
-                    .update_ticket(&scope, &actor, &id, |f| {
-                        if let Some(a) = a {
-                            f.assignee_id = Some(a);
-                        }
-                        if let Some(g) = g {
-                            f.group_id = Some(g);
-                        }
-                    })
-                    .await?;
-            }
-            if let Some(to) = to {
-                state
-                    .store
-                    .transition_ticket(&scope, &actor, &id, to, &reason)
-                    .await?;
-            }
-            if let Some(actions) = &mac {
-                crate::tickets::api::automations::apply_actions(
-                    &state, &scope, &actor, &id, actions,
-                )
-                .await?;
-            }
-            let on = crate::tickets::api::automations::On::Update;
-            crate::tickets::api::automations::run_triggers(&state, &scope, &actor, &id, on).await?;
-            Ok(())
-        }
-        .await;
-        done += usize::from(r.is_ok());
-    }
-    Ok(Redirect::to(&format!("/tickets?bulk={done}/{}", ids.len())).into_response())
+    let done = crate::tickets::service::bulk(&state, &v.auth, change)
+        .await?
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .count();
+    Ok(Redirect::to(&format!("/tickets?bulk={done}/{total}")).into_response())
 }

@@ -169,9 +169,6 @@ pub async fn submit(
                     .store
                     .split_ticket(&scope, &actor, &id, &m, some(f.subject))
                     .await?;
-                let on = crate::tickets::api::automations::On::Create;
-                crate::tickets::api::automations::run_triggers(&state, &scope, &actor, &t.id, on)
-                    .await?;
                 go = t.id;
             }
             "link" => {
@@ -198,9 +195,6 @@ pub async fn submit(
                 state
                     .store
                     .set_ticket_category(&scope, &actor, &id, c)
-                    .await?;
-                let on = crate::tickets::api::automations::On::Update;
-                crate::tickets::api::automations::run_triggers(&state, &scope, &actor, &id, on)
                     .await?;
             }
             "policy" => {

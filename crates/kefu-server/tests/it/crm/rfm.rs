@@ -3,7 +3,7 @@
 
 use crate::both;
 use crate::common::{Backend, TestApp};
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::{Duration, SecondsFormat};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -82,7 +82,7 @@ async fn crm_rfm_scores_select_segments(backend: Backend) {
         assert_eq!(s, StatusCode::CREATED, "{c}");
         let id = c["id"].as_str().unwrap().to_owned();
         for d in days {
-            let at = (Utc::now() - Duration::days(*d) - Duration::hours(1))
+            let at = (app.store.now() - Duration::days(*d) - Duration::hours(1))
                 .to_rfc3339_opts(SecondsFormat::Secs, true);
             let (s, r) = app
                 .call(

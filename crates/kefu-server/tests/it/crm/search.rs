@@ -172,7 +172,7 @@ async fn crm_search_pages_a_broad_prefix_newest_first(backend: Backend) {
     // same customers in the same order, with or without other filters.
     let scope = app
         .store
-        .authenticate(&kefu_server::auth::token_hash(&t), chrono::Utc::now())
+        .authenticate(&kefu_server::auth::token_hash(&t), app.store.now())
         .await
         .unwrap()
         .unwrap()

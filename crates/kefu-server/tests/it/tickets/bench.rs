@@ -97,7 +97,7 @@ async fn run(backend: Backend) {
     );
     let store = kefu_store::Store::connect(&app.database_url).await.unwrap();
     let s = Instant::now();
-    let sw = kefu_server::tickets::sla_timer::sweep(&store, chrono::Utc::now())
+    let sw = kefu_server::tickets::sla_timer::sweep(&store, store.now())
         .await
         .unwrap();
     let sweep = s.elapsed();

@@ -262,7 +262,7 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
         Some(json!({"to": "pending_customer"})),
     )
     .await;
-    sweep_at(&store, Utc::now() + chrono::Duration::minutes(61)).await;
+    sweep_at(&store, store.now() + chrono::Duration::minutes(61)).await;
     assert_eq!(
         inbox(&app, &a).await.last().unwrap(),
         &("pending_reminder".into(), r.clone())

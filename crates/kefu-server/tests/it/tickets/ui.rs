@@ -31,7 +31,10 @@ policies:
 "#;
 
 async fn seed_workflow_end_to_end(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    // Time stands still until the test moves it (the SLA colours below depend on it).
+    let clock =
+        kefu_server::kefu_model::ManualClock::new("2026-11-20T02:00:00Z".parse().expect("instant"));
+    let app = TestApp::spawn_with_clock(backend, std::sync::Arc::new(clock.clone())).await;
     let admin = app.workspace("acme").await;
     let (agent_id, _) = app.user(&admin, "acme", "agent").await;
     let (spec_id, _) = app.user(&admin, "acme", "specialist").await;
@@ -172,8 +175,9 @@ async fn seed_workflow_end_to_end(backend: Backend) {
     click(&c, "follow-up-submit").await;
     shows(&c, "#follow-up", "顾客满意").await;
 
-    // A ticket whose first response is nearly due shows the warning colour.
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    // A ticket whose first response is nearly due shows the warning colour: 30 s into its
+    // 1-minute target, past the 1 % warning mark and before the breach.
+    clock.advance(chrono::Duration::seconds(30));
     c.goto(&format!("{base}/tickets/{}", quick["id"].as_str().unwrap()))
         .await
         .unwrap();
