@@ -28,31 +28,18 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Result, SlaError};
 use crate::policy::{Escalation, Policy, PolicySet, TicketAttributes};
 
-/// Ticket states (SPEC C3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketState {
-    New,
-    Open,
-    PendingCustomer,
-    Escalated,
-    Resolved,
-    Closed,
-    Reopened,
+pub use kefu_model::TicketState;
+
+/// Whether SLA clocks stand still in state `s`.
+fn pauses(s: TicketState) -> bool {
+    matches!(
+        s,
+        TicketState::PendingCustomer | TicketState::Resolved | TicketState::Closed
+    )
 }
 
-impl TicketState {
-    /// Whether SLA clocks stand still in this state.
-    pub fn pauses(self) -> bool {
-        matches!(
-            self,
-            TicketState::PendingCustomer | TicketState::Resolved | TicketState::Closed
-        )
-    }
-
-    fn is_done(self) -> bool {
-        matches!(self, TicketState::Resolved | TicketState::Closed)
-    }
+fn is_done(s: TicketState) -> bool {
+    matches!(s, TicketState::Resolved | TicketState::Closed)
 }
 
 fn yes() -> bool {
@@ -202,7 +189,7 @@ impl History {
     ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         let mut out = Vec::new();
         for (i, &(s, state)) in self.states.iter().enumerate() {
-            if state.pauses() {
+            if pauses(state) {
                 continue;
             }
             let e = self.states.get(i + 1).map_or(until, |n| n.0);
@@ -270,7 +257,7 @@ fn measure(
         due,
         warn_at,
         elapsed_seconds: acc,
-        paused: running && h.state_at(now).pauses(),
+        paused: running && pauses(h.state_at(now)),
         warning: running && !breached && warn_at <= now,
         breached,
         met_at: stop,
@@ -320,9 +307,9 @@ pub fn evaluate(events: &[TicketEvent], set: &PolicySet, now: DateTime<Utc>) -> 
             }
             EventKind::StateChanged { to } => {
                 let before = h.states.last().map_or(TicketState::New, |s| s.1);
-                if to.is_done() && !before.is_done() {
+                if is_done(*to) && !is_done(before) {
                     resolved_at = Some(e.at);
-                } else if !to.is_done() {
+                } else if !is_done(*to) {
                     resolved_at = None;
                 }
                 h.states.push((e.at, *to));

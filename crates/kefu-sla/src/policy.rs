@@ -21,27 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{Calendar, CalendarSpec};
 use crate::error::{Result, SlaError};
 
-/// Ticket types of the helpdesk (SPEC C3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketType {
-    Inquiry,
-    Complaint,
-    AfterSales,
-    TechSupport,
-    Suggestion,
-    Appointment,
-}
-
-/// Ticket priority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Priority {
-    Low,
-    Normal,
-    High,
-    Urgent,
-}
+pub use kefu_model::{Priority, TicketType};
 
 /// What a policy is matched on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,9 +21,6 @@ pub enum StoreError {
     /// Misconfiguration (bad database URL…).
     #[error("{0}")]
     Config(String),
-    /// A write tried to commit without recording what it changed; internal.
-    #[error("a change was about to commit without its audit record")]
-    Unaudited,
     /// The database failed; internal.
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),

@@ -1,7 +1,7 @@
 //! The write path. Every change to workspace data runs in a [`Write`]: one transaction that
 //! records each change's audit row and outbox event ([`Write::record`]), runs the ticket
-//! triggers its changes call for, and commits only with at least one audit record; the commit
-//! wakes the outbox consumers. Derived data that can be rebuilt from audited records (KPI
+//! triggers its changes call for, and commits only with at least one audit record (a write
+//! that recorded nothing is rolled back); the commit wakes the outbox consumers. Derived data that can be rebuilt from audited records (KPI
 //! accumulators, RFM scores, consumer positions) is written through [`Store::derive`].
 //!
 //! Also the generic audited CRUD helpers built on it (`insert_audited`, `update_audited`,
@@ -86,11 +86,6 @@ impl<'s> Write<'s> {
         self.now
     }
 
-    /// Whether any change has been recorded so far.
-    pub(crate) fn recorded_any(&self) -> bool {
-        self.recorded.load(Ordering::Relaxed) > 0
-    }
-
     /// Writes the audit row and the outbox event of `change`, made by this write's actor.
     pub(crate) async fn record(&self, change: Change<'_>) -> Result<()> {
         let actor = self.actor.clone();
@@ -173,8 +168,9 @@ impl<'s> Write<'s> {
     }
 
     /// Runs the triggers the recorded ticket changes call for (in this transaction), then
-    /// commits and wakes the outbox consumers. Fails, committing nothing, when nothing was
-    /// recorded.
+    /// commits and wakes the outbox consumers. A write that recorded nothing changed nothing
+    /// (a link that exists, tags already set): it is rolled back, so no row ever commits
+    /// without its audit record.
     pub(crate) async fn commit(self) -> Result<()> {
         let events =
             std::mem::take(&mut *self.ticket_events.lock().unwrap_or_else(|e| e.into_inner()));
@@ -182,7 +178,8 @@ impl<'s> Write<'s> {
             crate::tickets::automations::fire_triggers(&self, &ticket_id, event).await?;
         }
         if self.recorded.load(Ordering::Relaxed) == 0 {
-            return Err(StoreError::Unaudited);
+            self.txn.rollback().await?;
+            return Ok(());
         }
         let store = self.store;
         self.txn.commit().await?;

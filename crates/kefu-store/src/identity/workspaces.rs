@@ -114,7 +114,7 @@ impl Store {
         // The workspace and its first admin in one transaction: a crash leaves both or neither.
         let scope = WorkspaceScope::new(kefu_model::new_id().to_string());
         let txn = self.write(&scope, &Actor::default()).await?;
-        let ws = workspace::Model {
+        workspace::Model {
             id: scope.id().to_owned(),
             slug: slug.to_owned(),
             name: slug.to_owned(),
@@ -126,14 +126,6 @@ impl Store {
         .insert(&txn)
         .await
         .map_err(|e| StoreError::unique_as(e, "workspace_exists"))?;
-        txn.record(Change {
-            action: "created",
-            entity_type: "workspace",
-            entity_id: scope.id(),
-            before: None,
-            after: Some(serde_json::json!(ws)),
-        })
-        .await?;
         let user = NewUser {
             email: email.to_owned(),
             name: email.split('@').next().unwrap_or(email).to_owned(),

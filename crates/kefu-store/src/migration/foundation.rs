@@ -1,34 +1,9 @@
 //! The first migration: workspaces, users, tokens, teams, customers, tickets and their
 //! transitions, interactions, the audit log, the outbox and consumer positions.
 
-use super::{a, index};
+use crate::migration::{a, id_col, id_null, index, table, ts, ts_null};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-
-fn id_col(name: &str) -> ColumnDef {
-    string_len(a(name), 36)
-}
-
-fn id_null(name: &str) -> ColumnDef {
-    string_len_null(a(name), 36)
-}
-
-fn ts(name: &str) -> ColumnDef {
-    timestamp_with_time_zone(a(name))
-}
-
-fn ts_null(name: &str) -> ColumnDef {
-    timestamp_with_time_zone_null(a(name))
-}
-
-fn table(name: &str, cols: Vec<ColumnDef>) -> TableCreateStatement {
-    let mut t = Table::create();
-    t.table(a(name));
-    for mut c in cols {
-        t.col(&mut c);
-    }
-    t.to_owned()
-}
 
 pub(super) struct Foundation;
 

@@ -5,6 +5,7 @@
 mod foundation;
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema;
 
 pub struct Migrator;
 
@@ -23,6 +24,36 @@ impl MigratorTrait for Migrator {
             Box::new(crate::crm::migrations::rfm_cells::CrmRfmCells),
         ]
     }
+}
+
+/// A 36-character id column (UUID text), not null.
+pub(crate) fn id_col(name: &str) -> ColumnDef {
+    schema::string_len(a(name), 36)
+}
+
+/// A 36-character id column that may be null.
+pub(crate) fn id_null(name: &str) -> ColumnDef {
+    schema::string_len_null(a(name), 36)
+}
+
+/// A timestamp-with-time-zone column, not null.
+pub(crate) fn ts(name: &str) -> ColumnDef {
+    schema::timestamp_with_time_zone(a(name))
+}
+
+/// A timestamp-with-time-zone column that may be null.
+pub(crate) fn ts_null(name: &str) -> ColumnDef {
+    schema::timestamp_with_time_zone_null(a(name))
+}
+
+/// `CREATE TABLE name (cols…)`.
+pub(crate) fn table(name: &str, cols: Vec<ColumnDef>) -> TableCreateStatement {
+    let mut t = Table::create();
+    t.table(a(name));
+    for mut c in cols {
+        t.col(&mut c);
+    }
+    t.to_owned()
 }
 
 /// A table or column name.

@@ -116,10 +116,6 @@ impl Store {
             )
             .await?;
         }
-        if !w.recorded_any() {
-            // Nothing changed (e.g. tags already there): nothing to commit.
-            return Ok(());
-        }
         w.commit().await
     }
 }

@@ -3,7 +3,7 @@
 //! event log (lifecycle/owner changes, notes, merges), custom field definitions and the
 //! per-workspace CRM settings.
 
-use crate::migration::{a, index};
+use crate::migration::{a, index, table};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -21,15 +21,6 @@ fn add_col(col: ColumnDef) -> TableAlterStatement {
         .table(a("customers"))
         .add_column(&mut c)
         .to_owned()
-}
-
-fn table(name: &str, cols: Vec<ColumnDef>) -> TableCreateStatement {
-    let mut t = Table::create();
-    t.table(a(name));
-    for mut c in cols {
-        t.col(&mut c);
-    }
-    t.to_owned()
 }
 
 #[async_trait::async_trait]

@@ -3,7 +3,7 @@
 //! the in-app notification inbox (`notifications`), agents' skills (`user_skills`) and the
 //! tier-2 group of the workflow settings (`ticket_settings.tier2_group_id`).
 
-use crate::migration::{a, index};
+use crate::migration::{a, id_col, index, table};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -13,19 +13,6 @@ impl MigrationName for TicketSlaNotify {
     fn name(&self) -> &str {
         "m20261123_000009_ticket_sla_notify"
     }
-}
-
-fn id_col(name: &str) -> ColumnDef {
-    string_len(a(name), 36)
-}
-
-fn table(name: &str, cols: Vec<ColumnDef>) -> TableCreateStatement {
-    let mut t = Table::create();
-    t.table(a(name));
-    for mut c in cols {
-        t.col(&mut c);
-    }
-    t.to_owned()
 }
 
 #[async_trait::async_trait]

@@ -2,7 +2,7 @@
 //! links between tickets, complaint handling, macros and triggers, SLA warnings and breaches already acted on, and the per-workspace ticket settings (SLA calendars and policies,
 //! reopen window).
 
-use crate::migration::{a, index};
+use crate::migration::{a, id_col, index, table};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -12,19 +12,6 @@ impl MigrationName for TicketWorkflow {
     fn name(&self) -> &str {
         "m20261123_000005_ticket_workflow"
     }
-}
-
-fn id_col(name: &str) -> ColumnDef {
-    string_len(a(name), 36)
-}
-
-fn table(name: &str, cols: Vec<ColumnDef>) -> TableCreateStatement {
-    let mut t = Table::create();
-    t.table(a(name));
-    for mut c in cols {
-        t.col(&mut c);
-    }
-    t.to_owned()
 }
 
 #[async_trait::async_trait]
