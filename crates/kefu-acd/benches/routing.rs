@@ -4,9 +4,13 @@
 //! Steady state: agents are ~90% busy; each cycle one random busy contact ends (its agent
 //! takes the best waiting contact, if any) and one contact arrives in a random queue (an idle
 //! eligible agent takes it, if any). Offers are accepted at once. A decision is an offer.
+//!
+//! Outside `cargo bench` it is a smoke test that also judges every decision of both routers
+//! by the eligibility rule restated here ([`Judge`]), not by the engine's own.
 
 use criterion::Criterion;
 use kefu_acd::*;
+use std::collections::HashMap;
 use std::time::Instant;
 
 const AGENTS: u32 = 10_000;
@@ -26,6 +30,78 @@ impl Rng {
     }
 }
 
+/// The eligibility rule for this world, restated from its definition (ARCHITECTURE.md,
+/// Behaviour): every agent is logged in and available with room for one voice contact, and
+/// there is no wrap-up, preference or rejection, so an agent may take a waiting contact when it
+/// holds no contact and has every skill the contact's queue requires at that level or above.
+struct Judge {
+    /// Per queue, its requirements.
+    reqs: Vec<Vec<Requirement>>,
+    /// Per agent, its skills.
+    skills: Vec<Vec<(SkillId, u8)>>,
+    /// Per agent, the contact it holds (ringing or answered).
+    holds: Vec<Option<ContactId>>,
+    /// Waiting contacts and their queues.
+    waiting: HashMap<ContactId, QueueId>,
+    decisions: u64,
+}
+
+impl Judge {
+    fn may_take(&self, a: AgentId, q: QueueId) -> bool {
+        let skills = &self.skills[a.0 as usize];
+        self.holds[a.0 as usize].is_none()
+            && self.reqs[q.0 as usize]
+                .iter()
+                .all(|r| skills.iter().any(|&(s, l)| s == r.skill && l >= r.level))
+    }
+
+    /// Follows a command's events; panics on an offer the rule does not allow.
+    fn follow(&mut self, events: &[Event]) {
+        for e in events {
+            match *e {
+                Event::Queued { contact, queue } => {
+                    self.waiting.insert(contact, queue);
+                }
+                Event::Offered { contact, agent, .. } => {
+                    let q = self
+                        .waiting
+                        .remove(&contact)
+                        .expect("offered while waiting");
+                    assert!(
+                        self.may_take(agent, q),
+                        "{contact:?} of {q:?} offered to {agent:?}, which the rule does not allow"
+                    );
+                    self.holds[agent.0 as usize] = Some(contact);
+                    self.decisions += 1;
+                }
+                Event::Ended { contact, agent } => {
+                    assert_eq!(self.holds[agent.0 as usize], Some(contact));
+                    self.holds[agent.0 as usize] = None;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// After a command: the contact that arrived, if it waits, has no agent the rule lets
+    /// take it, and the agent that was freed, if still free, has no waiting contact it may
+    /// take (they are the only options the command opened).
+    fn settled(&self, arrived: Option<ContactId>, freed: Option<AgentId>) {
+        if let Some(q) = arrived.and_then(|c| self.waiting.get(&c)) {
+            let n = self.skills.len() as u32;
+            let idle = (0..n).map(AgentId).find(|&a| self.may_take(a, *q));
+            assert!(
+                idle.is_none(),
+                "{arrived:?} waits in {q:?} while {idle:?} is free for it"
+            );
+        }
+        if let Some(a) = freed {
+            let c = self.waiting.iter().find(|(_, q)| self.may_take(a, **q));
+            assert!(c.is_none(), "{a:?} stays free while {c:?} waits for it");
+        }
+    }
+}
+
 struct World {
     e: Engine,
     rng: Rng,
@@ -33,14 +109,23 @@ struct World {
     next: u64,
     now: Time,
     out: Vec<Event>,
+    judge: Option<Judge>,
 }
 
-fn world(naive: bool, mixed: bool) -> World {
+/// The world; with `judge`, every decision is checked against [`Judge`] (slow: smoke test).
+fn world(naive: bool, mixed: bool, judge: bool) -> World {
     let mut e = Engine::new(EngineConfig {
         naive,
         ..EngineConfig::default()
     });
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut j = Judge {
+        reqs: Vec::new(),
+        skills: Vec::new(),
+        holds: vec![None; AGENTS as usize],
+        waiting: HashMap::new(),
+        decisions: 0,
+    };
     for q in 0..QUEUES {
         let n = if rng.below(10) < 7 { 1 } else { 2 };
         let mut reqs: Vec<Requirement> = Vec::new();
@@ -60,6 +145,7 @@ fn world(naive: bool, mixed: bool) -> World {
         } else {
             Strategy::LongestIdle
         };
+        j.reqs.push(reqs.clone());
         let cfg = QueueConfig {
             requirements: reqs,
             strategy,
@@ -82,6 +168,7 @@ fn world(naive: bool, mixed: bool) -> World {
                 skills.push((s, 1 + rng.below(5) as u8));
             }
         }
+        j.skills.push(skills.clone());
         e.handle(
             0,
             Command::UpsertAgent {
@@ -99,6 +186,7 @@ fn world(naive: bool, mixed: bool) -> World {
         next: 0,
         now: 1,
         out: Vec::new(),
+        judge: judge.then_some(j),
     };
     // Fill to ~90% busy.
     let mut tries = 0;
@@ -110,6 +198,9 @@ fn world(naive: bool, mixed: bool) -> World {
 }
 
 fn accept_offers(w: &mut World) -> u32 {
+    if let Some(j) = w.judge.as_mut() {
+        j.follow(&w.out);
+    }
     let mut n = 0;
     let offers: Vec<(ContactId, AgentId)> = w
         .out
@@ -149,7 +240,11 @@ fn arrive(w: &mut World) -> (u32, u64) {
     )
     .unwrap();
     let ns = t.elapsed().as_nanos() as u64;
-    (accept_offers(w), ns)
+    let d = accept_offers(w);
+    if let Some(j) = &w.judge {
+        j.settled(Some(ContactId(w.next)), None);
+    }
+    (d, ns)
 }
 
 /// One contact ends; returns (decisions, ns of the routing command).
@@ -164,7 +259,15 @@ fn end_one(w: &mut World) -> (u32, u64) {
     w.e.handle_into(w.now, Command::End { contact: c }, &mut w.out)
         .unwrap();
     let ns = t.elapsed().as_nanos() as u64;
-    (accept_offers(w), ns)
+    let d = accept_offers(w);
+    if let Some(j) = &w.judge {
+        let freed = w.out.iter().find_map(|e| match *e {
+            Event::Ended { agent, .. } => Some(agent),
+            _ => None,
+        });
+        j.settled(None, freed);
+    }
+    (d, ns)
 }
 
 fn cycle(w: &mut World) {
@@ -237,11 +340,15 @@ fn measure(name: &str, w: &mut World, cycles: u32) -> f64 {
 fn main() {
     // `cargo bench` passes --bench; without it (cargo test --benches) run a smoke test only.
     if !std::env::args().any(|a| a == "--bench") {
-        let mut w = world(false, true);
-        for _ in 0..1_000 {
-            cycle(&mut w);
+        // Both routers, every decision judged by the rule restated here.
+        for naive in [false, true] {
+            let mut w = world(naive, true, true);
+            for _ in 0..1_000 {
+                cycle(&mut w);
+            }
+            assert!(w.e.decisions() > 1_000);
+            assert_eq!(w.judge.as_ref().unwrap().decisions, w.e.decisions());
         }
-        assert!(w.e.decisions() > 1_000);
         return;
     }
     let quick = std::env::args().any(|a| a == "--quick");
@@ -250,15 +357,15 @@ fn main() {
     let short = cycles / 50;
     let r_idx = measure(
         "indexed, longest_idle (short)",
-        &mut world(false, false),
+        &mut world(false, false, false),
         short,
     );
-    let mut naive = world(true, false);
+    let mut naive = world(true, false, false);
     let r_naive = measure("naive scan, longest_idle (short)", &mut naive, short);
     println!("routing: indexed / naive = {:.0}x", r_idx / r_naive);
-    let mut idx = world(false, false);
+    let mut idx = world(false, false, false);
     measure("indexed, longest_idle", &mut idx, cycles);
-    let mut mixed = world(false, true);
+    let mut mixed = world(false, true, false);
     measure("indexed, mixed strategies", &mut mixed, cycles);
 
     let mut c = Criterion::default().configure_from_args();
