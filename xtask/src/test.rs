@@ -1,14 +1,16 @@
 //! `cargo xtask test`: the one test command.
 //!
-//! 1. Installs what the tests need and the machine lacks (Debian packages `postgresql`,
+//! 1. Runs `cargo xtask tidy` (see `tidy.rs`), `cargo fmt --check` and
+//!    `cargo clippy --all-targets -D warnings`, then builds every test.
+//! 2. Installs what the tests need and the machine lacks (Debian packages `postgresql`,
 //!    `chromium`, `chromium-driver`).
-//! 2. Starts a throwaway PostgreSQL cluster in a temp dir on a free loopback port and a
+//! 3. Starts a throwaway PostgreSQL cluster in a temp dir on a free loopback port and a
 //!    chromedriver on another, exporting `KEFU_TEST_PG_URL` and `KEFU_TEST_WEBDRIVER`.
-//! 3. Runs `cargo fmt --check`, `cargo clippy --all-targets -D warnings` and every test of
-//!    the workspace (each server test body runs on SQLite and on PostgreSQL).
-//! 4. Stops everything it started, also when a step fails.
+//! 4. Runs every test of the workspace (each server test body runs on SQLite and on
+//!    PostgreSQL).
+//! 5. Stops everything it started, also when a step fails.
 //!
-//! `--no-lint` skips fmt and clippy; arguments after `--` go to `cargo test`.
+//! `--no-lint` skips tidy, fmt and clippy; arguments after `--` go to `cargo test`.
 
 use crate::{root, run_cmd};
 use anyhow::{Context, Result, bail};
@@ -26,6 +28,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let root = root();
 
     if lint {
+        eprintln!("xtask: tidy");
+        crate::tidy::check(&root)?;
         run_cmd(
             Command::new("cargo")
                 .current_dir(&root)
