@@ -51,7 +51,7 @@ pub fn run(args: &[String]) -> Result<()> {
             .args(["test", "--workspace", "--no-run"]),
     )?;
 
-    ensure_packages()?;
+    ensure_packages(true)?;
     let pg = Postgres::start(&root)?;
     let driver = ChromeDriver::start()?;
     let mut test = Command::new("cargo");
@@ -91,16 +91,17 @@ pub(crate) fn is_root() -> bool {
         .is_ok_and(|o| o.stdout.starts_with(b"0"))
 }
 
-/// Installs the Debian packages the tests need, if any is missing.
-fn ensure_packages() -> Result<()> {
+/// Installs the Debian packages the tests need, if any is missing: PostgreSQL, and with
+/// `browser` chromium and chromedriver.
+pub(crate) fn ensure_packages(browser: bool) -> Result<()> {
     let mut missing = vec![];
     if pg_bin_dir().is_none() {
         missing.push("postgresql");
     }
-    if chromium_path().is_none() {
+    if browser && chromium_path().is_none() {
         missing.push("chromium");
     }
-    if !Path::new("/usr/bin/chromedriver").is_file() {
+    if browser && !Path::new("/usr/bin/chromedriver").is_file() {
         missing.push("chromium-driver");
     }
     if missing.is_empty() {
@@ -127,7 +128,7 @@ fn free_port() -> Result<u16> {
 }
 
 /// A PostgreSQL cluster in a temp dir, stopped and removed on drop.
-struct Postgres {
+pub(crate) struct Postgres {
     dir: PathBuf,
     bin: PathBuf,
     port: u16,
@@ -135,7 +136,7 @@ struct Postgres {
 }
 
 impl Postgres {
-    fn start(root: &Path) -> Result<Postgres> {
+    pub(crate) fn start(root: &Path) -> Result<Postgres> {
         let bin = pg_bin_dir().context("PostgreSQL binaries not found")?;
         let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("kefu-xtask-pg-{}", std::process::id()));
@@ -204,7 +205,7 @@ impl Postgres {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("postgres://kefu@127.0.0.1:{}/postgres", self.port)
     }
 }
