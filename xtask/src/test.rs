@@ -1,14 +1,16 @@
 //! `cargo xtask test`: the one test command.
 //!
-//! 1. Installs what the tests need and the machine lacks (Debian packages `postgresql`,
+//! 1. Runs `cargo xtask tidy` (see `tidy.rs`), `cargo fmt --check` and
+//!    `cargo clippy --all-targets -D warnings`, then builds every test.
+//! 2. Installs what the tests need and the machine lacks (Debian packages `postgresql`,
 //!    `chromium`, `chromium-driver`).
-//! 2. Starts a throwaway PostgreSQL cluster in a temp dir on a free loopback port and a
+//! 3. Starts a throwaway PostgreSQL cluster in a temp dir on a free loopback port and a
 //!    chromedriver on another, exporting `KEFU_TEST_PG_URL` and `KEFU_TEST_WEBDRIVER`.
-//! 3. Runs `cargo fmt --check`, `cargo clippy --all-targets -D warnings` and every test of
-//!    the workspace (each server test body runs on SQLite and on PostgreSQL).
-//! 4. Stops everything it started, also when a step fails.
+//! 4. Runs every test of the workspace (each server test body runs on SQLite and on
+//!    PostgreSQL).
+//! 5. Stops everything it started, also when a step fails.
 //!
-//! `--no-lint` skips fmt and clippy; arguments after `--` go to `cargo test`.
+//! `--no-lint` skips tidy, fmt and clippy; arguments after `--` go to `cargo test`.
 
 use crate::{root, run_cmd};
 use anyhow::{Context, Result, bail};
@@ -26,6 +28,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let root = root();
 
     if lint {
+        eprintln!("xtask: tidy");
+        crate::tidy::check(&root)?;
         run_cmd(
             Command::new("cargo")
                 .current_dir(&root)
@@ -47,7 +51,7 @@ pub fn run(args: &[String]) -> Result<()> {
             .args(["test", "--workspace", "--no-run"]),
     )?;
 
-    ensure_packages()?;
+    ensure_packages(true)?;
     let pg = Postgres::start(&root)?;
     let driver = ChromeDriver::start()?;
     let mut test = Command::new("cargo");
@@ -87,16 +91,17 @@ pub(crate) fn is_root() -> bool {
         .is_ok_and(|o| o.stdout.starts_with(b"0"))
 }
 
-/// Installs the Debian packages the tests need, if any is missing.
-fn ensure_packages() -> Result<()> {
+/// Installs the Debian packages the tests need, if any is missing: PostgreSQL, and with
+/// `browser` chromium and chromedriver.
+pub(crate) fn ensure_packages(browser: bool) -> Result<()> {
     let mut missing = vec![];
     if pg_bin_dir().is_none() {
         missing.push("postgresql");
     }
-    if chromium_path().is_none() {
+    if browser && chromium_path().is_none() {
         missing.push("chromium");
     }
-    if !Path::new("/usr/bin/chromedriver").is_file() {
+    if browser && !Path::new("/usr/bin/chromedriver").is_file() {
         missing.push("chromium-driver");
     }
     if missing.is_empty() {
@@ -123,7 +128,7 @@ fn free_port() -> Result<u16> {
 }
 
 /// A PostgreSQL cluster in a temp dir, stopped and removed on drop.
-struct Postgres {
+pub(crate) struct Postgres {
     dir: PathBuf,
     bin: PathBuf,
     port: u16,
@@ -131,7 +136,7 @@ struct Postgres {
 }
 
 impl Postgres {
-    fn start(root: &Path) -> Result<Postgres> {
+    pub(crate) fn start(root: &Path) -> Result<Postgres> {
         let bin = pg_bin_dir().context("PostgreSQL binaries not found")?;
         let port = free_port()?;
         let dir = std::env::temp_dir().join(format!("kefu-xtask-pg-{}", std::process::id()));
@@ -200,7 +205,7 @@ impl Postgres {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("postgres://kefu@127.0.0.1:{}/postgres", self.port)
     }
 }
