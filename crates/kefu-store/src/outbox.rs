@@ -4,7 +4,9 @@
 use crate::entity::{consumer_offset, outbox};
 use crate::{Result, Store};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 pub use outbox::Model as OutboxEvent;
 
@@ -29,21 +31,31 @@ impl Store {
 
     /// Records that `consumer` has handled every event up to `position`.
     pub async fn set_consumer_position(&self, consumer: &str, position: i64) -> Result<()> {
-        consumer_offset::Entity::insert(consumer_offset::ActiveModel {
-            consumer: Set(consumer.to_owned()),
-            position: Set(position),
-            updated_at: Set(self.now()),
-        })
-        .on_conflict(
-            OnConflict::column(consumer_offset::Column::Consumer)
-                .update_columns([
-                    consumer_offset::Column::Position,
-                    consumer_offset::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec(self.db())
-        .await?;
-        Ok(())
+        write_position(self.db(), consumer, position, self.now()).await
     }
+}
+
+/// Upserts `consumer`'s position on `conn` (also inside a transaction that handles an event).
+pub(crate) async fn write_position<C: ConnectionTrait>(
+    conn: &C,
+    consumer: &str,
+    position: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    consumer_offset::Entity::insert(consumer_offset::ActiveModel {
+        consumer: Set(consumer.to_owned()),
+        position: Set(position),
+        updated_at: Set(at),
+    })
+    .on_conflict(
+        OnConflict::column(consumer_offset::Column::Consumer)
+            .update_columns([
+                consumer_offset::Column::Position,
+                consumer_offset::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec(conn)
+    .await?;
+    Ok(())
 }

@@ -713,29 +713,13 @@ async fn advance_position<C: ConnectionTrait>(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
     use crate::entity::consumer_offset;
-    use sea_orm::ActiveValue::Set;
     let now = consumer_offset::Entity::find_by_id(consumer.to_owned())
         .one(conn)
         .await?;
     if now.as_ref().is_some_and(|r| r.position >= seq) {
         return Ok(());
     }
-    consumer_offset::Entity::insert(consumer_offset::ActiveModel {
-        consumer: Set(consumer.to_owned()),
-        position: Set(seq),
-        updated_at: Set(at),
-    })
-    .on_conflict(
-        OnConflict::column(consumer_offset::Column::Consumer)
-            .update_columns([
-                consumer_offset::Column::Position,
-                consumer_offset::Column::UpdatedAt,
-            ])
-            .to_owned(),
-    )
-    .exec(conn)
-    .await?;
-    Ok(())
+    crate::outbox::write_position(conn, consumer, seq, at).await
 }
 
 #[cfg(test)]
