@@ -1,5 +1,6 @@
 //! Isolation: with two workspaces, every endpoint called with one workspace's token and the
-//! other's ids answers 404 (or an empty list), and nothing of the other workspace changes.
+//! other's ids answers 404 (or an empty list), and nothing of the other workspace changes:
+//! every record it tried to change reads the same afterwards, field for field.
 
 use crate::both;
 use crate::common::{Backend, TestApp};
@@ -9,7 +10,9 @@ use serde_json::{Value, json};
 both!(workspaces_never_see_each_other);
 
 async fn workspaces_never_see_each_other(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    // A clock that stands still: a record reads the same twice unless it was changed.
+    let clock = kefu_server::kefu_model::ManualClock::new("2026-03-01T09:00:00Z".parse().unwrap());
+    let app = TestApp::spawn_with_clock(backend, std::sync::Arc::new(clock)).await;
     let a = app.workspace("alpha").await;
     let b = app.workspace("beta").await;
     let bt = Some(b.as_str());
@@ -62,6 +65,48 @@ async fn workspaces_never_see_each_other(backend: Backend) {
         id(&b_inter),
         id(&b_token),
     );
+
+    // Each of beta's records that alpha tries to change below, as beta reads it.
+    let records = || {
+        let paths = [
+            format!("/api/v1/customers/{b_cust}"),
+            format!("/api/v1/tickets/{b_ticket}"),
+            format!("/api/v1/tickets/{b_ticket}/transitions"),
+            format!("/api/v1/interactions/{b_inter}"),
+            format!("/api/v1/users/{b_user}"),
+            format!("/api/v1/teams/{b_team}"),
+        ];
+        let (app, b_token) = (&app, &b_token);
+        async move {
+            let mut out = vec![];
+            for path in paths {
+                let (s, v) = app.call(Method::GET, &path, bt, None).await;
+                assert_eq!(s, StatusCode::OK, "{path}: {v}");
+                out.push((path, v));
+            }
+            // Tokens are read from their list.
+            let (s, v) = app.call(Method::GET, "/api/v1/tokens", bt, None).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            let token = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["id"] == json!(b_token))
+                .cloned();
+            out.push((
+                format!("/api/v1/tokens/{b_token}"),
+                token.expect("beta's token"),
+            ));
+            out
+        }
+    };
+    let before = records().await;
+    assert_eq!(before[0].1["name"], "B customer");
+    assert_eq!(
+        (&before[1].1["subject"], &before[1].1["state"]),
+        (&json!("B"), &json!("new"))
+    );
+    assert_eq!(before[4].1["active"], true);
 
     let at = Some(a.as_str());
     let not_found: Vec<(Method, String, Option<Value>)> = vec![
@@ -185,29 +230,11 @@ async fn workspaces_never_see_each_other(backend: Backend) {
         assert_eq!(p["field"], field);
     }
 
-    // Beta's records are untouched.
-    let (_, t) = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/tickets/{b_ticket}"),
-            bt,
-            None,
-        )
-        .await;
-    assert_eq!(t["subject"], "B");
-    assert_eq!(t["state"], "new");
-    let (_, c) = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/customers/{b_cust}"),
-            bt,
-            None,
-        )
-        .await;
-    assert_eq!(c["name"], "B customer");
-    let (_, u) = app
-        .call(Method::GET, &format!("/api/v1/users/{b_user}"), bt, None)
-        .await;
-    assert_eq!(u["active"], true);
+    // Beta's records are untouched: each reads exactly as before.
+    let after = records().await;
+    assert_eq!(after.len(), before.len());
+    for ((path, was), (_, is)) in before.iter().zip(&after) {
+        assert_eq!(is, was, "{path} changed");
+    }
     app.stop().await;
 }
