@@ -903,7 +903,7 @@ impl Store {
         let ids = f.identities();
         let mut next = current.clone();
         f.write_to(&mut next);
-        next.updated_at = self.now();
+        next.updated_at = txn.now();
         let saved = next
             .clone()
             .into_active_model()
@@ -1025,7 +1025,7 @@ impl Store {
         let Some((kind, from, to, reason)) = f(&mut next) else {
             return Ok(current);
         };
-        next.updated_at = self.now();
+        next.updated_at = txn.now();
         let saved = next.into_active_model().reset_all().update(&txn).await?;
         event(&txn, id, kind, from, to, &reason)
             .into_active_model()
@@ -1090,7 +1090,7 @@ impl Store {
             }
             let mut next = c.clone();
             next.owner_id = Some(owner.clone());
-            next.updated_at = self.now();
+            next.updated_at = txn.now();
             let saved = next.into_active_model().reset_all().update(&txn).await?;
             event(
                 &txn,
@@ -1217,7 +1217,7 @@ impl Store {
         if next.owner_id.is_none() {
             next.owner_id = merged.iter().find_map(|m| m.owner_id.clone());
         }
-        next.updated_at = self.now();
+        next.updated_at = txn.now();
         let saved = next.into_active_model().reset_all().update(&txn).await?;
         let old: Vec<String> = merged.iter().map(|m| m.id.clone()).collect();
         // Everything that pointed at a merged record now points at the survivor, including
@@ -1240,7 +1240,7 @@ impl Store {
         for m in &merged {
             let mut gone = m.clone();
             gone.merged_into = Some(id.to_owned());
-            gone.updated_at = self.now();
+            gone.updated_at = txn.now();
             let gone = gone.into_active_model().reset_all().update(&txn).await?;
             let change = Change {
                 action: "merged_into",

@@ -1,9 +1,8 @@
 //! Teams (groups, departments) and their members.
 
+use crate::audit::Change;
 use crate::entity::{team, team_member, user};
-use crate::write::{
-    Audited, check_ref, delete_audited, find_scoped, insert_audited, list_scoped, update_audited,
-};
+use crate::write::{Audited, check_ref, find_scoped, insert_audited, list_scoped, update_audited};
 use crate::{Actor, Page, PageRequest, Result, Store, WorkspaceScope};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 
@@ -81,14 +80,25 @@ impl Store {
         .await
     }
 
+    /// Deletes a team and its memberships in one transaction.
     pub async fn delete_team(&self, scope: &WorkspaceScope, actor: &Actor, id: &str) -> Result<()> {
-        delete_audited::<team::ActiveModel>(self, scope, actor, id).await?;
+        let w = self.write(scope, actor).await?;
+        let current = find_scoped::<team::Entity, _>(&w, scope, id).await?;
         team_member::Entity::delete_many()
             .filter(team_member::Column::WorkspaceId.eq(scope.id()))
             .filter(team_member::Column::TeamId.eq(id))
-            .exec(self.db())
+            .exec(&w)
             .await?;
-        Ok(())
+        team::Entity::delete_by_id(id.to_owned()).exec(&w).await?;
+        w.record(Change {
+            action: "deleted",
+            entity_type: <team::Model as Audited>::KIND,
+            entity_id: id,
+            before: Some(current.snapshot()),
+            after: None,
+        })
+        .await?;
+        w.commit().await
     }
 
     /// The user ids of a team's members.

@@ -1,10 +1,11 @@
 //! The in-app notification inbox: entries written in the transaction of what they tell about
 //! (by the domains that notify), read and marked read only by their own user.
 
+use crate::audit::Change;
 use crate::entity::notification;
 use crate::page::page_of;
 use crate::write::Write;
-use crate::{Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
+use crate::{Actor, Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -87,10 +88,15 @@ impl Store {
         user_id: &str,
         seqs: Option<&[i64]>,
     ) -> Result<u64> {
+        // The reader's own change, audited on the user.
+        let actor = Actor {
+            user_id: Some(user_id.to_owned()),
+        };
+        let w = self.write(scope, &actor).await?;
         let mut q = notification::Entity::update_many()
             .col_expr(
                 notification::Column::ReadAt,
-                sea_orm::sea_query::Expr::value(self.now()),
+                sea_orm::sea_query::Expr::value(w.now()),
             )
             .filter(notification::Column::WorkspaceId.eq(scope.id()))
             .filter(notification::Column::UserId.eq(user_id))
@@ -98,6 +104,18 @@ impl Store {
         if let Some(s) = seqs {
             q = q.filter(notification::Column::Seq.is_in(s.iter().copied()));
         }
-        Ok(q.exec(self.db()).await?.rows_affected)
+        let n = q.exec(&w).await?.rows_affected;
+        if n > 0 {
+            w.record(Change {
+                action: "notifications_read",
+                entity_type: "user",
+                entity_id: user_id,
+                before: None,
+                after: Some(serde_json::json!({"read": n, "seqs": seqs})),
+            })
+            .await?;
+        }
+        w.commit().await?;
+        Ok(n)
     }
 }

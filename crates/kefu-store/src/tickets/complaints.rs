@@ -154,7 +154,7 @@ impl Store {
         }
         let current = load(&txn, scope, ticket_id).await?;
         let exists = current.is_some();
-        let mut c = current.unwrap_or_else(|| empty(scope, ticket_id, self.now()));
+        let mut c = current.unwrap_or_else(|| empty(scope, ticket_id, txn.now()));
         let before = serde_json::to_value(&c).unwrap_or_default();
         let who = actor.user_id.clone();
         let action = match step {
@@ -193,12 +193,12 @@ impl Store {
             }
             ComplaintStep::FollowUp { note } => {
                 c.follow_up_note = validate::required("note", &note, LONG_TEXT)?;
-                c.follow_up_at = Some(self.now());
+                c.follow_up_at = Some(txn.now());
                 c.follow_up_by = who;
                 "followed_up_call"
             }
         };
-        c.updated_at = self.now();
+        c.updated_at = txn.now();
         let after = serde_json::to_value(&c).unwrap_or_default();
         let am = c.clone().into_active_model().reset_all();
         let saved = if exists {

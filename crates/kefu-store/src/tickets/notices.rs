@@ -85,7 +85,7 @@ impl Store {
             kind: Set(n.kind.to_owned()),
             metric: Set(n.metric.clone()),
             started_at: Set(n.started_at),
-            at: Set(self.now()),
+            at: Set(txn.now()),
             ..Default::default()
         }
         .insert(&txn)

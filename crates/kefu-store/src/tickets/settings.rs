@@ -149,7 +149,7 @@ impl Store {
             complaint_follow_up_required: Set(s.complaint_follow_up_required),
             pending_remind_minutes: Set(s.pending_remind_minutes),
             pending_resolve_minutes: Set(s.pending_resolve_minutes),
-            updated_at: Set(self.now()),
+            updated_at: Set(txn.now()),
             tier2_group_id: Set(s.tier2_group_id.clone()),
         };
         if row.is_some() {

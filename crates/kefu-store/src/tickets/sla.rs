@@ -99,7 +99,7 @@ impl Store {
         ticket_sla_event::ActiveModel {
             workspace_id: Set(scope.id().to_owned()),
             ticket_id: Set(t.id.clone()),
-            at: Set(self.now()),
+            at: Set(txn.now()),
             kind: Set("policy".into()),
             ticket_type: Set(t.ticket_type.clone()),
             priority: Set(t.priority.clone()),
