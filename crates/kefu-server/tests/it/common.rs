@@ -123,6 +123,20 @@ impl TestApp {
         (u["id"].as_str().unwrap().to_owned(), token)
     }
 
+    /// Sends a request as `token` that must succeed (any 2xx); returns the body.
+    pub async fn ok(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (s, v) = self.call(method, path, Some(token), body).await;
+        assert!(s.is_success(), "{path}: {s} {v}");
+        v
+    }
+
+    /// `GET path` as `token`, which must answer 200; returns the body.
+    pub async fn get_ok(&self, token: &str, path: &str) -> Value {
+        let (s, v) = self.call(Method::GET, path, Some(token), None).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {v}");
+        v
+    }
+
     /// Sends a request; returns the status and the body as JSON (Null when empty).
     pub async fn call(
         &self,

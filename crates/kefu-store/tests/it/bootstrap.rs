@@ -72,7 +72,10 @@ async fn bootstrap_creates_workspace_and_admin_together_once(backend: Backend) {
         "the admin's creation is the bootstrap's record"
     );
     assert!(rows.iter().all(|r| r.actor_id.is_none() && r.at == t0()));
-    assert_eq!(rows[0].after.as_ref().unwrap()["email"], json!("admin@acme.test"));
+    assert_eq!(
+        rows[0].after.as_ref().unwrap()["email"],
+        json!("admin@acme.test")
+    );
     assert_eq!(ws.created_at, t0());
     let events = outbox(s).await;
     assert_eq!(topics(&events), ["user.created"]);

@@ -6,7 +6,7 @@
 use crate::both;
 use crate::common::{Backend, TestApp};
 use crate::reports::kpi::settle;
-use crate::reports::tickets::{backdate, call, call_of, ticket};
+use crate::reports::tickets::{backdate, call_of, ticket};
 use crate::ui::{browser, shows, text};
 use fantoccini::Locator;
 use reqwest::{Method, StatusCode};
@@ -47,16 +47,14 @@ async fn seed(app: &TestApp, slug: &str, surge: bool) -> (String, [String; 2]) {
         let (app, admin) = (app, admin.clone());
         async move {
             let id = ticket(app, &admin, "complaint", "normal", &agent).await;
-            call(
-                app,
+            app.ok(
                 &admin,
                 Method::PUT,
                 &format!("/api/v1/tickets/{id}/category"),
                 Some(json!({"category_id": cat})),
             )
             .await;
-            call(
-                app,
+            app.ok(
                 &admin,
                 Method::PUT,
                 &format!("/api/v1/tickets/{id}/tags"),
@@ -102,8 +100,7 @@ async fn seed(app: &TestApp, slug: &str, surge: bool) -> (String, [String; 2]) {
 }
 
 async fn analytics(app: &TestApp, tok: &str, q: &str) -> Value {
-    call(
-        app,
+    app.ok(
         tok,
         Method::GET,
         &format!("/api/v1/reports/complaints?{q}"),

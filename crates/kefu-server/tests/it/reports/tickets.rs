@@ -40,31 +40,24 @@ pub fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-pub async fn call(app: &TestApp, tok: &str, m: Method, path: &str, body: Option<Value>) -> Value {
-    let (s, v) = app.call(m, path, Some(tok), body).await;
-    assert!(s.is_success(), "{path}: {s} {v}");
-    v
-}
-
 /// Creates a ticket and returns its id.
 pub async fn ticket(app: &TestApp, tok: &str, kind: &str, priority: &str, agent: &str) -> String {
-    let v = call(
-        app,
-        tok,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(
-            json!({"type": kind, "subject": format!("{kind} {priority}"), "priority": priority,
+    let v = app
+        .ok(
+            tok,
+            Method::POST,
+            "/api/v1/tickets",
+            Some(
+                json!({"type": kind, "subject": format!("{kind} {priority}"), "priority": priority,
                     "assignee_id": (!agent.is_empty()).then_some(agent)}),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     v["id"].as_str().unwrap().to_owned()
 }
 
 pub async fn reply(app: &TestApp, tok: &str, id: &str) {
-    call(
-        app,
+    app.ok(
         tok,
         Method::POST,
         &format!("/api/v1/tickets/{id}/messages"),
@@ -74,8 +67,7 @@ pub async fn reply(app: &TestApp, tok: &str, id: &str) {
 }
 
 pub async fn go(app: &TestApp, tok: &str, id: &str, to: &str) {
-    call(
-        app,
+    app.ok(
         tok,
         Method::POST,
         &format!("/api/v1/tickets/{id}/transitions"),
@@ -139,8 +131,7 @@ pub async fn call_of(app: &TestApp, tok: &str, agent: &str, offered: &str, ticke
     let at = t(offered);
     let ans = at + chrono::Duration::seconds(10);
     let end = ans + chrono::Duration::seconds(300);
-    call(
-        app,
+    app.ok(
         tok,
         Method::POST,
         "/api/v1/interactions",
@@ -224,8 +215,7 @@ pub async fn week(app: &TestApp) -> Week {
     // customer from Tue 10:00 to Wed 09:00 (not counted); resolved Wed 10:00 after
     // 60 + 60 = 120 min; two calls before that: not FCR.
     let t3 = ticket(app, tok, "complaint", "normal", &b).await;
-    call(
-        app,
+    app.ok(
         tok,
         Method::PUT,
         &format!("/api/v1/tickets/{t3}/complaint"),
@@ -253,8 +243,7 @@ pub async fn week(app: &TestApp) -> Week {
 
     // T4: a product complaint never answered: first response and resolution overdue.
     let t4 = ticket(app, tok, "complaint", "normal", &b).await;
-    call(
-        app,
+    app.ok(
         tok,
         Method::PUT,
         &format!("/api/v1/tickets/{t4}/complaint"),
@@ -297,8 +286,7 @@ pub async fn week(app: &TestApp) -> Week {
 }
 
 pub async fn report(app: &TestApp, tok: &str, q: &str) -> Value {
-    call(
-        app,
+    app.ok(
         tok,
         Method::GET,
         &format!("/api/v1/reports/kpi?tz=UTC&{q}"),
@@ -477,14 +465,14 @@ async fn report_costs_by_hand(backend: Backend) {
         .await;
     assert_eq!(v, costs);
     // Audited.
-    let audit = call(
-        &app,
-        &w.sup,
-        Method::GET,
-        "/api/v1/audit?entity_type=report_costs",
-        None,
-    )
-    .await;
+    let audit = app
+        .ok(
+            &w.sup,
+            Method::GET,
+            "/api/v1/audit?entity_type=report_costs",
+            None,
+        )
+        .await;
     assert_eq!(audit["items"][0]["after"], costs, "{audit}");
 
     // Each call: 0.1 h handling x 60 + 5 min x 0.1 = 6.5; eight calls: 52; a week of fixed

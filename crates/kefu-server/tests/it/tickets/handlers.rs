@@ -9,12 +9,6 @@ use serde_json::{Value, json};
 
 both!(skills_rank_the_candidates);
 
-async fn call(app: &TestApp, tk: &str, m: Method, path: &str, body: Option<Value>) -> Value {
-    let (s, v) = app.call(m, path, Some(tk), body).await;
-    assert!(s.is_success(), "{path}: {s} {v}");
-    v
-}
-
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
@@ -26,30 +20,29 @@ async fn skills_rank_the_candidates(backend: Backend) {
     let (a2, _) = app.user(&admin, "acme", "agent").await;
     let (sp, _) = app.user(&admin, "acme", "specialist").await;
     let (sup, sup_tk) = app.user(&admin, "acme", "supervisor").await;
-    call(
-        &app,
+    app.ok(
         &admin,
         Method::POST,
         "/api/v1/teams",
         Some(json!({"name": "售后", "member_ids": [a1, sp]})),
     )
     .await;
-    let appliances = id(&call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/ticket-categories",
-        Some(json!({"name": "家电"})),
-    )
-    .await);
-    let heater = id(&call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/ticket-categories",
-        Some(json!({"name": "热水器", "parent_id": appliances})),
-    )
-    .await);
+    let appliances = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/ticket-categories",
+            Some(json!({"name": "家电"})),
+        )
+        .await);
+    let heater = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/ticket-categories",
+            Some(json!({"name": "热水器", "parent_id": appliances})),
+        )
+        .await);
     // Skills: by supervisors only, levels 1–5, names unique; audited.
     let put = |user: String, body: Value| {
         let app = &app;
@@ -103,23 +96,23 @@ async fn skills_rank_the_candidates(backend: Backend) {
         json!({"skills": [{"skill": "热水器", "level": 5}]}),
     )
     .await;
-    let got = call(
-        &app,
-        &a1_tk,
-        Method::GET,
-        &format!("/api/v1/users/{sp}/skills"),
-        None,
-    )
-    .await;
+    let got = app
+        .ok(
+            &a1_tk,
+            Method::GET,
+            &format!("/api/v1/users/{sp}/skills"),
+            None,
+        )
+        .await;
     assert_eq!(got["skills"], json!([{"skill": "热水器", "level": 5}]));
-    let audit = call(
-        &app,
-        &admin,
-        Method::GET,
-        &format!("/api/v1/audit?entity_type=user&entity_id={a1}"),
-        None,
-    )
-    .await;
+    let audit = app
+        .ok(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/audit?entity_type=user&entity_id={a1}"),
+            None,
+        )
+        .await;
     assert!(
         audit["items"]
             .as_array()
@@ -138,8 +131,7 @@ async fn skills_rank_the_candidates(backend: Backend) {
         b
     };
     for (ty, who) in [("inquiry", &a1), ("inquiry", &sp), ("inquiry", &sp)] {
-        call(
-            &app,
+        app.ok(
             &admin,
             Method::POST,
             "/api/v1/tickets",
@@ -147,30 +139,29 @@ async fn skills_rank_the_candidates(backend: Backend) {
         )
         .await;
     }
-    let t = id(&call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(new("after_sales", None)),
-    )
-    .await);
-    call(
-        &app,
+    let t = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/tickets",
+            Some(new("after_sales", None)),
+        )
+        .await);
+    app.ok(
         &admin,
         Method::PUT,
         &format!("/api/v1/tickets/{t}/category"),
         Some(json!({"category_id": heater})),
     )
     .await;
-    let c = call(
-        &app,
-        &a1_tk,
-        Method::GET,
-        &format!("/api/v1/tickets/{t}/candidates"),
-        None,
-    )
-    .await;
+    let c = app
+        .ok(
+            &a1_tk,
+            Method::GET,
+            &format!("/api/v1/tickets/{t}/candidates"),
+            None,
+        )
+        .await;
     let people = c["people"].as_array().unwrap();
     let order: Vec<&str> = people
         .iter()
@@ -195,22 +186,22 @@ async fn skills_rank_the_candidates(backend: Backend) {
     assert_eq!(row(&a1)["open_tickets"], 1);
     assert_eq!(row(&sup)["match_level"], 0);
     // A complaint fits a2's `complaint` skill (type) first.
-    let k = id(&call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(new("complaint", None)),
-    )
-    .await);
-    let c = call(
-        &app,
-        &a1_tk,
-        Method::GET,
-        &format!("/api/v1/tickets/{k}/candidates"),
-        None,
-    )
-    .await;
+    let k = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/tickets",
+            Some(new("complaint", None)),
+        )
+        .await);
+    let c = app
+        .ok(
+            &a1_tk,
+            Method::GET,
+            &format!("/api/v1/tickets/{k}/candidates"),
+            None,
+        )
+        .await;
     assert_eq!(c["people"][0]["user_id"], a2.as_str());
     assert_eq!(c["people"][0]["match_level"], 5);
     // Another workspace's user is not found.

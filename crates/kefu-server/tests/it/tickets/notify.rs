@@ -33,22 +33,11 @@ policies:
     escalate_to: supervisor
 "#;
 
-async fn call(app: &TestApp, token: &str, m: Method, path: &str, body: Option<Value>) -> Value {
-    let (s, v) = app.call(m, path, Some(token), body).await;
-    assert!(s.is_success(), "{path}: {s} {v}");
-    v
-}
-
 /// The kinds and tickets of a user's notifications, oldest first.
 async fn inbox(app: &TestApp, token: &str) -> Vec<(String, String)> {
-    let v = call(
-        app,
-        token,
-        Method::GET,
-        "/api/v1/notifications?limit=500",
-        None,
-    )
-    .await;
+    let v = app
+        .ok(token, Method::GET, "/api/v1/notifications?limit=500", None)
+        .await;
     let mut out: Vec<(String, String)> = v["items"]
         .as_array()
         .unwrap()
@@ -65,7 +54,8 @@ async fn inbox(app: &TestApp, token: &str) -> Vec<(String, String)> {
 }
 
 async fn unread(app: &TestApp, token: &str) -> u64 {
-    call(app, token, Method::GET, "/api/v1/notifications/count", None).await["unread"]
+    app.ok(token, Method::GET, "/api/v1/notifications/count", None)
+        .await["unread"]
         .as_u64()
         .unwrap()
 }
@@ -98,35 +88,35 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
     let (s1_id, s1) = app.user(&admin, "acme", "supervisor").await; // tier-1 supervisor
     let (s2_id, s2) = app.user(&admin, "acme", "supervisor").await; // tier-2 supervisor
     let (w_id, w) = app.user(&admin, "acme", "agent").await; // a watcher
-    let lily = call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/users",
-        Some(
-            json!({"email": "lily@acme.test", "name": "Lily Chen", "role": "specialist",
+    let lily = app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/users",
+            Some(
+                json!({"email": "lily@acme.test", "name": "Lily Chen", "role": "specialist",
             "password": "password-123"}),
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     let lily_id = id(&lily);
     let lily_tk = app.login("acme", "lily@acme.test", "password-123").await;
-    let g1 = id(&call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/teams",
-        Some(json!({"name": "一线", "member_ids": [a_id, s1_id]})),
-    )
-    .await);
-    let g2 = id(&call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/teams",
-        Some(json!({"name": "二线", "member_ids": [b_id, s2_id]})),
-    )
-    .await);
+    let g1 = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/teams",
+            Some(json!({"name": "一线", "member_ids": [a_id, s1_id]})),
+        )
+        .await);
+    let g2 = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/teams",
+            Some(json!({"name": "二线", "member_ids": [b_id, s2_id]})),
+        )
+        .await);
     let (s, _, p) = app
         .raw(
             Method::PUT,
@@ -148,14 +138,14 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     assert_eq!(p["code"], "unknown_reference");
-    let set = call(
-        &app,
-        &admin,
-        Method::PATCH,
-        "/api/v1/ticket-settings",
-        Some(json!({"tier2_group_id": g2, "pending_remind_minutes": 60})),
-    )
-    .await;
+    let set = app
+        .ok(
+            &admin,
+            Method::PATCH,
+            "/api/v1/ticket-settings",
+            Some(json!({"tier2_group_id": g2, "pending_remind_minutes": 60})),
+        )
+        .await;
     assert_eq!(set["tier2_group_id"], g2.as_str());
 
     let new_ticket = |ty: &'static str, subject: &'static str| {
@@ -163,8 +153,7 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
         let a = a.clone();
         let (a_id, g1) = (a_id.clone(), g1.clone());
         async move {
-            call(
-                app,
+            app.ok(
                 &a,
                 Method::POST,
                 "/api/v1/tickets",
@@ -209,14 +198,9 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
     // Minute 61: the after-sales ticket breaches: escalated to tier 2 — it moves to the
     // tier-2 group, its tier-1 assignee lets go, and the tier-2 supervisor is told.
     sweep(61).await;
-    let moved = call(
-        &app,
-        &b,
-        Method::GET,
-        &format!("/api/v1/tickets/{tid}"),
-        None,
-    )
-    .await;
+    let moved = app
+        .ok(&b, Method::GET, &format!("/api/v1/tickets/{tid}"), None)
+        .await;
     assert_eq!(moved["state"], "escalated");
     assert_eq!(moved["group_id"], g2.as_str());
     assert!(moved["assignee_id"].is_null(), "{moved}");
@@ -234,15 +218,16 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
 
     // Escalating by hand moves the ticket the same way.
     let h = id(&new_ticket("inquiry", "换货").await);
-    call(
-        &app,
+    app.ok(
         &a,
         Method::POST,
         &format!("/api/v1/tickets/{h}/transitions"),
         Some(json!({"to": "escalated", "reason": "需要二线"})),
     )
     .await;
-    let hv = call(&app, &a, Method::GET, &format!("/api/v1/tickets/{h}"), None).await;
+    let hv = app
+        .ok(&a, Method::GET, &format!("/api/v1/tickets/{h}"), None)
+        .await;
     assert_eq!(
         (hv["group_id"].as_str(), hv["assignee_id"].is_null()),
         (Some(g2.as_str()), true)
@@ -254,8 +239,7 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
 
     // Waiting for the customer past the reminder delay: the assignee is reminded.
     let r = id(&new_ticket("inquiry", "等回复").await);
-    call(
-        &app,
+    app.ok(
         &a,
         Method::POST,
         &format!("/api/v1/tickets/{r}/transitions"),
@@ -269,8 +253,7 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
     );
 
     // A trigger's notify action: listed users, the assignee, the group's supervisors.
-    call(
-        &app,
+    app.ok(
         &admin,
         Method::POST,
         "/api/v1/triggers",
@@ -287,14 +270,15 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
             &("trigger".into(), sug.clone())
         );
     }
-    let v = call(&app, &w, Method::GET, "/api/v1/notifications?limit=1", None).await;
+    let v = app
+        .ok(&w, Method::GET, "/api/v1/notifications?limit=1", None)
+        .await;
     assert_eq!(v["items"][0]["text"], "新建议 多开门店");
     assert!(inbox(&app, &s2).await.iter().all(|n| n.1 != sug));
 
     // Messages: the watcher and the assignee hear of a new message (not its writer); an
     // @mention reaches the mentioned user once.
-    call(
-        &app,
+    app.ok(
         &a,
         Method::PUT,
         &format!("/api/v1/tickets/{r}/watchers/{w_id}"),
@@ -302,8 +286,7 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
     )
     .await;
     let before_a = inbox(&app, &a).await.len();
-    call(
-        &app,
+    app.ok(
         &w,
         Method::POST,
         &format!("/api/v1/tickets/{r}/messages"),
@@ -328,48 +311,50 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
     // Counting, paging, marking read (only one's own).
     let n = unread(&app, &a).await;
     assert_eq!(n as usize, inbox(&app, &a).await.len());
-    let p1 = call(&app, &a, Method::GET, "/api/v1/notifications?limit=2", None).await;
+    let p1 = app
+        .ok(&a, Method::GET, "/api/v1/notifications?limit=2", None)
+        .await;
     let cursor = p1["next_cursor"].as_str().unwrap();
-    let p2 = call(
-        &app,
-        &a,
-        Method::GET,
-        &format!("/api/v1/notifications?limit=2&cursor={cursor}"),
-        None,
-    )
-    .await;
+    let p2 = app
+        .ok(
+            &a,
+            Method::GET,
+            &format!("/api/v1/notifications?limit=2&cursor={cursor}"),
+            None,
+        )
+        .await;
     assert!(p2["items"][0]["id"].as_i64() < p1["items"][1]["id"].as_i64());
     let first = p1["items"][0]["id"].as_i64().unwrap();
     // Another user cannot mark a's entries.
-    let r0 = call(
-        &app,
-        &w,
-        Method::POST,
-        "/api/v1/notifications/read",
-        Some(json!({"ids": [first]})),
-    )
-    .await;
+    let r0 = app
+        .ok(
+            &w,
+            Method::POST,
+            "/api/v1/notifications/read",
+            Some(json!({"ids": [first]})),
+        )
+        .await;
     assert_eq!(r0["marked"], 0);
-    let r1 = call(
-        &app,
-        &a,
-        Method::POST,
-        "/api/v1/notifications/read",
-        Some(json!({"ids": [first]})),
-    )
-    .await;
+    let r1 = app
+        .ok(
+            &a,
+            Method::POST,
+            "/api/v1/notifications/read",
+            Some(json!({"ids": [first]})),
+        )
+        .await;
     assert_eq!(
         (r1["marked"].as_u64(), r1["unread"].as_u64()),
         (Some(1), Some(n - 1))
     );
-    let un = call(
-        &app,
-        &a,
-        Method::GET,
-        "/api/v1/notifications?unread=true&limit=500",
-        None,
-    )
-    .await;
+    let un = app
+        .ok(
+            &a,
+            Method::GET,
+            "/api/v1/notifications?unread=true&limit=500",
+            None,
+        )
+        .await;
     assert_eq!(un["items"].as_array().unwrap().len() as u64, n - 1);
     let (s, p) = app
         .call(
@@ -381,14 +366,14 @@ async fn notifications_from_sla_triggers_and_messages(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     assert_eq!(unread(&app, &a).await, n - 1, "a bad body changes nothing");
-    let r2 = call(
-        &app,
-        &a,
-        Method::POST,
-        "/api/v1/notifications/read",
-        Some(json!({})),
-    )
-    .await;
+    let r2 = app
+        .ok(
+            &a,
+            Method::POST,
+            "/api/v1/notifications/read",
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(
         (r2["marked"].as_u64(), r2["unread"].as_u64()),
         (Some(n - 1), Some(0))
@@ -408,8 +393,7 @@ async fn inbox_page_and_header_badge(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.workspace("acme").await;
     let (a_id, a) = app.user(&admin, "acme", "agent").await;
-    call(
-        &app,
+    app.ok(
         &admin,
         Method::POST,
         "/api/v1/users",
@@ -419,17 +403,16 @@ async fn inbox_page_and_header_badge(backend: Backend) {
         ),
     )
     .await;
-    let t = id(&call(
-        &app,
-        &a,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(json!({"type": "inquiry", "subject": "发票", "assignee_id": a_id})),
-    )
-    .await);
+    let t = id(&app
+        .ok(
+            &a,
+            Method::POST,
+            "/api/v1/tickets",
+            Some(json!({"type": "inquiry", "subject": "发票", "assignee_id": a_id})),
+        )
+        .await);
     for body in ["@lily 帮忙开票", "@lily 再看一下"] {
-        call(
-            &app,
+        app.ok(
             &a,
             Method::POST,
             &format!("/api/v1/tickets/{t}/messages"),

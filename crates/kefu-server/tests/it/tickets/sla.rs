@@ -46,18 +46,6 @@ fn instant(v: &Value) -> DateTime<Utc> {
         .unwrap()
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let (s, v) = app.call(Method::GET, path, Some(token), None).await;
-    assert_eq!(s, StatusCode::OK, "{path}: {v}");
-    v
-}
-
-async fn call(app: &TestApp, token: &str, m: Method, path: &str, body: Value) -> Value {
-    let (s, v) = app.call(m, path, Some(token), Some(body)).await;
-    assert!(s.is_success(), "{path}: {s} {v}");
-    v
-}
-
 /// Moves ticket `id` and its recorded creation attributes `minutes` into the past.
 async fn backdate(app: &TestApp, id: &str, minutes: i64) -> DateTime<Utc> {
     let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
@@ -106,25 +94,25 @@ async fn sla_tiers_attribute_changes_and_hand_policies(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{p}");
-    let vip = call(
-        &app,
-        &agent,
-        Method::POST,
-        "/api/v1/customers",
-        json!({"name": "王总", "value_tier": "vip"}),
-    )
-    .await["id"]
+    let vip = app
+        .ok(
+            &agent,
+            Method::POST,
+            "/api/v1/customers",
+            Some(json!({"name": "王总", "value_tier": "vip"})),
+        )
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let plain = call(
-        &app,
-        &agent,
-        Method::POST,
-        "/api/v1/customers",
-        json!({"name": "李四", "value_tier": "normal"}),
-    )
-    .await["id"]
+    let plain = app
+        .ok(
+            &agent,
+            Method::POST,
+            "/api/v1/customers",
+            Some(json!({"name": "李四", "value_tier": "normal"})),
+        )
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -132,13 +120,14 @@ async fn sla_tiers_attribute_changes_and_hand_policies(backend: Backend) {
         let app = &app;
         let agent = agent.clone();
         async move {
-            call(
-                app,
+            app.ok(
                 &agent,
                 Method::POST,
                 "/api/v1/tickets",
-                json!({"type": "inquiry", "subject": "热水器", "priority": priority,
+                Some(
+                    json!({"type": "inquiry", "subject": "热水器", "priority": priority,
                     "customer_id": customer}),
+                ),
             )
             .await["id"]
                 .as_str()
@@ -149,14 +138,18 @@ async fn sla_tiers_attribute_changes_and_hand_policies(backend: Backend) {
 
     // The customer's tier picks the policy: vip first response 15 minutes.
     let tv = new_ticket(vip.clone(), "normal").await;
-    let sv = get(&app, &agent, &format!("/api/v1/tickets/{tv}/sla")).await;
+    let sv = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{tv}/sla"))
+        .await;
     assert_eq!(sv["policy"], "vip", "{sv}");
     assert_eq!(sv["first_response"]["target_minutes"], 15);
 
     // A normal customer's ticket, 20 minutes old: base policy, due at created + 60.
     let t = new_ticket(plain.clone(), "normal").await;
     let created = backdate(&app, &t, 20).await;
-    let s0 = get(&app, &agent, &format!("/api/v1/tickets/{t}/sla")).await;
+    let s0 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t}/sla"))
+        .await;
     assert_eq!(s0["policy"], "base", "{s0}");
     assert_eq!(
         secs(instant(&s0["first_response"]["due"]), created),
@@ -165,61 +158,61 @@ async fn sla_tiers_attribute_changes_and_hand_policies(backend: Backend) {
 
     // Zammad #5177/#3140: unrelated updates (subject, description, tags, an internal note, a
     // watcher) leave every clock exactly where it was.
-    call(
-        &app,
+    app.ok(
         &agent,
         Method::PATCH,
         &format!("/api/v1/tickets/{t}"),
-        json!({"subject": "热水器不热", "description": "三楼"}),
+        Some(json!({"subject": "热水器不热", "description": "三楼"})),
     )
     .await;
-    call(
-        &app,
+    app.ok(
         &agent,
         Method::PUT,
         &format!("/api/v1/tickets/{t}/tags"),
-        json!({"tags": ["heater"]}),
+        Some(json!({"tags": ["heater"]})),
     )
     .await;
-    call(
-        &app,
+    app.ok(
         &agent,
         Method::POST,
         &format!("/api/v1/tickets/{t}/messages"),
-        json!({"body": "内部：查一下型号", "public": false}),
+        Some(json!({"body": "内部：查一下型号", "public": false})),
     )
     .await;
-    let s1 = get(&app, &agent, &format!("/api/v1/tickets/{t}/sla")).await;
+    let s1 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t}/sla"))
+        .await;
     for metric in ["first_response", "resolution"] {
         assert_eq!(s1[metric]["due"], s0[metric]["due"], "{metric}: {s1}");
         assert_eq!(s1[metric]["policy"], "base");
     }
     // The same priority written again is no attribute change.
-    call(
-        &app,
+    app.ok(
         &agent,
         Method::PATCH,
         &format!("/api/v1/tickets/{t}"),
-        json!({"priority": "normal"}),
+        Some(json!({"priority": "normal"})),
     )
     .await;
     assert_eq!(
-        get(&app, &agent, &format!("/api/v1/tickets/{t}/sla")).await["first_response"]["due"],
+        app.get_ok(&agent, &format!("/api/v1/tickets/{t}/sla"))
+            .await["first_response"]["due"],
         s0["first_response"]["due"]
     );
 
     // Priority → urgent at minute 20: the urgent targets apply from now on, and the 20
     // minutes already used count: first response due at created + 30 (not now + 30),
     // resolution at created + 240.
-    call(
-        &app,
+    app.ok(
         &agent,
         Method::PATCH,
         &format!("/api/v1/tickets/{t}"),
-        json!({"priority": "urgent"}),
+        Some(json!({"priority": "urgent"})),
     )
     .await;
-    let s2 = get(&app, &agent, &format!("/api/v1/tickets/{t}/sla")).await;
+    let s2 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t}/sla"))
+        .await;
     assert_eq!(s2["policy"], "urgent", "{s2}");
     assert_eq!(s2["first_response"]["target_minutes"], 30);
     assert_eq!(
@@ -254,7 +247,9 @@ async fn sla_tiers_attribute_changes_and_hand_policies(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     assert_eq!(p["code"], "invalid_field");
-    let s3 = call(&app, &sup, Method::PUT, &path, json!({"policy": "manual"})).await;
+    let s3 = app
+        .ok(&sup, Method::PUT, &path, Some(json!({"policy": "manual"})))
+        .await;
     assert_eq!(s3["policy"], "manual", "{s3}");
     assert_eq!(
         secs(instant(&s3["first_response"]["due"]), created),
@@ -262,12 +257,12 @@ async fn sla_tiers_attribute_changes_and_hand_policies(backend: Backend) {
     );
     // `manual` has no resolution target: none is measured while it is in force.
     assert!(s3["resolution"].is_null(), "{s3}");
-    let audit = get(
-        &app,
-        &admin,
-        &format!("/api/v1/audit?entity_type=ticket&entity_id={t}&limit=100"),
-    )
-    .await;
+    let audit = app
+        .get_ok(
+            &admin,
+            &format!("/api/v1/audit?entity_type=ticket&entity_id={t}&limit=100"),
+        )
+        .await;
     let assigned: Vec<&Value> = audit["items"]
         .as_array()
         .unwrap()
@@ -277,34 +272,37 @@ async fn sla_tiers_attribute_changes_and_hand_policies(backend: Backend) {
     assert_eq!(assigned.len(), 1, "{audit}");
     assert_eq!(assigned[0]["after"]["sla"]["policy"], "manual");
     // Withdrawn: matching by attributes again (urgent).
-    let s4 = call(&app, &sup, Method::PUT, &path, json!({"policy": null})).await;
+    let s4 = app
+        .ok(&sup, Method::PUT, &path, Some(json!({"policy": null})))
+        .await;
     assert_eq!(s4["policy"], "urgent", "{s4}");
     assert_eq!(s4["first_response"]["due"], s2["first_response"]["due"]);
 
     // Chatwoot #3446: the first response, given now, is not reset by resolve + reopen.
-    call(
-        &app,
+    app.ok(
         &agent,
         Method::POST,
         &format!("/api/v1/tickets/{t}/messages"),
-        json!({"body": "您好，马上安排"}),
+        Some(json!({"body": "您好，马上安排"})),
     )
     .await;
-    let met =
-        get(&app, &agent, &format!("/api/v1/tickets/{t}/sla")).await["first_response"]["met_at"]
-            .clone();
+    let met = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t}/sla"))
+        .await["first_response"]["met_at"]
+        .clone();
     assert!(met.is_string());
     for to in ["resolved", "reopened"] {
-        call(
-            &app,
+        app.ok(
             &agent,
             Method::POST,
             &format!("/api/v1/tickets/{t}/transitions"),
-            json!({"to": to, "reason": to}),
+            Some(json!({"to": to, "reason": to})),
         )
         .await;
     }
-    let s5 = get(&app, &agent, &format!("/api/v1/tickets/{t}/sla")).await;
+    let s5 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t}/sla"))
+        .await;
     assert_eq!(s5["state"], "reopened");
     assert_eq!(s5["first_response"]["met_at"], met, "{s5}");
     assert_eq!(s5["first_response"]["breached"], false);
@@ -314,17 +312,18 @@ async fn sla_tiers_attribute_changes_and_hand_policies(backend: Backend) {
     // the vip first response (15) is then breached.
     let t3 = new_ticket(plain.clone(), "normal").await;
     let c3 = backdate(&app, &t3, 20).await;
-    call(
-        &app,
+    app.ok(
         &agent,
         Method::PATCH,
         &format!("/api/v1/customers/{plain}"),
-        json!({"value_tier": "vip"}),
+        Some(json!({"value_tier": "vip"})),
     )
     .await;
     let mut s6 = Value::Null;
     for _ in 0..100 {
-        s6 = get(&app, &agent, &format!("/api/v1/tickets/{t3}/sla")).await;
+        s6 = app
+            .get_ok(&agent, &format!("/api/v1/tickets/{t3}/sla"))
+            .await;
         if s6["policy"] == "vip" {
             break;
         }
@@ -334,7 +333,9 @@ async fn sla_tiers_attribute_changes_and_hand_policies(backend: Backend) {
     assert_eq!(secs(instant(&s6["first_response"]["due"]), c3), 15 * 60);
     assert_eq!(s6["first_response"]["breached"], true);
     // The resolved-and-reopened ticket `t` is active too and follows; the vip ticket stays.
-    let sv2 = get(&app, &agent, &format!("/api/v1/tickets/{tv}/sla")).await;
+    let sv2 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{tv}/sla"))
+        .await;
     assert_eq!(sv2["first_response"]["due"], sv["first_response"]["due"]);
 
     // Another workspace can neither read nor assign.

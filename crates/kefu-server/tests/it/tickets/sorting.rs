@@ -25,12 +25,6 @@ policies:
     targets: {first_response: 60}
 "#;
 
-async fn call(app: &TestApp, tk: &str, m: Method, path: &str, body: Option<Value>) -> Value {
-    let (s, v) = app.call(m, path, Some(tk), body).await;
-    assert!(s.is_success(), "{path}: {s} {v}");
-    v
-}
-
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
@@ -44,7 +38,7 @@ async fn walk(app: &TestApp, tk: &str, query: &str, limit: u64) -> Vec<String> {
         if let Some(c) = &cursor {
             path.push_str(&format!("&cursor={c}"));
         }
-        let v = call(app, tk, Method::GET, &path, None).await;
+        let v = app.ok(tk, Method::GET, &path, None).await;
         let items = v["items"].as_array().unwrap();
         assert!(items.len() as u64 <= limit);
         out.extend(items.iter().map(id));
@@ -60,30 +54,30 @@ async fn sorting_filters_paging_and_overview(backend: Backend) {
     let admin = app.workspace("acme").await;
     let (a_id, a) = app.user(&admin, "acme", "agent").await;
     let (s_id, s) = app.user(&admin, "acme", "supervisor").await;
-    let g1 = id(&call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/teams",
-        Some(json!({"name": "A 一线", "member_ids": [a_id, s_id]})),
-    )
-    .await);
-    let g2 = id(&call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/teams",
-        Some(json!({"name": "B 二线"})),
-    )
-    .await);
-    let cat = id(&call(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/ticket-categories",
-        Some(json!({"name": "热水器"})),
-    )
-    .await);
+    let g1 = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/teams",
+            Some(json!({"name": "A 一线", "member_ids": [a_id, s_id]})),
+        )
+        .await);
+    let g2 = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/teams",
+            Some(json!({"name": "B 二线"})),
+        )
+        .await);
+    let cat = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/ticket-categories",
+            Some(json!({"name": "热水器"})),
+        )
+        .await);
     let (st, _, p) = app
         .raw(
             Method::PUT,
@@ -113,14 +107,9 @@ async fn sorting_filters_paging_and_overview(backend: Backend) {
         if *mine {
             body["assignee_id"] = json!(a_id);
         }
-        ids.push(id(&call(
-            &app,
-            &a,
-            Method::POST,
-            "/api/v1/tickets",
-            Some(body),
-        )
-        .await));
+        ids.push(id(&app
+            .ok(&a, Method::POST, "/api/v1/tickets", Some(body))
+            .await));
     }
     // Newest first is the default order and the `created` order.
     let mut newest = ids.clone();
@@ -146,8 +135,7 @@ async fn sorting_filters_paging_and_overview(backend: Backend) {
     }
 
     // Updated: a change moves the oldest ticket to the front.
-    call(
-        &app,
+    app.ok(
         &a,
         Method::PATCH,
         &format!("/api/v1/tickets/{}", ids[0]),
@@ -181,14 +169,9 @@ async fn sorting_filters_paging_and_overview(backend: Backend) {
     );
     assert_eq!((pos(5), pos(0)), (5, 6), "no target: newest first");
     // The order is by each ticket's own due time: non-decreasing along the list.
-    let listed = call(
-        &app,
-        &a,
-        Method::GET,
-        "/api/v1/tickets?sort=due&limit=50",
-        None,
-    )
-    .await;
+    let listed = app
+        .ok(&a, Method::GET, "/api/v1/tickets?sort=due&limit=50", None)
+        .await;
     let dues: Vec<String> = listed["items"]
         .as_array()
         .unwrap()
@@ -222,24 +205,21 @@ async fn sorting_filters_paging_and_overview(backend: Backend) {
         v.sort();
         v
     };
-    call(
-        &app,
+    app.ok(
         &a,
         Method::PUT,
         &format!("/api/v1/tickets/{}/tags", ids[2]),
         Some(json!({"tags": ["漏水"]})),
     )
     .await;
-    call(
-        &app,
+    app.ok(
         &a,
         Method::PUT,
         &format!("/api/v1/tickets/{}/category", ids[6]),
         Some(json!({"category_id": cat})),
     )
     .await;
-    call(
-        &app,
+    app.ok(
         &a,
         Method::POST,
         &format!("/api/v1/tickets/{}/transitions", ids[4]),
@@ -291,14 +271,9 @@ async fn sorting_filters_paging_and_overview(backend: Backend) {
 
     // The supervisor overview: the supervisor's group only (g1: 4 open, 1 escalated), its
     // tickets paged through with no cap, earliest due first.
-    let o = call(
-        &app,
-        &s,
-        Method::GET,
-        "/api/v1/tickets/overview?limit=2",
-        None,
-    )
-    .await;
+    let o = app
+        .ok(&s, Method::GET, "/api/v1/tickets/overview?limit=2", None)
+        .await;
     let groups = o["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 1, "{o}");
     assert_eq!(
@@ -317,14 +292,14 @@ async fn sorting_filters_paging_and_overview(backend: Backend) {
         .collect();
     let mut cursor = o["tickets"]["next_cursor"].as_str().map(str::to_owned);
     while let Some(c) = cursor {
-        let p = call(
-            &app,
-            &s,
-            Method::GET,
-            &format!("/api/v1/tickets/overview?limit=2&cursor={c}"),
-            None,
-        )
-        .await;
+        let p = app
+            .ok(
+                &s,
+                Method::GET,
+                &format!("/api/v1/tickets/overview?limit=2&cursor={c}"),
+                None,
+            )
+            .await;
         seen.extend(p["tickets"]["items"].as_array().unwrap().iter().map(id));
         cursor = p["tickets"]["next_cursor"].as_str().map(str::to_owned);
     }
@@ -332,7 +307,9 @@ async fn sorting_filters_paging_and_overview(backend: Backend) {
     assert_eq!((&seen[0], &seen[3]), (&ids[1], &ids[0]), "{seen:?}");
     assert!(seen[1..3].contains(&ids[4]) && seen[1..3].contains(&ids[6]));
     // An admin in no group sees every group and the tickets without one.
-    let all = call(&app, &admin, Method::GET, "/api/v1/tickets/overview", None).await;
+    let all = app
+        .ok(&admin, Method::GET, "/api/v1/tickets/overview", None)
+        .await;
     let counts: Vec<(Option<String>, u64)> = all["groups"]
         .as_array()
         .unwrap()

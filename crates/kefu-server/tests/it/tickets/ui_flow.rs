@@ -26,15 +26,8 @@ async fn value(c: &Client, id: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn api(app: &TestApp, tk: &str, m: Method, path: &str, body: Option<Value>) -> Value {
-    let (s, v) = app.call(m, path, Some(tk), body).await;
-    assert!(s.is_success(), "{path}: {s} {v}");
-    v
-}
-
 async fn user(app: &TestApp, admin: &str, email: &str, name: &str, role: &str) -> String {
-    api(
-        app,
+    app.ok(
         admin,
         Method::POST,
         "/api/v1/users",
@@ -57,83 +50,80 @@ async fn seed_workflow_with_tier2_tools_and_bulk(backend: Backend) {
     let s1 = user(&app, &admin, "zhou@acme.test", "周主管", "supervisor").await;
     let b = user(&app, &admin, "li@acme.test", "李二线", "specialist").await;
     let s2 = user(&app, &admin, "zhao@acme.test", "赵主管", "supervisor").await;
-    let g1 = id(&api(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/teams",
-        Some(json!({"name": "一线", "member_ids": [a, s1]})),
-    )
-    .await);
-    let g2 = id(&api(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/teams",
-        Some(json!({"name": "二线技术", "member_ids": [b, s2]})),
-    )
-    .await);
-    api(
-        &app,
+    let g1 = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/teams",
+            Some(json!({"name": "一线", "member_ids": [a, s1]})),
+        )
+        .await);
+    let g2 = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/teams",
+            Some(json!({"name": "二线技术", "member_ids": [b, s2]})),
+        )
+        .await);
+    app.ok(
         &admin,
         Method::PATCH,
         "/api/v1/ticket-settings",
         Some(json!({"tier2_group_id": g2})),
     )
     .await;
-    api(
-        &app,
+    app.ok(
         &admin,
         Method::PUT,
         &format!("/api/v1/users/{b}/skills"),
         Some(json!({"skills": [{"skill": "热水器", "level": 5}]})),
     )
     .await;
-    let cat = id(&api(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/ticket-categories",
-        Some(json!({"name": "热水器"})),
-    )
-    .await);
+    let cat = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/ticket-categories",
+            Some(json!({"name": "热水器"})),
+        )
+        .await);
     // b already carries one open ticket: the chooser shows the load.
-    api(
-        &app,
+    app.ok(
         &admin,
         Method::POST,
         "/api/v1/tickets",
         Some(json!({"type": "tech_support", "subject": "旧单", "assignee_id": b})),
     )
     .await;
-    let other = id(&api(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(json!({"type": "inquiry", "subject": "同一户的另一个问题", "priority": "low"})),
-    )
-    .await);
-    let cust = id(&api(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/customers",
-        Some(json!({"name": "韩梅梅"})),
-    )
-    .await);
+    let other = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/tickets",
+            Some(json!({"type": "inquiry", "subject": "同一户的另一个问题", "priority": "low"})),
+        )
+        .await);
+    let cust = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/customers",
+            Some(json!({"name": "韩梅梅"})),
+        )
+        .await);
     // 受理 with 问题描述.
-    let t = id(&api(
-        &app,
-        &admin,
-        Method::POST,
-        "/api/v1/tickets",
-        Some(
-            json!({"type": "after_sales", "subject": "热水器不出热水", "priority": "high",
+    let t = id(&app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/tickets",
+            Some(
+                json!({"type": "after_sales", "subject": "热水器不出热水", "priority": "high",
             "customer_id": cust, "group_id": g1, "description": "开机后一直是冷水"}),
-        ),
-    )
-    .await);
+            ),
+        )
+        .await);
 
     let c = browser().await;
     let base = app.base.clone();
@@ -180,14 +170,14 @@ async fn seed_workflow_with_tier2_tools_and_bulk(backend: Backend) {
     shows(&c, "#links", &other).await;
 
     // Split the customer's second problem off (pick the message): a new linked ticket.
-    let msgs = api(
-        &app,
-        &admin,
-        Method::GET,
-        &format!("/api/v1/tickets/{t}/messages"),
-        None,
-    )
-    .await;
+    let msgs = app
+        .ok(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/tickets/{t}/messages"),
+            None,
+        )
+        .await;
     let second = msgs
         .as_array()
         .unwrap()
@@ -272,14 +262,9 @@ async fn seed_workflow_with_tier2_tools_and_bulk(backend: Backend) {
     click(&c, "bulk-submit").await;
     shows(&c, "#bulk-result", "2/2").await;
     for x in [&t, &other] {
-        let v = api(
-            &app,
-            &admin,
-            Method::GET,
-            &format!("/api/v1/tickets/{x}"),
-            None,
-        )
-        .await;
+        let v = app
+            .ok(&admin, Method::GET, &format!("/api/v1/tickets/{x}"), None)
+            .await;
         assert_eq!(v["group_id"], g1.as_str(), "{v}");
     }
     // The list's filters: by group (both are tier 1 now, none tier 2), by category (only
@@ -334,14 +319,14 @@ async fn seed_workflow_with_tier2_tools_and_bulk(backend: Backend) {
     let want = json!([{"skill": "english", "level": 4}, {"skill": "热水器", "level": 3}]);
     let mut skills = Value::Null;
     for _ in 0..100 {
-        skills = api(
-            &app,
-            &admin,
-            Method::GET,
-            &format!("/api/v1/users/{a}/skills"),
-            None,
-        )
-        .await;
+        skills = app
+            .ok(
+                &admin,
+                Method::GET,
+                &format!("/api/v1/users/{a}/skills"),
+                None,
+            )
+            .await;
         if skills["skills"] == want {
             break;
         }
@@ -372,14 +357,14 @@ async fn seed_workflow_with_tier2_tools_and_bulk(backend: Backend) {
     shows(&c, "#automations", "问候").await;
     c.close().await.unwrap();
 
-    let trs = api(
-        &app,
-        &admin,
-        Method::GET,
-        &format!("/api/v1/tickets/{t}/transitions"),
-        None,
-    )
-    .await;
+    let trs = app
+        .ok(
+            &admin,
+            Method::GET,
+            &format!("/api/v1/tickets/{t}/transitions"),
+            None,
+        )
+        .await;
     let path: Vec<&str> = trs
         .as_array()
         .unwrap()

@@ -41,12 +41,6 @@ async fn say(app: &TestApp, token: &str, id: &str, body: Value) -> Value {
     m
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let (s, v) = app.call(Method::GET, path, Some(token), None).await;
-    assert_eq!(s, StatusCode::OK, "{path}: {v}");
-    v
-}
-
 async fn go(app: &TestApp, token: &str, id: &str, to: &str) -> (StatusCode, Value) {
     app.call(
         Method::POST,
@@ -129,7 +123,9 @@ async fn messages_tags_watchers_links(backend: Backend) {
         );
         assert!(p["code"].is_string());
     }
-    let msgs = get(&app, &agent, &format!("/api/v1/tickets/{t1}/messages")).await;
+    let msgs = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t1}/messages"))
+        .await;
     assert_eq!(
         ids(&msgs, "id"),
         vec![
@@ -169,7 +165,7 @@ async fn messages_tags_watchers_links(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    let vip = get(&app, &agent, "/api/v1/tickets?tag=vip").await;
+    let vip = app.get_ok(&agent, "/api/v1/tickets?tag=vip").await;
     assert_eq!(ids(&vip["items"], "id"), vec![t1.clone()]);
     let (s, _) = app
         .call(
@@ -181,7 +177,8 @@ async fn messages_tags_watchers_links(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        get(&app, &agent, &format!("/api/v1/tickets/{t1}/tags")).await["tags"],
+        app.get_ok(&agent, &format!("/api/v1/tickets/{t1}/tags"))
+            .await["tags"],
         json!(["vip", "漏水"])
     );
 
@@ -240,7 +237,9 @@ async fn messages_tags_watchers_links(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    let back = get(&app, &agent, &format!("/api/v1/tickets/{t2}/links")).await;
+    let back = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t2}/links"))
+        .await;
     assert_eq!(back.as_array().unwrap().len(), 1, "{back}");
     assert_eq!(back[0]["other_id"], t1.as_str());
     assert_eq!(back[0]["outgoing"], false);
@@ -269,12 +268,12 @@ async fn messages_tags_watchers_links(backend: Backend) {
     assert_eq!(p["code"], "unknown_reference");
 
     // Every change is in the ticket's audit trail.
-    let audit = get(
-        &app,
-        &admin,
-        &format!("/api/v1/audit?entity_type=ticket&entity_id={t1}&limit=100"),
-    )
-    .await;
+    let audit = app
+        .get_ok(
+            &admin,
+            &format!("/api/v1/audit?entity_type=ticket&entity_id={t1}&limit=100"),
+        )
+        .await;
     let actions: Vec<&str> = audit["items"]
         .as_array()
         .unwrap()
@@ -353,34 +352,44 @@ async fn merge_split_and_reopen_window(backend: Backend) {
     assert_eq!(s, StatusCode::OK, "{merged}");
     assert_eq!(merged["id"], t2.as_str());
     let bodies: Vec<String> = ids(
-        &get(&app, &agent, &format!("/api/v1/tickets/{t2}/messages")).await,
+        &app.get_ok(&agent, &format!("/api/v1/tickets/{t2}/messages"))
+            .await,
         "body",
     );
     assert_eq!(bodies, vec!["one", "two", "three"]);
     assert_eq!(
-        get(&app, &agent, &format!("/api/v1/tickets/{t1}/messages")).await,
+        app.get_ok(&agent, &format!("/api/v1/tickets/{t1}/messages"))
+            .await,
         json!([])
     );
     assert_eq!(
-        get(&app, &agent, &format!("/api/v1/tickets/{t2}/tags")).await["tags"],
+        app.get_ok(&agent, &format!("/api/v1/tickets/{t2}/tags"))
+            .await["tags"],
         json!(["a", "b"])
     );
     assert_eq!(
-        get(&app, &agent, &format!("/api/v1/tickets/{t2}/watchers")).await["watchers"],
+        app.get_ok(&agent, &format!("/api/v1/tickets/{t2}/watchers"))
+            .await["watchers"],
         json!([agent_id])
     );
-    let src = get(&app, &agent, &format!("/api/v1/tickets/{t1}")).await;
+    let src = app.get_ok(&agent, &format!("/api/v1/tickets/{t1}")).await;
     assert_eq!(src["state"], "closed");
-    let trs = get(&app, &agent, &format!("/api/v1/tickets/{t1}/transitions")).await;
+    let trs = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t1}/transitions"))
+        .await;
     assert_eq!(ids(&trs, "to"), vec!["resolved", "closed"]);
     assert_eq!(trs[1]["reason"], format!("merged into {t2}"));
-    let l1 = get(&app, &agent, &format!("/api/v1/tickets/{t1}/links")).await;
+    let l1 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t1}/links"))
+        .await;
     assert_eq!(l1.as_array().unwrap().len(), 1, "{l1}");
     assert_eq!(
         (&l1[0]["other_id"], &l1[0]["kind"], &l1[0]["outgoing"]),
         (&json!(t2), &json!("duplicate"), &json!(true))
     );
-    let l2 = get(&app, &agent, &format!("/api/v1/tickets/{t2}/links")).await;
+    let l2 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t2}/links"))
+        .await;
     let mut kinds: Vec<(String, String, bool)> = l2
         .as_array()
         .unwrap()
@@ -431,14 +440,16 @@ async fn merge_split_and_reopen_window(backend: Backend) {
     assert_eq!(new["state"], "new");
     assert_eq!(
         ids(
-            &get(&app, &agent, &format!("/api/v1/tickets/{t4}/messages")).await,
+            &app.get_ok(&agent, &format!("/api/v1/tickets/{t4}/messages"))
+                .await,
             "body"
         ),
         vec!["one"]
     );
     assert_eq!(
         ids(
-            &get(&app, &agent, &format!("/api/v1/tickets/{t2}/messages")).await,
+            &app.get_ok(&agent, &format!("/api/v1/tickets/{t2}/messages"))
+                .await,
             "body"
         ),
         vec!["two", "three"]
@@ -538,10 +549,12 @@ async fn merge_split_and_reopen_window(backend: Backend) {
     );
     assert_eq!(f["subject"], "washer (follow-up)");
     assert_eq!(
-        get(&app, &agent, &format!("/api/v1/tickets/{t5}")).await["state"],
+        app.get_ok(&agent, &format!("/api/v1/tickets/{t5}")).await["state"],
         "closed"
     );
-    let l5 = get(&app, &agent, &format!("/api/v1/tickets/{t5}/links")).await;
+    let l5 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{t5}/links"))
+        .await;
     assert_eq!(
         (&l5[0]["other_id"], &l5[0]["kind"], &l5[0]["outgoing"]),
         (&f["id"], &json!("follow_up"), &json!(true))
@@ -608,7 +621,7 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
 
     // Without policies tickets carry no SLA fields.
     let t0 = ticket(&app, &agent, "before").await;
-    let plain = get(&app, &agent, &format!("/api/v1/tickets/{t0}")).await;
+    let plain = app.get_ok(&agent, &format!("/api/v1/tickets/{t0}")).await;
     assert!(plain.get("sla").is_none(), "{plain}");
 
     // Agents may not set policies; bad files are refused and change nothing.
@@ -653,7 +666,7 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{p}");
     assert_eq!(
-        get(&app, &agent, "/api/v1/sla/policies").await,
+        app.get_ok(&agent, "/api/v1/sla/policies").await,
         json!({"calendars": {}, "policies": []})
     );
     let (s, _, saved) = app
@@ -682,15 +695,15 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{again}");
     assert_eq!(again, saved);
-    assert_eq!(get(&app, &agent, "/api/v1/sla/policies").await, saved);
+    assert_eq!(app.get_ok(&agent, "/api/v1/sla/policies").await, saved);
     assert_eq!(
-        get(&app, &agent, "/api/v1/ticket-settings").await["sla_configured"],
+        app.get_ok(&agent, "/api/v1/ticket-settings").await["sla_configured"],
         true
     );
 
     // A new after-sales ticket: first response due 60 minutes after creation (24/7).
     let id = ticket(&app, &agent, "漏水").await;
-    let t = get(&app, &agent, &format!("/api/v1/tickets/{id}")).await;
+    let t = app.get_ok(&agent, &format!("/api/v1/tickets/{id}")).await;
     let created = instant(&t["created_at"]);
     let sla = &t["sla"];
     assert_eq!(sla["policy"], "after_sales", "{t}");
@@ -715,7 +728,7 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
         created + chrono::Duration::minutes(480)
     ));
     // The list carries the same fields.
-    let list = get(&app, &agent, "/api/v1/tickets").await;
+    let list = app.get_ok(&agent, "/api/v1/tickets").await;
     let listed = list["items"]
         .as_array()
         .unwrap()
@@ -734,10 +747,14 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
         json!({"body": "内部备注", "public": false}),
     )
     .await;
-    let s1 = get(&app, &agent, &format!("/api/v1/tickets/{id}/sla")).await;
+    let s1 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{id}/sla"))
+        .await;
     assert!(s1["first_response"]["met_at"].is_null(), "{s1}");
     let reply = say(&app, &agent, &id, json!({"body": "您好"})).await;
-    let s2 = get(&app, &agent, &format!("/api/v1/tickets/{id}/sla")).await;
+    let s2 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{id}/sla"))
+        .await;
     let met = instant(&s2["first_response"]["met_at"]);
     assert!(close_to(met, instant(&reply["created_at"])), "{s2}");
 
@@ -747,7 +764,9 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
         go(&app, &agent, &id, "pending_customer").await.0,
         StatusCode::OK
     );
-    let s3 = get(&app, &agent, &format!("/api/v1/tickets/{id}/sla")).await;
+    let s3 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{id}/sla"))
+        .await;
     assert_eq!(s3["resolution"]["paused"], true, "{s3}");
     assert_eq!(go(&app, &agent, &id, "open").await.0, StatusCode::OK);
     say(
@@ -757,7 +776,9 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
         json!({"body": "还是漏", "author": "customer"}),
     )
     .await;
-    let s4 = get(&app, &agent, &format!("/api/v1/tickets/{id}/sla")).await;
+    let s4 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{id}/sla"))
+        .await;
     let cycles = s4["next_response"].as_array().unwrap();
     assert!(!cycles.is_empty(), "{s4}");
     let last = cycles.last().unwrap();
@@ -775,7 +796,9 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    let s5 = get(&app, &agent, &format!("/api/v1/tickets/{id}/sla")).await;
+    let s5 = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{id}/sla"))
+        .await;
     assert_eq!(s5["state"], "reopened");
     assert_eq!(instant(&s5["first_response"]["met_at"]), met, "{s5}");
     assert_eq!(s5["resolution"]["paused"], false);
@@ -795,12 +818,12 @@ async fn sla_policies_and_ticket_clocks(backend: Backend) {
 }
 
 async fn audit_actions(app: &TestApp, token: &str, id: &str) -> Vec<String> {
-    let audit = get(
-        app,
-        token,
-        &format!("/api/v1/audit?entity_type=ticket&entity_id={id}&limit=100"),
-    )
-    .await;
+    let audit = app
+        .get_ok(
+            token,
+            &format!("/api/v1/audit?entity_type=ticket&entity_id={id}&limit=100"),
+        )
+        .await;
     audit["items"]
         .as_array()
         .unwrap()
@@ -837,7 +860,7 @@ async fn sla_timer_warns_and_escalates_once(backend: Backend) {
     // A ticket answered in time is left alone.
     let answered = ticket(&app, &agent, "answered").await;
     say(&app, &agent, &answered, json!({"body": "ok"})).await;
-    let created = instant(&get(&app, &agent, &format!("/api/v1/tickets/{a}")).await["created_at"]);
+    let created = instant(&app.get_ok(&agent, &format!("/api/v1/tickets/{a}")).await["created_at"]);
 
     let store = kefu_store::Store::connect(&app.database_url).await.unwrap();
     let sweep = |m: i64| {
@@ -869,12 +892,14 @@ async fn sla_timer_warns_and_escalates_once(backend: Backend) {
     // state unchanged).
     let s2 = sweep(61).await;
     assert_eq!((s2.warnings, s2.breaches), (0, 2), "{s2:?}");
-    let ta = get(&app, &agent, &format!("/api/v1/tickets/{a}")).await;
+    let ta = app.get_ok(&agent, &format!("/api/v1/tickets/{a}")).await;
     assert_eq!(ta["state"], "escalated");
-    let trs = get(&app, &agent, &format!("/api/v1/tickets/{a}/transitions")).await;
+    let trs = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{a}/transitions"))
+        .await;
     assert_eq!(trs[0]["reason"], "SLA first_response breached");
     assert_eq!(trs[0]["actor_id"], "");
-    let tc = get(&app, &agent, &format!("/api/v1/tickets/{c}")).await;
+    let tc = app.get_ok(&agent, &format!("/api/v1/tickets/{c}")).await;
     assert_eq!(tc["state"], "new");
     let acts = audit_actions(&app, &admin, &c).await;
     assert!(
@@ -887,7 +912,7 @@ async fn sla_timer_warns_and_escalates_once(backend: Backend) {
     assert_eq!(go(&app, &agent, &a, "open").await.0, StatusCode::OK);
     assert_eq!(sweep(62).await.breaches, 0);
     assert_eq!(
-        get(&app, &agent, &format!("/api/v1/tickets/{a}")).await["state"],
+        app.get_ok(&agent, &format!("/api/v1/tickets/{a}")).await["state"],
         "open"
     );
     store.close().await.unwrap();
@@ -924,12 +949,8 @@ async fn pending_customer_is_reminded_then_resolved(backend: Backend) {
     );
     assert_eq!(go(&app, &agent, &open, "open").await.0, StatusCode::OK);
     let since = instant(
-        &get(
-            &app,
-            &agent,
-            &format!("/api/v1/tickets/{waiting}/transitions"),
-        )
-        .await[0]["at"],
+        &app.get_ok(&agent, &format!("/api/v1/tickets/{waiting}/transitions"))
+            .await[0]["at"],
     );
     let store = kefu_store::Store::connect(&app.database_url).await.unwrap();
     let sweep = |d: i64| {
@@ -952,10 +973,12 @@ async fn pending_customer_is_reminded_then_resolved(backend: Backend) {
     );
     let s3 = sweep(121).await;
     assert_eq!((s3.reminded, s3.auto_resolved), (0, 1), "{s3:?}");
-    let t = get(&app, &agent, &format!("/api/v1/tickets/{waiting}")).await;
+    let t = app
+        .get_ok(&agent, &format!("/api/v1/tickets/{waiting}"))
+        .await;
     assert_eq!(t["state"], "resolved");
     assert_eq!(
-        get(&app, &agent, &format!("/api/v1/tickets/{open}")).await["state"],
+        app.get_ok(&agent, &format!("/api/v1/tickets/{open}")).await["state"],
         "open"
     );
     store.close().await.unwrap();
