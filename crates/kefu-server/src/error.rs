@@ -113,9 +113,10 @@ impl ApiError {
                     vec![("field", (*field).to_owned())],
                 ),
                 StoreError::BadCursor => p(S::BAD_REQUEST, "invalid_cursor", vec![]),
-                StoreError::Model(_) | StoreError::Config(_) | StoreError::Db(_) => {
-                    p(S::INTERNAL_SERVER_ERROR, "internal", vec![])
-                }
+                StoreError::Model(_)
+                | StoreError::Config(_)
+                | StoreError::Corrupt { .. }
+                | StoreError::Db(_) => p(S::INTERNAL_SERVER_ERROR, "internal", vec![]),
             },
             ApiError::Wfm(e) => p(
                 S::UNPROCESSABLE_ENTITY,

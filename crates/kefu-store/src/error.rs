@@ -21,9 +21,25 @@ pub enum StoreError {
     /// Misconfiguration (bad database URL…).
     #[error("{0}")]
     Config(String),
+    /// A stored value that the domain does not know (e.g. a ticket state no version of kefu
+    /// wrote); internal: never read as some default.
+    #[error("stored {column} `{value}` is not a known value")]
+    Corrupt { column: &'static str, value: String },
     /// The database failed; internal.
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
+}
+
+/// Parses a stored enumerated value; an unknown one is [`StoreError::Corrupt`].
+pub(crate) fn stored<T>(
+    column: &'static str,
+    raw: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    parse(raw).ok_or_else(|| StoreError::Corrupt {
+        column,
+        value: raw.to_owned(),
+    })
 }
 
 impl StoreError {

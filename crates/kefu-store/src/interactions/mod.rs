@@ -111,10 +111,14 @@ impl InteractionFields {
     }
 
     /// Reads the fields of a stored interaction.
-    pub fn of(m: &interaction::Model) -> InteractionFields {
-        InteractionFields {
-            channel: Channel::parse(&m.channel).unwrap_or(Channel::Voice),
-            direction: Direction::parse(&m.direction).unwrap_or(Direction::Inbound),
+    pub fn of(m: &interaction::Model) -> Result<InteractionFields> {
+        Ok(InteractionFields {
+            channel: crate::error::stored("interactions.channel", &m.channel, Channel::parse)?,
+            direction: crate::error::stored(
+                "interactions.direction",
+                &m.direction,
+                Direction::parse,
+            )?,
             customer_id: m.customer_id.clone(),
             queue: m.queue.clone(),
             agent_id: m.agent_id.clone(),
@@ -131,11 +135,15 @@ impl InteractionFields {
             talk_s: m.talk_s,
             hold_s: m.hold_s,
             acw_s: m.acw_s,
-            outcome: m.outcome.as_deref().and_then(InteractionOutcome::parse),
+            outcome: m
+                .outcome
+                .as_deref()
+                .map(|o| crate::error::stored("interactions.outcome", o, InteractionOutcome::parse))
+                .transpose()?,
             disposition: m.disposition.clone(),
             transcript: m.transcript.clone(),
             recording_ref: m.recording_ref.clone(),
-        }
+        })
     }
 
     fn write_to(self, m: &mut interaction::Model) {
@@ -277,7 +285,7 @@ impl Store {
         id: &str,
         apply: impl FnOnce(&mut InteractionFields),
     ) -> Result<interaction::Model> {
-        let mut fields = InteractionFields::of(&self.get_interaction(scope, id).await?);
+        let mut fields = InteractionFields::of(&self.get_interaction(scope, id).await?)?;
         apply(&mut fields);
         let fields = fields.validated()?;
         self.check_interaction_refs(scope, &fields).await?;

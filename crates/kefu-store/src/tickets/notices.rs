@@ -113,7 +113,7 @@ impl Store {
         if n.kind == "breach" {
             match n.escalate_to.as_deref() {
                 Some("tier2") => {
-                    let from = TicketState::parse(&t.state).unwrap_or(TicketState::New);
+                    let from = crate::error::stored("tickets.state", &t.state, TicketState::parse)?;
                     if from != TicketState::Escalated
                         && from.transition(TicketState::Escalated).is_ok()
                     {

@@ -3,6 +3,7 @@
 
 use crate::audit::Change;
 use crate::entity::{customer, team, ticket, ticket_transition, user};
+use crate::error::stored;
 use crate::write::Write;
 use crate::write::{Audited, check_ref, delete_audited, find_scoped, list_scoped};
 use crate::{Actor, Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
@@ -43,16 +44,16 @@ impl TicketFields {
     }
 
     /// Reads the editable fields of a stored ticket.
-    pub fn of(m: &ticket::Model) -> TicketFields {
-        TicketFields {
+    pub fn of(m: &ticket::Model) -> Result<TicketFields> {
+        Ok(TicketFields {
             customer_id: m.customer_id.clone(),
-            ticket_type: TicketType::parse(&m.ticket_type).unwrap_or(TicketType::Inquiry),
+            ticket_type: stored("tickets.ticket_type", &m.ticket_type, TicketType::parse)?,
             subject: m.subject.clone(),
             description: m.description.clone(),
-            priority: Priority::parse(&m.priority).unwrap_or(Priority::Normal),
+            priority: stored("tickets.priority", &m.priority, Priority::parse)?,
             assignee_id: m.assignee_id.clone(),
             group_id: m.group_id.clone(),
-        }
+        })
     }
 
     fn write_to(self, m: &mut ticket::Model) {
@@ -427,7 +428,7 @@ pub(crate) async fn transition_on(
     let (conn, scope, actor) = (w, w.scope(), w.actor());
     let reason = validate::optional("reason", reason, SHORT_TEXT)?.to_owned();
     let current = find_scoped::<ticket::Entity, _>(conn, scope, id).await?;
-    let from = TicketState::parse(&current.state).unwrap_or(TicketState::New);
+    let from = stored("tickets.state", &current.state, TicketState::parse)?;
     from.transition(to)?;
     let now = w.now();
     if from == TicketState::Closed && to == TicketState::Reopened {
@@ -535,7 +536,7 @@ pub(crate) async fn update_fields_on(
 ) -> Result<ticket::Model> {
     let (conn, scope) = (w, w.scope());
     let current = find_scoped::<ticket::Entity, _>(conn, scope, id).await?;
-    let mut fields = TicketFields::of(&current);
+    let mut fields = TicketFields::of(&current)?;
     apply(&mut fields);
     let fields = fields.validated()?;
     for (field, r) in [
