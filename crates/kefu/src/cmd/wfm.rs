@@ -2,6 +2,7 @@
 //!
 //! Glue only: reads CSV/YAML, calls `kefu-wfm`, prints JSON (`--json`) or text, writes SVG.
 
+use super::csvin::{At, CsvIn};
 use anyhow::{Context, Result, bail};
 use chrono::Timelike;
 use kefu_wfm::forecast::{self, Calendar, DayKind, History};
@@ -79,7 +80,7 @@ struct StaffArgs {
     interval_s: f64,
     #[arg(long, required_unless_present = "intervals")]
     aht_s: Option<f64>,
-    /// CSV with columns interval_start, queue, calls, aht_s.
+    /// CSV with columns interval_start, queue, calls, aht_s (`-`: standard input).
     #[arg(long, conflicts_with_all = ["calls", "aht_s"])]
     intervals: Option<PathBuf>,
     /// Service-level target as a fraction (e.g. 0.8).
@@ -117,7 +118,8 @@ struct StaffArgs {
 
 #[derive(Debug, clap::Args)]
 struct ForecastArgs {
-    /// CSV with columns timestamp (or interval_start), queue, contacts (or calls), aht_s.
+    /// CSV with columns timestamp (or interval_start), queue, contacts (or calls), aht_s
+    /// (`-`: standard input).
     history: PathBuf,
     #[arg(long, default_value_t = 28)]
     horizon_days: usize,
@@ -263,6 +265,15 @@ fn staff_json(s: &staffing::Staffing, sl_of_answered: bool) -> Value {
     })
 }
 
+/// One row of `wfm staff --intervals`.
+#[derive(serde::Deserialize)]
+struct IntervalIn<'a> {
+    interval_start: &'a str,
+    queue: &'a str,
+    calls: f64,
+    aht_s: f64,
+}
+
 fn run_staff(a: StaffArgs) -> Result<()> {
     let targets = staffing::Targets {
         service_level: a.target_sl,
@@ -281,39 +292,19 @@ fn run_staff(a: StaffArgs) -> Result<()> {
         targets,
     };
     if let Some(path) = &a.intervals {
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_path(path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let headers = reader.headers()?.clone();
-        let col = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .with_context(|| format!("{}: missing column {name}", path.display()))
-        };
-        let (ci, cq, cc, ca) = (
-            col("interval_start")?,
-            col("queue")?,
-            col("calls")?,
-            col("aht_s")?,
-        );
+        let mut input = CsvIn::open(path)?;
+        input.columns(
+            &[&["interval_start"], &["queue"], &["calls"], &["aht_s"]],
+            &[],
+        )?;
         let mut parsed = Vec::new();
-        for (i, rec) in reader.records().enumerate() {
-            let rec = rec?;
-            let line = i + 2;
-            let field = |c: usize| rec.get(c).unwrap_or("").to_string();
-            let parse = |c: usize, what: &str| -> Result<f64> {
-                field(c)
-                    .parse::<f64>()
-                    .with_context(|| format!("line {line}: bad {what} {:?}", field(c)))
-            };
+        while let Some((at, r)) = input.next::<IntervalIn>()? {
             parsed.push((
-                line,
-                field(ci),
-                field(cq),
-                parse(cc, "calls")?,
-                parse(ca, "aht_s")?,
+                at.line,
+                r.interval_start.to_string(),
+                r.queue.to_string(),
+                r.calls,
+                r.aht_s,
             ));
         }
         let staffer = staffing::Staffer::new(a.interval_s, a.patience_s, a.shrinkage, targets)?;
@@ -324,7 +315,7 @@ fn run_staff(a: StaffArgs) -> Result<()> {
         let results = parsed
             .iter()
             .zip(results)
-            .map(|((line, ..), r)| r.with_context(|| format!("line {line}")))
+            .map(|((line, ..), r)| r.with_context(|| input.at(*line).to_string()))
             .collect::<Result<Vec<_>>>()?;
         if a.timing {
             // The staffing of every row; error context and JSON are I/O glue.
@@ -538,24 +529,16 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
 }
 
 fn read_calendar(path: &std::path::Path) -> Result<Calendar> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let mut input = CsvIn::open(path)?;
     let mut cal = Calendar::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec?;
-        let line = i + 2;
-        let date = rec.get(0).unwrap_or("");
+    // By position: date, kind (whatever the header calls them).
+    while let Some((at, (date, kind))) = input.next::<(&str, &str)>()? {
         let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .with_context(|| format!("{}: line {line}: bad date {date:?}", path.display()))?;
-        let kind = match rec.get(1).unwrap_or("").to_lowercase().as_str() {
+            .with_context(|| format!("{at}: bad date {date:?}"))?;
+        let kind = match kind.to_lowercase().as_str() {
             "holiday" | "休" | "假" => DayKind::Holiday,
             "workday" | "班" | "调休" => DayKind::Workday,
-            other => bail!(
-                "{}: line {line}: kind {other:?} is not holiday or workday",
-                path.display()
-            ),
+            other => bail!("{at}: kind {other:?} is not holiday or workday"),
         };
         cal.insert(date, kind);
     }
@@ -566,49 +549,66 @@ fn gcd(a: u32, b: u32) -> u32 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
 
+/// A row of a contact history (or of today's intervals so far). Numbers are read after the
+/// queue filter: rows of other queues are skipped unread.
+#[derive(serde::Deserialize)]
+struct HistoryIn<'a> {
+    timestamp: &'a str,
+    contacts: &'a str,
+    queue: Option<&'a str>,
+    aht_s: Option<&'a str>,
+}
+
+impl HistoryIn<'_> {
+    /// Opens a history file: `timestamp` (or `interval_start`), `contacts` (or `calls`), and
+    /// optionally `queue` and `aht_s`.
+    fn open(path: &std::path::Path) -> Result<CsvIn> {
+        let mut input = CsvIn::open(path)?;
+        input.columns(
+            &[&["timestamp", "interval_start"], &["contacts", "calls"]],
+            &[&["queue"], &["aht_s"]],
+        )?;
+        Ok(input)
+    }
+
+    /// The queue rows are filtered by: `queue`, if the file has a queue column.
+    fn filter<'q>(input: &CsvIn, queue: Option<&'q str>) -> Option<&'q str> {
+        queue.filter(|_| input.has("queue"))
+    }
+
+    /// Not a row of the `filter` queue.
+    fn other_queue(&self, filter: Option<&str>) -> bool {
+        filter.is_some_and(|q| self.queue.unwrap_or_default() != q)
+    }
+
+    fn contacts(&self, at: At) -> Result<f64> {
+        let n: f64 = self
+            .contacts
+            .parse()
+            .with_context(|| format!("{at}: bad contacts {:?}", self.contacts))?;
+        if !n.is_finite() || n < 0.0 {
+            bail!("{at}: contacts must be ≥ 0");
+        }
+        Ok(n)
+    }
+}
+
 fn read_history(a: &ForecastArgs) -> Result<History> {
     let path = &a.history;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    // The first name in `names` that is a header wins.
-    let find = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| headers.iter().position(|h| h == *n))
-    };
-    let ts_col = find(&["timestamp", "interval_start"])
-        .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
-    let n_col = find(&["contacts", "calls"])
-        .with_context(|| format!("{}: needs a contacts column", path.display()))?;
-    let q_col = find(&["queue"]);
-    let aht_col = find(&["aht_s"]);
+    let mut input = HistoryIn::open(path)?;
+    let filter = HistoryIn::filter(&input, a.queue.as_deref());
     let mut rows = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec?;
-        let line = i + 2;
-        if let (Some(q), Some(c)) = (&a.queue, q_col)
-            && rec.get(c) != Some(q.as_str())
-        {
+    while let Some((at, r)) = input.next::<HistoryIn>()? {
+        if r.other_queue(filter) {
             continue;
         }
-        let text = rec.get(ts_col).unwrap_or("");
-        let ts =
-            parse_datetime(text).with_context(|| format!("line {line}: bad timestamp {text:?}"))?;
-        let n: f64 = rec
-            .get(n_col)
-            .unwrap_or("")
-            .parse()
-            .with_context(|| format!("line {line}: bad contacts"))?;
-        if !n.is_finite() || n < 0.0 {
-            bail!("line {line}: contacts must be ≥ 0");
-        }
-        let aht = match aht_col.and_then(|c| rec.get(c)).filter(|s| !s.is_empty()) {
+        let ts = parse_datetime(r.timestamp)
+            .with_context(|| format!("{at}: bad timestamp {:?}", r.timestamp))?;
+        let n = r.contacts(at)?;
+        let aht = match r.aht_s.filter(|s| !s.is_empty()) {
             Some(s) => Some(
                 s.parse::<f64>()
-                    .with_context(|| format!("line {line}: bad aht_s"))?,
+                    .with_context(|| format!("{at}: bad aht_s {s:?}"))?,
             ),
             None => None,
         };
@@ -672,57 +672,25 @@ fn read_today(
     date: chrono::NaiveDate,
     interval_min: u32,
 ) -> Result<Vec<f64>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    // The first name in `names` that is a header wins.
-    let find = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| headers.iter().position(|h| h == *n))
-    };
-    let ts_col = find(&["timestamp", "interval_start"])
-        .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
-    let n_col = find(&["contacts", "calls"])
-        .with_context(|| format!("{}: needs a contacts column", path.display()))?;
-    let q_col = find(&["queue"]);
+    let mut input = HistoryIn::open(path)?;
+    let filter = HistoryIn::filter(&input, queue);
     let spd = (1440 / interval_min) as usize;
     let mut values = vec![0.0; spd];
     let mut seen = 0;
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec?;
-        let line = i + 2;
-        if let (Some(q), Some(c)) = (queue, q_col)
-            && rec.get(c) != Some(q)
-        {
+    while let Some((at, r)) = input.next::<HistoryIn>()? {
+        if r.other_queue(filter) {
             continue;
         }
-        let text = rec.get(ts_col).unwrap_or("");
-        let ts = parse_datetime(text)
-            .with_context(|| format!("{}: line {line}: bad timestamp {text:?}", path.display()))?;
+        let text = r.timestamp;
+        let ts = parse_datetime(text).with_context(|| format!("{at}: bad timestamp {text:?}"))?;
         if ts.date() != date {
-            bail!(
-                "{}: line {line}: {text} is not on {date}, the day after the history",
-                path.display()
-            );
+            bail!("{at}: {text} is not on {date}, the day after the history");
         }
         let minute = ts.time().num_seconds_from_midnight() / 60;
         if minute % interval_min != 0 {
-            bail!(
-                "{}: line {line}: not on a {interval_min}-minute boundary",
-                path.display()
-            );
+            bail!("{at}: not on a {interval_min}-minute boundary");
         }
-        let n: f64 = rec
-            .get(n_col)
-            .unwrap_or("")
-            .parse()
-            .with_context(|| format!("{}: line {line}: bad contacts", path.display()))?;
-        if !n.is_finite() || n < 0.0 {
-            bail!("{}: line {line}: contacts must be ≥ 0", path.display());
-        }
+        let n = r.contacts(at)?;
         let slot = (minute / interval_min) as usize;
         values[slot] += n;
         seen = seen.max(slot + 1);
