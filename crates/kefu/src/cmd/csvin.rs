@@ -13,6 +13,9 @@ pub struct CsvIn {
     reader: csv::Reader<Box<dyn Read>>,
     /// The header names rows are deserialized by; `None`: by position.
     names: Option<csv::StringRecord>,
+    /// The row as read, then with its fields trimmed (here rather than by csv's `Trim`,
+    /// which allocates two new records per row).
+    raw: csv::StringRecord,
     record: csv::StringRecord,
 }
 
@@ -27,13 +30,13 @@ impl CsvIn {
             (path.display().to_string(), Box::new(file))
         };
         let reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
             .buffer_capacity(1 << 16)
             .from_reader(input);
         Ok(CsvIn {
             name,
             reader,
             names: None,
+            raw: csv::StringRecord::new(),
             record: csv::StringRecord::new(),
         })
     }
@@ -43,12 +46,14 @@ impl CsvIn {
     /// that field and any other ignored. A `required` field none of whose names is a header is
     /// an error; an `optional` one is absent from every row.
     pub fn columns(&mut self, required: &[&[&str]], optional: &[&[&str]]) -> Result<()> {
-        let headers = self
+        let headers: Vec<String> = self
             .reader
             .headers()
             .with_context(|| self.name.clone())?
-            .clone();
-        let mut names: Vec<&str> = headers.iter().collect();
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
+        let mut names: Vec<&str> = headers.iter().map(String::as_str).collect();
         for (field, is_required) in required
             .iter()
             .map(|f| (f, true))
@@ -56,7 +61,7 @@ impl CsvIn {
         {
             let chosen = field
                 .iter()
-                .find_map(|n| headers.iter().position(|h| h == *n));
+                .find_map(|n| headers.iter().position(|h| h == n));
             if chosen.is_none() && is_required {
                 let others = &field[1..];
                 bail!(
@@ -73,7 +78,7 @@ impl CsvIn {
             for (i, h) in headers.iter().enumerate() {
                 if Some(i) == chosen {
                     names[i] = field[0];
-                } else if field.contains(&h) {
+                } else if field.contains(&h.as_str()) {
                     names[i] = "";
                 }
             }
@@ -95,11 +100,17 @@ impl CsvIn {
             name,
             reader,
             names,
+            raw,
             record,
         } = self;
-        if !reader.read_record(record).with_context(|| name.clone())? {
+        if !reader.read_record(raw).with_context(|| name.clone())? {
             return Ok(None);
         }
+        record.clear();
+        for field in raw.iter() {
+            record.push_field(field.trim());
+        }
+        record.set_position(raw.position().cloned());
         let (name, names, record): (&'r str, &'r Option<_>, &'r csv::StringRecord) =
             (name, names, record);
         let at = At {
