@@ -2,6 +2,7 @@
 //! library and prints results.
 
 pub mod admin;
+pub mod csvin;
 pub mod database;
 pub mod import;
 pub mod kpi;

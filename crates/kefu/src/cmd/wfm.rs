@@ -2,6 +2,7 @@
 //!
 //! Glue only: reads CSV/YAML, calls `kefu-wfm`, prints JSON (`--json`) or text, writes SVG.
 
+use super::csvin::{At, CsvIn};
 use anyhow::{Context, Result, bail};
 use chrono::Timelike;
 use kefu_wfm::forecast::{self, Calendar, DayKind, History};
@@ -9,17 +10,45 @@ use kefu_wfm::reqcsv::parse_datetime;
 use kefu_wfm::schedule::{self, ScheduleSpec, SolveOptions};
 use kefu_wfm::{erlang, staffing, svg};
 use serde_json::{Value, json};
+use std::io::Write;
 use std::path::PathBuf;
 
-/// `println!` that ends quietly when the reader has gone (e.g. `| head`).
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        match writeln!(std::io::stdout().lock(), $($arg)*) {
+/// Standard output that ends the process quietly when its reader has gone (e.g. `| head`).
+struct Stdout(std::io::StdoutLock<'static>);
+
+impl Stdout {
+    fn lock() -> Stdout {
+        Stdout(std::io::stdout().lock())
+    }
+
+    /// Buffered, for output written piece by piece.
+    fn buffered() -> std::io::BufWriter<Stdout> {
+        std::io::BufWriter::with_capacity(1 << 16, Stdout::lock())
+    }
+
+    fn or_exit<T>(r: std::io::Result<T>) -> std::io::Result<T> {
+        match r {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-            other => other?,
+            other => other,
         }
-    }};
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Stdout::or_exit(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Stdout::or_exit(self.0.flush())
+    }
+}
+
+/// `println!` that ends quietly when the reader has gone.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(Stdout::lock(), $($arg)*)?
+    };
 }
 
 #[derive(Debug, clap::Args)]
@@ -79,7 +108,7 @@ struct StaffArgs {
     interval_s: f64,
     #[arg(long, required_unless_present = "intervals")]
     aht_s: Option<f64>,
-    /// CSV with columns interval_start, queue, calls, aht_s.
+    /// CSV with columns interval_start, queue, calls, aht_s (`-`: standard input).
     #[arg(long, conflicts_with_all = ["calls", "aht_s"])]
     intervals: Option<PathBuf>,
     /// Service-level target as a fraction (e.g. 0.8).
@@ -117,7 +146,8 @@ struct StaffArgs {
 
 #[derive(Debug, clap::Args)]
 struct ForecastArgs {
-    /// CSV with columns timestamp (or interval_start), queue, contacts (or calls), aht_s.
+    /// CSV with columns timestamp (or interval_start), queue, contacts (or calls), aht_s
+    /// (`-`: standard input).
     history: PathBuf,
     #[arg(long, default_value_t = 28)]
     horizon_days: usize,
@@ -244,23 +274,147 @@ fn run_erlang(a: ErlangArgs) -> Result<()> {
     print(&out, a.json)
 }
 
-fn staff_json(s: &staffing::Staffing, sl_of_answered: bool) -> Value {
-    json!({
-        "service_level_definition": if sl_of_answered {
-            "answered within T / answered"
-        } else {
-            "answered within T / offered"
-        },
-        "agents": s.agents,
-        "agents_scheduled": s.agents_scheduled,
-        "binding_constraint": s.binding_constraint,
-        "traffic_erlangs": s.traffic_erlangs,
-        "service_level": s.service_level,
-        "asa_s": num(s.asa_s),
-        "asa_answered_s": num(s.asa_answered_s),
-        "occupancy": s.occupancy,
-        "p_abandon": num(s.p_abandon),
+/// One row of `wfm staff --intervals`.
+#[derive(serde::Deserialize)]
+struct IntervalIn<'a> {
+    interval_start: &'a str,
+    queue: &'a str,
+    calls: f64,
+    aht_s: f64,
+}
+
+/// A staffing answer as printed. Fields in alphabetical order, the order of the JSON keys;
+/// serde_json writes a number that is not finite as `null`.
+#[derive(serde::Serialize)]
+struct StaffOut<'a> {
+    agents: u32,
+    agents_scheduled: u32,
+    asa_answered_s: Option<f64>,
+    asa_s: Option<f64>,
+    binding_constraint: Option<staffing::Binding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval_start: Option<&'a str>,
+    occupancy: f64,
+    p_abandon: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue: Option<&'a str>,
+    service_level: f64,
+    service_level_definition: &'static str,
+    traffic_erlangs: f64,
+}
+
+impl<'a> StaffOut<'a> {
+    fn new(s: &staffing::Staffing, sl_of_answered: bool, row: Option<(&'a str, &'a str)>) -> Self {
+        StaffOut {
+            agents: s.agents,
+            agents_scheduled: s.agents_scheduled,
+            asa_answered_s: s.asa_answered_s,
+            asa_s: s.asa_s,
+            binding_constraint: s.binding_constraint,
+            interval_start: row.map(|r| r.0),
+            occupancy: s.occupancy,
+            p_abandon: s.p_abandon,
+            queue: row.map(|r| r.1),
+            service_level: s.service_level,
+            service_level_definition: if sl_of_answered {
+                "answered within T / answered"
+            } else {
+                "answered within T / offered"
+            },
+            traffic_erlangs: s.traffic_erlangs,
+        }
+    }
+}
+
+/// The columns of `wfm staff --intervals --csv`.
+const STAFF_CSV: [&str; 9] = [
+    "interval_start",
+    "queue",
+    "agents",
+    "agents_scheduled",
+    "binding_constraint",
+    "service_level",
+    "asa_s",
+    "occupancy",
+    "p_abandon",
+];
+
+/// The staffed intervals, printed as they are serialized (no tree of values is built).
+struct StaffRows<'a> {
+    /// Interval start and queue of row `i`: strings `2i` and `2i + 1`.
+    labels: &'a Strings,
+    /// Every one `Ok` (checked before printing).
+    results: &'a [kefu_wfm::Result<staffing::Staffing>],
+    sl_of_answered: bool,
+}
+
+impl StaffRows<'_> {
+    fn iter(&self) -> impl Iterator<Item = StaffOut<'_>> {
+        self.results.iter().enumerate().filter_map(|(i, s)| {
+            let row = (self.labels.get(2 * i), self.labels.get(2 * i + 1));
+            let s = s.as_ref().ok()?;
+            Some(StaffOut::new(s, self.sl_of_answered, Some(row)))
+        })
+    }
+
+    fn write_csv(&self, out: impl Write) -> Result<()> {
+        let mut w = csv::WriterBuilder::new()
+            .buffer_capacity(1 << 16)
+            .from_writer(out);
+        w.write_record(STAFF_CSV)?;
+        let mut buf = Vec::with_capacity(32);
+        for r in self.iter() {
+            w.write_field(r.interval_start.unwrap_or_default())?;
+            w.write_field(r.queue.unwrap_or_default())?;
+            w.write_field(cell(&mut buf, &r.agents)?)?;
+            w.write_field(cell(&mut buf, &r.agents_scheduled)?)?;
+            w.write_field(cell(&mut buf, &r.binding_constraint)?)?;
+            w.write_field(cell(&mut buf, &r.service_level)?)?;
+            w.write_field(cell(&mut buf, &r.asa_s)?)?;
+            w.write_field(cell(&mut buf, &r.occupancy)?)?;
+            w.write_field(cell(&mut buf, &r.p_abandon)?)?;
+            w.write_record(None::<&[u8]>)?;
+        }
+        w.flush()?;
+        Ok(())
+    }
+}
+
+impl serde::Serialize for StaffRows<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// A CSV cell holding what serde_json writes for `v`: `null` empty, a string without its
+/// quotes (for names without escapes, such as enum variants), numbers as in JSON.
+fn cell<'b>(buf: &'b mut Vec<u8>, v: &impl serde::Serialize) -> Result<&'b [u8]> {
+    buf.clear();
+    serde_json::to_writer(&mut *buf, v)?;
+    Ok(match buf.as_slice() {
+        b"null" => b"",
+        [b'"', name @ .., b'"'] => name,
+        other => other,
     })
+}
+
+/// Strings in one buffer: the `i`th pushed is `text[ends[i - 1]..ends[i]]`.
+#[derive(Default)]
+struct Strings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
 }
 
 fn run_staff(a: StaffArgs) -> Result<()> {
@@ -272,119 +426,67 @@ fn run_staff(a: StaffArgs) -> Result<()> {
         max_abandon: a.max_abandon,
         sl_of_answered: a.sl_of_answered,
     };
-    let input = |calls: f64, aht_s: f64| staffing::StaffInput {
+    if let Some(path) = &a.intervals {
+        let mut input = CsvIn::open(path)?;
+        input.columns(
+            &[&["interval_start"], &["queue"], &["calls"], &["aht_s"]],
+            &[],
+        )?;
+        let mut labels = Strings::default();
+        let mut rows = Vec::new();
+        let mut lines = Vec::new();
+        while let Some((at, r)) = input.next::<IntervalIn>()? {
+            labels.push(r.interval_start);
+            labels.push(r.queue);
+            rows.push((r.calls, r.aht_s));
+            lines.push(at.line);
+        }
+        let staffer = staffing::Staffer::new(a.interval_s, a.patience_s, a.shrinkage, targets)?;
+        let started = std::time::Instant::now();
+        let results = staffer.staff_all(&rows);
+        let compute = started.elapsed();
+        // A row that cannot be staffed fails the run before anything is printed.
+        if let Some((Err(e), &line)) = results.iter().zip(&lines).find(|(r, _)| r.is_err()) {
+            bail!("{}: {e}", input.at(line));
+        }
+        if a.timing {
+            // The staffing of every row; reading, error context and printing are I/O glue.
+            eprintln!("{{\"compute_ms\": {}}}", compute.as_secs_f64() * 1000.0);
+        }
+        let rows = StaffRows {
+            labels: &labels,
+            results: &results,
+            sl_of_answered: a.sl_of_answered,
+        };
+        if a.csv {
+            return rows.write_csv(Stdout::lock());
+        }
+        let mut out = Stdout::buffered();
+        if a.json {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            out.write_all(b"\n")?;
+        } else {
+            for r in rows.iter() {
+                serde_json::to_writer(&mut out, &r)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        out.flush()?;
+        return Ok(());
+    }
+    let (Some(calls), Some(aht_s)) = (a.calls, a.aht_s) else {
+        bail!("give --calls and --aht-s, or --intervals FILE.csv");
+    };
+    let s = staffing::staff(&staffing::StaffInput {
         calls,
         interval_s: a.interval_s,
         aht_s,
         patience_s: a.patience_s,
         shrinkage: a.shrinkage,
         targets,
-    };
-    if let Some(path) = &a.intervals {
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_path(path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let headers = reader.headers()?.clone();
-        let col = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .with_context(|| format!("{}: missing column {name}", path.display()))
-        };
-        let (ci, cq, cc, ca) = (
-            col("interval_start")?,
-            col("queue")?,
-            col("calls")?,
-            col("aht_s")?,
-        );
-        let mut parsed = Vec::new();
-        for (i, rec) in reader.records().enumerate() {
-            let rec = rec?;
-            let line = i + 2;
-            let field = |c: usize| rec.get(c).unwrap_or("").to_string();
-            let parse = |c: usize, what: &str| -> Result<f64> {
-                field(c)
-                    .parse::<f64>()
-                    .with_context(|| format!("line {line}: bad {what} {:?}", field(c)))
-            };
-            parsed.push((
-                line,
-                field(ci),
-                field(cq),
-                parse(cc, "calls")?,
-                parse(ca, "aht_s")?,
-            ));
-        }
-        let staffer = staffing::Staffer::new(a.interval_s, a.patience_s, a.shrinkage, targets)?;
-        let rows: Vec<(f64, f64)> = parsed.iter().map(|r| (r.3, r.4)).collect();
-        let started = std::time::Instant::now();
-        let results = staffer.staff_all(&rows);
-        let compute = started.elapsed();
-        let results = parsed
-            .iter()
-            .zip(results)
-            .map(|((line, ..), r)| r.with_context(|| format!("line {line}")))
-            .collect::<Result<Vec<_>>>()?;
-        if a.timing {
-            // The staffing of every row; error context and JSON are I/O glue.
-            eprintln!("{{\"compute_ms\": {}}}", compute.as_secs_f64() * 1000.0);
-        }
-        let rows: Vec<Value> = parsed
-            .iter()
-            .zip(&results)
-            .map(|((_, start, queue, _, _), s)| {
-                let mut v = staff_json(s, a.sl_of_answered);
-                v["interval_start"] = json!(start);
-                v["queue"] = json!(queue);
-                v
-            })
-            .collect();
-        if a.csv {
-            let mut w = csv::Writer::from_writer(std::io::stdout());
-            w.write_record([
-                "interval_start",
-                "queue",
-                "agents",
-                "agents_scheduled",
-                "binding_constraint",
-                "service_level",
-                "asa_s",
-                "occupancy",
-                "p_abandon",
-            ])?;
-            let cell = |v: &Value| match v {
-                Value::Null => String::new(),
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            for r in &rows {
-                w.write_record(
-                    [
-                        "interval_start",
-                        "queue",
-                        "agents",
-                        "agents_scheduled",
-                        "binding_constraint",
-                        "service_level",
-                        "asa_s",
-                        "occupancy",
-                        "p_abandon",
-                    ]
-                    .iter()
-                    .map(|k| cell(&r[*k])),
-                )?;
-            }
-            w.flush()?;
-            return Ok(());
-        }
-        return print(&Value::Array(rows), a.json);
-    }
-    let (Some(calls), Some(aht)) = (a.calls, a.aht_s) else {
-        bail!("give --calls and --aht-s, or --intervals FILE.csv");
-    };
-    let s = staffing::staff(&input(calls, aht))?;
-    print(&staff_json(&s, a.sl_of_answered), a.json)
+    })?;
+    let out = serde_json::to_value(StaffOut::new(&s, a.sl_of_answered, None))?;
+    print(&out, a.json)
 }
 
 fn hhmm(min: u32) -> String {
@@ -538,24 +640,16 @@ fn run_schedule(a: ScheduleArgs) -> Result<()> {
 }
 
 fn read_calendar(path: &std::path::Path) -> Result<Calendar> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let mut input = CsvIn::open(path)?;
     let mut cal = Calendar::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec?;
-        let line = i + 2;
-        let date = rec.get(0).unwrap_or("");
+    // By position: date, kind (whatever the header calls them).
+    while let Some((at, (date, kind))) = input.next::<(&str, &str)>()? {
         let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .with_context(|| format!("{}: line {line}: bad date {date:?}", path.display()))?;
-        let kind = match rec.get(1).unwrap_or("").to_lowercase().as_str() {
+            .with_context(|| format!("{at}: bad date {date:?}"))?;
+        let kind = match kind.to_lowercase().as_str() {
             "holiday" | "休" | "假" => DayKind::Holiday,
             "workday" | "班" | "调休" => DayKind::Workday,
-            other => bail!(
-                "{}: line {line}: kind {other:?} is not holiday or workday",
-                path.display()
-            ),
+            other => bail!("{at}: kind {other:?} is not holiday or workday"),
         };
         cal.insert(date, kind);
     }
@@ -566,49 +660,66 @@ fn gcd(a: u32, b: u32) -> u32 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
 
+/// A row of a contact history (or of today's intervals so far). Numbers are read after the
+/// queue filter: rows of other queues are skipped unread.
+#[derive(serde::Deserialize)]
+struct HistoryIn<'a> {
+    timestamp: &'a str,
+    contacts: &'a str,
+    queue: Option<&'a str>,
+    aht_s: Option<&'a str>,
+}
+
+impl HistoryIn<'_> {
+    /// Opens a history file: `timestamp` (or `interval_start`), `contacts` (or `calls`), and
+    /// optionally `queue` and `aht_s`.
+    fn open(path: &std::path::Path) -> Result<CsvIn> {
+        let mut input = CsvIn::open(path)?;
+        input.columns(
+            &[&["timestamp", "interval_start"], &["contacts", "calls"]],
+            &[&["queue"], &["aht_s"]],
+        )?;
+        Ok(input)
+    }
+
+    /// The queue rows are filtered by: `queue`, if the file has a queue column.
+    fn filter<'q>(input: &CsvIn, queue: Option<&'q str>) -> Option<&'q str> {
+        queue.filter(|_| input.has("queue"))
+    }
+
+    /// Not a row of the `filter` queue.
+    fn other_queue(&self, filter: Option<&str>) -> bool {
+        filter.is_some_and(|q| self.queue.unwrap_or_default() != q)
+    }
+
+    fn contacts(&self, at: At) -> Result<f64> {
+        let n: f64 = self
+            .contacts
+            .parse()
+            .with_context(|| format!("{at}: bad contacts {:?}", self.contacts))?;
+        if !n.is_finite() || n < 0.0 {
+            bail!("{at}: contacts must be ≥ 0");
+        }
+        Ok(n)
+    }
+}
+
 fn read_history(a: &ForecastArgs) -> Result<History> {
     let path = &a.history;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    // The first name in `names` that is a header wins.
-    let find = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| headers.iter().position(|h| h == *n))
-    };
-    let ts_col = find(&["timestamp", "interval_start"])
-        .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
-    let n_col = find(&["contacts", "calls"])
-        .with_context(|| format!("{}: needs a contacts column", path.display()))?;
-    let q_col = find(&["queue"]);
-    let aht_col = find(&["aht_s"]);
+    let mut input = HistoryIn::open(path)?;
+    let filter = HistoryIn::filter(&input, a.queue.as_deref());
     let mut rows = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec?;
-        let line = i + 2;
-        if let (Some(q), Some(c)) = (&a.queue, q_col)
-            && rec.get(c) != Some(q.as_str())
-        {
+    while let Some((at, r)) = input.next::<HistoryIn>()? {
+        if r.other_queue(filter) {
             continue;
         }
-        let text = rec.get(ts_col).unwrap_or("");
-        let ts =
-            parse_datetime(text).with_context(|| format!("line {line}: bad timestamp {text:?}"))?;
-        let n: f64 = rec
-            .get(n_col)
-            .unwrap_or("")
-            .parse()
-            .with_context(|| format!("line {line}: bad contacts"))?;
-        if !n.is_finite() || n < 0.0 {
-            bail!("line {line}: contacts must be ≥ 0");
-        }
-        let aht = match aht_col.and_then(|c| rec.get(c)).filter(|s| !s.is_empty()) {
+        let ts = parse_datetime(r.timestamp)
+            .with_context(|| format!("{at}: bad timestamp {:?}", r.timestamp))?;
+        let n = r.contacts(at)?;
+        let aht = match r.aht_s.filter(|s| !s.is_empty()) {
             Some(s) => Some(
                 s.parse::<f64>()
-                    .with_context(|| format!("line {line}: bad aht_s"))?,
+                    .with_context(|| format!("{at}: bad aht_s {s:?}"))?,
             ),
             None => None,
         };
@@ -672,57 +783,25 @@ fn read_today(
     date: chrono::NaiveDate,
     interval_min: u32,
 ) -> Result<Vec<f64>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    // The first name in `names` that is a header wins.
-    let find = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| headers.iter().position(|h| h == *n))
-    };
-    let ts_col = find(&["timestamp", "interval_start"])
-        .with_context(|| format!("{}: needs a timestamp column", path.display()))?;
-    let n_col = find(&["contacts", "calls"])
-        .with_context(|| format!("{}: needs a contacts column", path.display()))?;
-    let q_col = find(&["queue"]);
+    let mut input = HistoryIn::open(path)?;
+    let filter = HistoryIn::filter(&input, queue);
     let spd = (1440 / interval_min) as usize;
     let mut values = vec![0.0; spd];
     let mut seen = 0;
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec?;
-        let line = i + 2;
-        if let (Some(q), Some(c)) = (queue, q_col)
-            && rec.get(c) != Some(q)
-        {
+    while let Some((at, r)) = input.next::<HistoryIn>()? {
+        if r.other_queue(filter) {
             continue;
         }
-        let text = rec.get(ts_col).unwrap_or("");
-        let ts = parse_datetime(text)
-            .with_context(|| format!("{}: line {line}: bad timestamp {text:?}", path.display()))?;
+        let text = r.timestamp;
+        let ts = parse_datetime(text).with_context(|| format!("{at}: bad timestamp {text:?}"))?;
         if ts.date() != date {
-            bail!(
-                "{}: line {line}: {text} is not on {date}, the day after the history",
-                path.display()
-            );
+            bail!("{at}: {text} is not on {date}, the day after the history");
         }
         let minute = ts.time().num_seconds_from_midnight() / 60;
         if minute % interval_min != 0 {
-            bail!(
-                "{}: line {line}: not on a {interval_min}-minute boundary",
-                path.display()
-            );
+            bail!("{at}: not on a {interval_min}-minute boundary");
         }
-        let n: f64 = rec
-            .get(n_col)
-            .unwrap_or("")
-            .parse()
-            .with_context(|| format!("{}: line {line}: bad contacts", path.display()))?;
-        if !n.is_finite() || n < 0.0 {
-            bail!("{}: line {line}: contacts must be ≥ 0", path.display());
-        }
+        let n = r.contacts(at)?;
         let slot = (minute / interval_min) as usize;
         values[slot] += n;
         seen = seen.max(slot + 1);

@@ -212,6 +212,77 @@ fn staff_intervals_file() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Runs kefu with `input` on its standard input.
+fn kefu_stdin(args: &[&str], input: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kefu");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn staff_intervals_columns_by_name_from_stdin() {
+    let dir = std::env::temp_dir().join(format!("kefu-wfm-stdin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("intervals.csv");
+    std::fs::write(
+        &path,
+        "interval_start,queue,calls,aht_s\n\
+         2026-01-05T09:00,sales,100,180\n\
+         2026-01-05T09:00,\"a,b\",170,180\n",
+    )
+    .unwrap();
+    // The same rows with the columns in another order, padded, and one more column.
+    let shuffled = " calls , queue,note, interval_start ,aht_s\n\
+                    100 ,sales,x, 2026-01-05T09:00,180 \n\
+                    170,\"a,b\",y,2026-01-05T09:00,180\n";
+    let file = path.to_str().unwrap();
+    for mode in [&["--csv"][..], &["--json"], &[]] {
+        let staff = |intervals| {
+            let mut args = vec![
+                "wfm",
+                "staff",
+                "--target-sl",
+                "0.8",
+                "--intervals",
+                intervals,
+            ];
+            args.extend_from_slice(mode);
+            args
+        };
+        let (ok, expected, err) = kefu(&staff(file));
+        assert!(ok, "{err}");
+        let (ok, out, err) = kefu_stdin(&staff("-"), shuffled);
+        assert!(ok, "{err}");
+        assert_eq!(out, expected, "{mode:?}");
+    }
+    let (ok, _, err) = kefu_stdin(
+        &["wfm", "staff", "--intervals", "-", "--target-sl", "0.8"],
+        "queue,interval_start,aht_s,calls\nq,2026-01-05T09:00,180,12\nq,2026-01-05T09:15,180,x\n",
+    );
+    assert!(
+        !ok && err.contains("stdin: line 3: bad calls \"x\""),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn schedule_covers_and_assigns() {
     let dir = std::env::temp_dir().join(format!("kefu-wfm-sched-{}", std::process::id()));
