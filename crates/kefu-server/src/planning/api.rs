@@ -320,7 +320,7 @@ pub(crate) async fn requirements_from_store(
         };
         let start = offered
             .duration_trunc(step)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            .map_err(|e| ApiError::internal("bucketing interactions by interval", e))?;
         let e = buckets
             .entry((start, r.queue.unwrap_or_default()))
             .or_default();

@@ -303,14 +303,7 @@ pub async fn forecast_page(
                 })
                 .collect();
         }
-        Err(e) => {
-            let problem = e.problem();
-            page.error = Some(crate::i18n::tr(
-                v.lang,
-                &format!("problem-{}", problem.code),
-                None,
-            ));
-        }
+        Err(e) => page.error = Some(e.into_problem().message(v.lang)),
     }
     Ok(render(page))
 }
@@ -491,8 +484,7 @@ pub async fn schedule_submit(
                 page.requirements = csv;
             }
             Err(e) => {
-                let code = e.problem().code;
-                let detail = crate::i18n::tr(v.lang, &format!("problem-{code}"), None);
+                let detail = e.into_problem().message(v.lang);
                 fail(&mut page, "planning-schedule-bad-range", detail);
                 return Ok(render(page));
             }

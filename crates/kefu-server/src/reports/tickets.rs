@@ -218,8 +218,8 @@ pub async fn ticket_kpis(
 ) -> Result<TicketKpis, ApiError> {
     let set = policy_set(store, scope).await?;
     let facts = store.ticket_report_facts(scope, from, to, false).await?;
-    let mut buckets =
-        Buckets::new(ingest_options()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut buckets = Buckets::new(ingest_options())
+        .map_err(|e| ApiError::internal("preparing ticket KPI buckets", e.to_string()))?;
     let mut by_policy: BTreeMap<String, PolicySla> = BTreeMap::new();
     let in_range = |t: DateTime<Utc>| t >= from && t < to;
     for f in &facts {

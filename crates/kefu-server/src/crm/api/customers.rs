@@ -633,7 +633,7 @@ pub async fn import_customers(
 /// more than [`MAX_IMPORT_BYTES`] is 413.
 async fn spool(dir: &std::path::Path, mut body: Body) -> Result<tempfile::NamedTempFile, ApiError> {
     use tokio::io::AsyncWriteExt;
-    let io = |e: std::io::Error| ApiError::Internal(format!("spooling the import: {e}"));
+    let io = |e: std::io::Error| ApiError::internal("spooling the import", e);
     let spool = tempfile::Builder::new()
         .prefix(".kefu-import-")
         .tempfile_in(dir)
@@ -700,7 +700,8 @@ pub async fn export_customers(
     };
     let ctx = state.store.crm_context(&p.scope).await?;
     let keys: Vec<String> = ctx.fields.iter().map(|d| d.key.clone()).collect();
-    let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
+    let internal =
+        |e: &dyn std::fmt::Display| ApiError::internal("exporting customers", e.to_string());
     match q.format.as_deref().unwrap_or("csv") {
         "csv" => {
             let mut w = csv_writer();

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::{Tr, Viewer, render};
+use crate::pages::{FormError, PageError, Tr, Viewer, after_form, render};
 use crate::tickets::pages::list::{TicketRow, ticket_row};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -232,13 +232,11 @@ struct CustomerPage {
     timeline: Vec<TimelineRow>,
     /// The cursor of the timeline's next (older) page.
     timeline_next: Option<String>,
-    error: String,
+    error: Option<PageError>,
 }
 
 #[derive(Deserialize)]
-struct ErrorQuery {
-    #[serde(default)]
-    error: String,
+struct TimelineQuery {
     /// Where the timeline starts (its `next_cursor`); the newest entries when absent.
     #[serde(default)]
     timeline: String,
@@ -248,7 +246,8 @@ async fn customer_page(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<String>,
-    Query(eq): Query<ErrorQuery>,
+    Query(eq): Query<TimelineQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ReadCustomers)?;
     let id = crate::http::path_id(&id)?;
@@ -369,7 +368,7 @@ async fn customer_page(
             .collect(),
         timeline,
         timeline_next,
-        error: eq.error,
+        error,
         c: c.into(),
         t,
         signed_in: true,
@@ -378,13 +377,7 @@ async fn customer_page(
 
 /// After a form: back to the customer page, with the problem code if it failed.
 fn back(id: &str, r: Result<(), kefu_store::StoreError>) -> Response {
-    match r {
-        Ok(()) => Redirect::to(&format!("/customers/{id}")).into_response(),
-        Err(e) => {
-            let code = ApiError::from(e).problem().code;
-            Redirect::to(&format!("/customers/{id}?error={code}")).into_response()
-        }
-    }
+    after_form(&format!("/customers/{id}"), r.map_err(ApiError::from))
 }
 
 #[derive(Deserialize)]

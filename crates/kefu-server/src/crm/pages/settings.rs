@@ -4,10 +4,10 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::{Tr, Viewer, render};
+use crate::pages::{FormError, PageError, Tr, Viewer, after_form, render};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use kefu_model::Action;
@@ -50,22 +50,16 @@ struct SegmentRow {
 struct SettingsPage {
     t: Tr,
     signed_in: bool,
-    error: String,
+    error: Option<PageError>,
     types: Vec<&'static str>,
     fields: Vec<FieldRow>,
     segments: Vec<SegmentRow>,
 }
 
-#[derive(Deserialize)]
-struct ErrorQuery {
-    #[serde(default)]
-    error: String,
-}
-
 async fn page(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<ErrorQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ManageCrm)?;
     let ctx = state.store.crm_context(v.scope()).await?;
@@ -83,7 +77,7 @@ async fn page(
     Ok(render(SettingsPage {
         t: v.t(),
         signed_in: true,
-        error: q.error,
+        error,
         types: FIELD_TYPES.to_vec(),
         fields: ctx
             .fields
@@ -111,13 +105,7 @@ async fn page(
 
 /// Back to the page, with the problem code if the change failed.
 fn back<T>(r: Result<T, ApiError>) -> Response {
-    match r {
-        Ok(_) => Redirect::to("/customers/settings").into_response(),
-        Err(e) => {
-            let code = e.problem().code;
-            Redirect::to(&format!("/customers/settings?error={code}")).into_response()
-        }
-    }
+    after_form("/customers/settings", r)
 }
 
 fn choices(s: &str) -> Vec<String> {

@@ -78,7 +78,8 @@ pub async fn put_costs(
 ) -> Result<Json<CostSettings>, ApiError> {
     let p = auth.require(Action::ManageReports)?;
     body.validate().map_err(ApiError::InvalidBody)?;
-    let v = serde_json::to_value(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let v =
+        serde_json::to_value(&body).map_err(|e| ApiError::internal("encoding cost settings", e))?;
     state
         .store
         .put_report_costs(&p.scope, &p.actor(), v)

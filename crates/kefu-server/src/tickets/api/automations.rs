@@ -295,7 +295,7 @@ pub(crate) fn macro_fields(mut b: MacroIn) -> Result<AutomationFields, ApiError>
         definition: serde_json::to_value(store::MacroDef {
             actions: actions_def(b.actions),
         })
-        .map_err(|e| ApiError::Internal(e.to_string()))?,
+        .map_err(|e| ApiError::internal("encoding an automation", e))?,
     })
 }
 
@@ -314,7 +314,7 @@ pub(crate) fn trigger_fields(mut b: TriggerIn) -> Result<AutomationFields, ApiEr
             conditions: b.conditions.into(),
             actions: actions_def(b.actions),
         })
-        .map_err(|e| ApiError::Internal(e.to_string()))?,
+        .map_err(|e| ApiError::internal("encoding an automation", e))?,
     })
 }
 

@@ -94,8 +94,9 @@ pub async fn create_category(
         .await?;
     let all = state.store.categories(&p.scope).await?;
     let out = tree(all).into_iter().find(|c| c.id == m.id);
-    out.map(|c| (StatusCode::CREATED, Json(c)))
-        .ok_or_else(|| ApiError::Internal("category vanished".into()))
+    out.map(|c| (StatusCode::CREATED, Json(c))).ok_or_else(|| {
+        ApiError::internal("creating a category", "the new category is not in the tree")
+    })
 }
 
 /// The category tree, flat, in path order.

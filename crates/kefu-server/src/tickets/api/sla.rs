@@ -187,7 +187,8 @@ pub async fn put_policies(
     } else {
         return Err(ApiError::UnsupportedMediaType);
     };
-    let spec = serde_json::to_value(&set).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let spec =
+        serde_json::to_value(&set).map_err(|e| ApiError::internal("encoding SLA policies", e))?;
     let saved = state
         .store
         .update_ticket_settings(&p.scope, &p.actor(), |s| s.sla_policies = Some(spec))

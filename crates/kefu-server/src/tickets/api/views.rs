@@ -411,7 +411,7 @@ pub async fn bulk(
         .map(|(id, r)| BulkItemOut {
             id,
             ok: r.is_ok(),
-            code: r.err().map(|e| e.problem().code.to_owned()),
+            code: r.err().map(|e| e.into_problem().code.to_owned()),
         })
         .collect();
     Ok(Json(out))

@@ -5,12 +5,12 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::{Tr, Viewer, render};
+use crate::pages::{FormError, Tr, Viewer, after_form, render};
 use crate::tickets::api::automations::{MacroIn, TriggerIn, macro_fields, trigger_fields};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::response::Response;
 use kefu_model::Action;
 use serde::Deserialize;
 
@@ -33,15 +33,10 @@ pub struct AutomationsPage {
     draft: String,
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    error: Option<String>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<PageQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ManageAutomations)?;
     let mut rows = vec![];
@@ -61,7 +56,7 @@ pub async fn page(
         t: v.t(),
         signed_in: true,
         rows,
-        error: q.error,
+        error: error.map(|e| e.message),
         draft: String::new(),
     }))
 }
@@ -112,16 +107,7 @@ pub async fn submit(
         Ok(())
     }
     .await;
-    Ok(match r {
-        Ok(()) => Redirect::to("/tickets/automations").into_response(),
-        Err(e) => {
-            // The reason, shown as written (e.g. the JSON error with its line and column).
-            let msg = match &e {
-                ApiError::InvalidBody(m) => m.clone(),
-                other => other.problem().code.to_owned(),
-            };
-            let q = serde_urlencoded::to_string([("error", msg)]).unwrap_or_default();
-            Redirect::to(&format!("/tickets/automations?{q}")).into_response()
-        }
-    })
+    // A refused definition comes back with its reason (e.g. the JSON error with its line
+    // and column).
+    Ok(after_form("/tickets/automations", r))
 }

@@ -4,11 +4,11 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::{Tr, Viewer, render};
+use crate::pages::{FormError, PageError, Tr, Viewer, after_form, render};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::response::Response;
 use kefu_model::Action;
 use serde::Deserialize;
 
@@ -27,18 +27,13 @@ pub struct SkillsPage {
     signed_in: bool,
     rows: Vec<Row>,
     can_edit: bool,
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct PageQuery {
-    error: Option<String>,
+    error: Option<PageError>,
 }
 
 pub async fn page(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<PageQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ReadUsers)?;
     let (people, _) = state.store.handler_candidates(v.scope()).await?;
@@ -63,7 +58,7 @@ pub async fn page(
         signed_in: true,
         rows,
         can_edit: v.auth.0.role.allows(Action::ManageTeams),
-        error: q.error,
+        error,
     }))
 }
 
@@ -109,10 +104,5 @@ pub async fn submit(
         Ok(())
     }
     .await;
-    Ok(match r {
-        Ok(()) => Redirect::to("/tickets/skills").into_response(),
-        Err(e) => {
-            Redirect::to(&format!("/tickets/skills?error={}", e.problem().code)).into_response()
-        }
-    })
+    Ok(after_form("/tickets/skills", r))
 }

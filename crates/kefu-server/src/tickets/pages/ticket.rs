@@ -6,8 +6,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::i18n::tr;
-use crate::pages::{Tr, Viewer, render};
+use crate::pages::{FormError, PageError, Tr, Viewer, after_form, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -83,11 +82,6 @@ pub struct TicketPage {
     error: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct ErrorQuery {
-    error: Option<String>,
-}
-
 fn remaining(secs: i64) -> String {
     let sign = if secs < 0 { "-" } else { "" };
     let s = secs.unsigned_abs();
@@ -121,7 +115,7 @@ pub async fn ticket_page(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<String>,
-    Query(eq): Query<ErrorQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ReadTickets)?;
     let scope = v.scope().clone();
@@ -223,14 +217,7 @@ pub async fn ticket_page(
         .map(|m| (m.id, m.name))
         .collect();
     let tools = crate::tickets::pages::tools::tools(&state, &v, &scope, &id, &messages).await?;
-    let error = eq
-        .error
-        .filter(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-        .map(|code| {
-            let mut args = fluent_bundle::FluentArgs::new();
-            args.set("code", code.clone());
-            tr(v.lang, &format!("problem-{code}"), Some(&args))
-        });
+    let error = error.map(|e| e.message);
     Ok(render(TicketPage {
         t: v.t(),
         signed_in: true,
@@ -279,14 +266,9 @@ pub async fn ticket_page(
     }))
 }
 
+/// Back to the ticket after a form, with the problem if it failed.
 fn back(id: &str, r: Result<(), ApiError>) -> Response {
-    match r {
-        Ok(()) => Redirect::to(&format!("/tickets/{id}")).into_response(),
-        Err(e) => {
-            let code = e.problem().code;
-            Redirect::to(&format!("/tickets/{id}?error={code}")).into_response()
-        }
-    }
+    after_form(&format!("/tickets/{id}"), r)
 }
 
 #[derive(Deserialize)]
@@ -695,11 +677,13 @@ pub async fn sla_submit(
         None
     } else {
         match kefu_sla::PolicySet::from_yaml(&f.yaml) {
-            Ok(set) => {
-                Some(serde_json::to_value(&set).map_err(|e| ApiError::Internal(e.to_string()))?)
-            }
+            Ok(set) => Some(
+                serde_json::to_value(&set)
+                    .map_err(|e| ApiError::internal("encoding SLA policies", e))?,
+            ),
             Err(e) => {
-                return sla_render(&state, &v, Some(f.yaml), false, Some(e.to_string())).await;
+                let e = PageError::of(ApiError::InvalidBody(e.to_string()), v.lang);
+                return sla_render(&state, &v, Some(f.yaml), false, Some(e.message)).await;
             }
         }
     };
@@ -720,8 +704,8 @@ pub async fn sla_submit(
     match r {
         Ok(_) => Ok(Redirect::to("/tickets/sla?saved=true").into_response()),
         Err(e) => {
-            let code = ApiError::from(e).problem().code;
-            sla_render(&state, &v, Some(f.yaml), false, Some(code.to_owned())).await
+            let e = PageError::of(ApiError::from(e), v.lang);
+            sla_render(&state, &v, Some(f.yaml), false, Some(e.message)).await
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::Viewer;
+use crate::pages::{Viewer, form_failed};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -221,8 +221,6 @@ pub async fn submit(
     .await;
     Ok(match r {
         Ok(go) => Redirect::to(&format!("/tickets/{go}")).into_response(),
-        Err(e) => {
-            Redirect::to(&format!("/tickets/{id}?error={}", e.problem().code)).into_response()
-        }
+        Err(e) => form_failed(&format!("/tickets/{id}"), e),
     })
 }
