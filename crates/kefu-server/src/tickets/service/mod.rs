@@ -40,7 +40,11 @@ pub struct NewTicket {
 }
 
 /// Creates a ticket (state `new`); returns it as stored after the triggers ran.
-pub async fn create(state: &AppState, auth: &Auth, t: NewTicket) -> Result<ticket::Model, ApiError> {
+pub async fn create(
+    state: &AppState,
+    auth: &Auth,
+    t: NewTicket,
+) -> Result<ticket::Model, ApiError> {
     let p = auth.require(Action::WriteTickets)?;
     let fields = TicketFields {
         customer_id: opt_id("customer_id", t.customer_id)?,
@@ -96,9 +100,8 @@ pub async fn update(
     c: TicketChange,
 ) -> Result<ticket::Model, ApiError> {
     let p = auth.require(Action::WriteTickets)?;
-    let ids = |field: &'static str, v: Option<Option<String>>| {
-        v.map(|v| opt_id(field, v)).transpose()
-    };
+    let ids =
+        |field: &'static str, v: Option<Option<String>>| v.map(|v| opt_id(field, v)).transpose();
     let customer = ids("customer_id", c.customer_id)?;
     let assignee = ids("assignee_id", c.assignee_id)?;
     let group = ids("group_id", c.group_id)?;
@@ -154,7 +157,10 @@ pub async fn transitions(
     id: &str,
 ) -> Result<Vec<ticket_transition::Model>, ApiError> {
     let p = auth.require(Action::ReadTickets)?;
-    Ok(state.store.ticket_transitions(&p.scope, &path_id(id)?).await?)
+    Ok(state
+        .store
+        .ticket_transitions(&p.scope, &path_id(id)?)
+        .await?)
 }
 
 /// Deletes a ticket.
