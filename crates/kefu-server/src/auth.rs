@@ -27,7 +27,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(format!("hashing password: {e}")))
+        .map_err(|e| ApiError::internal("hashing a password", e.to_string()))
 }
 
 /// Whether `password` matches the PHC string `hash`.

@@ -1,8 +1,10 @@
-//! API errors and their one mapping to HTTP: RFC 9457 `application/problem+json` with a
-//! stable snake_case `code`. Handlers return [`ApiError`]; the response carries a [`Problem`]
-//! that the `localize` middleware renders in the request's language.
+//! Errors and their one mapping to HTTP: RFC 9457 `application/problem+json` with a stable
+//! snake_case `code`. API and page handlers return [`ApiError`]; [`ApiError::into_problem`] is
+//! the one place an error becomes a [`Problem`] and where every 5xx is logged, with its source
+//! chain. The API's response carries the problem, which the `localize` middleware renders in the
+//! request's language; pages show [`message`] (see `pages`).
 
-use crate::i18n::{Lang, tr};
+use crate::i18n::{Lang, has_message, tr};
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -40,8 +42,13 @@ pub enum ApiError {
     Model(#[from] ModelError),
     #[error(transparent)]
     Wfm(#[from] kefu_wfm::WfmError),
-    #[error("internal: {0}")]
-    Internal(String),
+    /// Something failed on our side: what we were doing, and why (logged, never shown).
+    #[error("{context}")]
+    Internal {
+        context: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// An import with invalid rows (the JSON list of row errors); nothing was imported.
     #[error("import has invalid rows")]
     ImportInvalid(String),
@@ -56,8 +63,35 @@ pub struct Problem {
 }
 
 impl ApiError {
+    /// An internal error: `context` says what failed, `source` why (a message or an error).
+    pub fn internal(
+        context: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> ApiError {
+        ApiError::Internal {
+            context,
+            source: source.into(),
+        }
+    }
+
+    /// The problem this error answers with. A 5xx is logged here, once, with the error's
+    /// source chain: every way an error leaves a request (API response, page, form redirect,
+    /// one item of a bulk change) goes through this.
+    pub fn into_problem(self) -> Problem {
+        let problem = self.table();
+        if problem.status.is_server_error() {
+            tracing::error!(
+                status = problem.status.as_u16(),
+                code = problem.code,
+                error = %chain(&self),
+                "request failed"
+            );
+        }
+        problem
+    }
+
     /// The one table from errors to status codes and stable codes.
-    pub fn problem(&self) -> Problem {
+    fn table(&self) -> Problem {
         use StatusCode as S;
         let p = |status, code, args: Vec<(&'static str, String)>| Problem { status, code, args };
         match self {
@@ -123,7 +157,7 @@ impl ApiError {
                 "invalid_input",
                 vec![("reason", e.to_string())],
             ),
-            ApiError::Internal(_) => p(S::INTERNAL_SERVER_ERROR, "internal", vec![]),
+            ApiError::Internal { .. } => p(S::INTERNAL_SERVER_ERROR, "internal", vec![]),
             ApiError::ImportInvalid(errors) => p(
                 S::UNPROCESSABLE_ENTITY,
                 "import_invalid",
@@ -133,15 +167,31 @@ impl ApiError {
     }
 }
 
+/// An error and its sources, `outer: inner: …` (a source already in the text is left out).
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(s) = next {
+        let m = s.to_string();
+        if !out.contains(&m) {
+            out.push_str(": ");
+            out.push_str(&m);
+        }
+        next = s.source();
+    }
+    out
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let problem = self.problem();
-        if problem.status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
-        }
+        let retry_after = match &self {
+            ApiError::TooManyAttempts { retry_after_s } => Some(*retry_after_s),
+            _ => None,
+        };
+        let problem = self.into_problem();
         let mut resp = problem.status.into_response();
-        if let ApiError::TooManyAttempts { retry_after_s } = self
-            && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
+        if let Some(s) = retry_after
+            && let Ok(v) = HeaderValue::from_str(&s.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -150,21 +200,65 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl Problem {
+    /// The problem's arguments as Fluent arguments.
+    fn fluent_args(&self) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        for (k, v) in &self.args {
+            args.set(*k, v.clone());
+        }
+        args
+    }
+
+    /// The problem's title in `lang` (conflicts have their own codes but share one title).
+    pub fn title(&self, lang: Lang) -> String {
+        tr(
+            lang,
+            &format!("problem-{}", self.message_id()),
+            Some(&self.fluent_args()),
+        )
+    }
+
+    /// The id of the problem's title and detail messages.
+    fn message_id(&self) -> &'static str {
+        if self.status == StatusCode::CONFLICT && self.code != "invalid_transition" {
+            "conflict"
+        } else {
+            self.code
+        }
+    }
+
+    /// What a page shows for this problem, in `lang` (see [`message`]).
+    pub fn message(&self, lang: Lang) -> String {
+        message(lang, self.code, &self.fluent_args())
+    }
+}
+
+/// The message a page shows for problem `code` with `args`, in `lang`: the code's own message
+/// (`problem-CODE`, e.g. a ticket rule) when it has one and no detail, else its detail
+/// (`problem-CODE-detail`) with the arguments; a conflict without a message of its own is
+/// the conflict detail naming its code.
+pub fn message(lang: Lang, code: &str, args: &FluentArgs) -> String {
+    let detail = format!("problem-{code}-detail");
+    if has_message(&detail) {
+        return tr(lang, &detail, Some(args));
+    }
+    let own = format!("problem-{code}");
+    if has_message(&own) {
+        return tr(lang, &own, Some(args));
+    }
+    let mut a = FluentArgs::new();
+    a.set("code", code.to_owned());
+    tr(lang, "problem-conflict-detail", Some(&a))
+}
+
 /// Renders a [`Problem`] as `application/problem+json` in `lang`.
 pub fn render(problem: &Problem, lang: Lang) -> serde_json::Value {
-    let mut args = FluentArgs::new();
-    for (k, v) in &problem.args {
-        args.set(*k, v.clone());
-    }
-    // Conflicts have their own codes but share one message.
-    let msg = if problem.status == StatusCode::CONFLICT && problem.code != "invalid_transition" {
-        "conflict"
-    } else {
-        problem.code
-    };
+    let args = problem.fluent_args();
+    let msg = problem.message_id();
     let mut body = serde_json::json!({
         "type": format!("/problems/{}", problem.code),
-        "title": tr(lang, &format!("problem-{msg}"), Some(&args)),
+        "title": problem.title(lang),
         "status": problem.status.as_u16(),
         "detail": tr(lang, &format!("problem-{msg}-detail"), Some(&args)),
         "code": problem.code,

@@ -104,6 +104,11 @@ pub fn tr(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
     b.format_pattern(pattern, args, &mut errors).into_owned()
 }
 
+/// Whether message `id` exists (both languages have the same messages).
+pub fn has_message(id: &str) -> bool {
+    bundles()[0].has_message(id)
+}
+
 /// Every message id of a language, for the completeness test.
 pub fn message_ids(lang: Lang) -> Vec<String> {
     sources(lang)

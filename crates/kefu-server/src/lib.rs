@@ -66,17 +66,30 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics::serve))
+        .merge(page_router())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(error::localize))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(
+            // A failed request is logged by `error` with its cause; the trace keeps the
+            // status line at debug level so a 5xx is not logged twice.
+            tower_http::trace::TraceLayer::new_for_http().on_failure(
+                tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
+            ),
+        )
+        .with_state(state)
+}
+
+/// Every domain's pages; their errors are HTML pages.
+fn page_router() -> Router<AppState> {
+    Router::new()
         .merge(identity::pages::router())
         .merge(tickets::pages::router())
         .merge(crm::pages::router())
         .merge(reports::pages::router())
         .merge(planning::pages::router())
         .merge(notifications::pages::router())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(error::localize))
-        .layer(axum::middleware::from_fn(metrics::track))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(axum::middleware::from_fn(pages::problem_page))
 }
 
 /// Every domain's `/api/v1` routes.

@@ -202,7 +202,8 @@ impl<'s> Write<'s> {
         })
     }
 
-    /// Undoes the changes of a nested write.
+    /// Undoes the changes of this write: a nested one's, or a whole write that found nothing to
+    /// change.
     pub(crate) async fn undo(self) -> Result<()> {
         self.txn.rollback().await?;
         Ok(())

@@ -1,10 +1,11 @@
-//! Identity pages: sign in, sign out, the language switch.
+//! Identity pages: sign in (through the identity service, like the API's login), sign out,
+//! the language switch.
 
 use crate::AppState;
 use crate::auth::SESSION_COOKIE;
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::identity::api::session::{LoginIn, SESSION_DAYS, issue_session};
+use crate::identity::service::{self, LoginIn, SESSION_DAYS};
 use crate::pages::{LANG_COOKIE, Tr, page_lang, render};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
@@ -52,7 +53,7 @@ async fn login_submit(
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    match issue_session(&state, Some(client), &form).await {
+    match service::login(&state, Some(client), &form).await {
         Ok(tok) => {
             let max_age = SESSION_DAYS * 24 * 3600;
             let cookie = format!(

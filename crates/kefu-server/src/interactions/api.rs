@@ -1,15 +1,17 @@
-//! Interactions (`/api/v1/interactions`): every contact with all fields of SPEC C2.
+//! Interactions (`/api/v1/interactions`): every contact with all fields of SPEC C2. The
+//! wire types and handlers; the rules are `interactions::service`.
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::http::{ApiJson, ApiQuery, PageOut, nullable, opt_id, page_req, path_id};
+use crate::http::{ApiJson, ApiQuery, PageOut, nullable, page_req};
+use crate::interactions::service::{self, References};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use kefu_model::{Action, Channel, Direction, InteractionOutcome};
+use kefu_model::{Channel, Direction, InteractionOutcome};
 use kefu_store::entity::interaction;
 use kefu_store::interactions::{InteractionFields, InteractionFilter};
 use serde::{Deserialize, Serialize};
@@ -210,14 +212,13 @@ pub async fn create_interaction(
     auth: Auth,
     ApiJson(b): ApiJson<InteractionIn>,
 ) -> Result<(StatusCode, Json<InteractionOut>), ApiError> {
-    let p = auth.require(Action::WriteInteractions)?;
     let fields = InteractionFields {
         channel: b.channel,
         direction: b.direction,
-        customer_id: opt_id("customer_id", b.customer_id)?,
+        customer_id: b.customer_id,
         queue: b.queue,
-        agent_id: opt_id("agent_id", b.agent_id)?,
-        ticket_id: opt_id("ticket_id", b.ticket_id)?,
+        agent_id: b.agent_id,
+        ticket_id: b.ticket_id,
         offered_at: b.offered_at,
         queued_at: b.queued_at,
         ringing_at: b.ringing_at,
@@ -235,10 +236,7 @@ pub async fn create_interaction(
         transcript: b.transcript,
         recording_ref: b.recording_ref,
     };
-    let m = state
-        .store
-        .create_interaction(&p.scope, &p.actor(), fields)
-        .await?;
+    let m = service::create(&state, &auth, fields).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -250,19 +248,15 @@ pub async fn list_interactions(
     auth: Auth,
     ApiQuery(q): ApiQuery<InteractionQuery>,
 ) -> Result<Json<PageOut<InteractionOut>>, ApiError> {
-    let p = auth.require(Action::ReadInteractions)?;
     let filter = InteractionFilter {
         channel: q.channel,
         direction: q.direction,
-        customer_id: opt_id("customer_id", q.customer_id)?,
-        agent_id: opt_id("agent_id", q.agent_id)?,
-        ticket_id: opt_id("ticket_id", q.ticket_id)?,
+        customer_id: q.customer_id,
+        agent_id: q.agent_id,
+        ticket_id: q.ticket_id,
         queue: q.queue,
     };
-    let page = state
-        .store
-        .list_interactions(&p.scope, &filter, &page_req(q.limit, q.cursor))
-        .await?;
+    let page = service::list(&state, &auth, filter, &page_req(q.limit, q.cursor)).await?;
     Ok(Json(PageOut::map(page, InteractionOut::from)))
 }
 
@@ -274,14 +268,7 @@ pub async fn get_interaction(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<InteractionOut>, ApiError> {
-    let p = auth.require(Action::ReadInteractions)?;
-    Ok(Json(
-        state
-            .store
-            .get_interaction(&p.scope, &path_id(&id)?)
-            .await?
-            .into(),
-    ))
+    Ok(Json(service::get(&state, &auth, &id).await?.into()))
 }
 
 /// Change an interaction.
@@ -293,45 +280,38 @@ pub async fn update_interaction(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<InteractionPatch>,
 ) -> Result<Json<InteractionOut>, ApiError> {
-    let p = auth.require(Action::WriteInteractions)?;
-    let customer = b
-        .customer_id
-        .map(|v| opt_id("customer_id", v))
-        .transpose()?;
-    let agent = b.agent_id.map(|v| opt_id("agent_id", v)).transpose()?;
-    let ticket = b.ticket_id.map(|v| opt_id("ticket_id", v)).transpose()?;
-    let m = state
-        .store
-        .update_interaction(&p.scope, &p.actor(), &path_id(&id)?, |f| {
-            macro_rules! set {
-                ($($field:ident = $value:expr),* $(,)?) => { $(if let Some(v) = $value { f.$field = v; })* };
-            }
-            set!(
-                channel = b.channel,
-                direction = b.direction,
-                customer_id = customer,
-                queue = b.queue,
-                agent_id = agent,
-                ticket_id = ticket,
-                offered_at = b.offered_at,
-                queued_at = b.queued_at,
-                ringing_at = b.ringing_at,
-                answered_at = b.answered_at,
-                abandoned_at = b.abandoned_at,
-                held_at = b.held_at,
-                ended_at = b.ended_at,
-                wrap_up_ended_at = b.wrap_up_ended_at,
-                ring_s = b.ring_s,
-                talk_s = b.talk_s,
-                hold_s = b.hold_s,
-                acw_s = b.acw_s,
-                outcome = b.outcome,
-                disposition = b.disposition,
-                transcript = b.transcript,
-                recording_ref = b.recording_ref,
-            );
-        })
-        .await?;
+    let refs = References {
+        customer_id: b.customer_id,
+        agent_id: b.agent_id,
+        ticket_id: b.ticket_id,
+    };
+    let m = service::update(&state, &auth, &id, refs, |f| {
+        macro_rules! set {
+            ($($field:ident = $value:expr),* $(,)?) => { $(if let Some(v) = $value { f.$field = v; })* };
+        }
+        set!(
+            channel = b.channel,
+            direction = b.direction,
+            queue = b.queue,
+            offered_at = b.offered_at,
+            queued_at = b.queued_at,
+            ringing_at = b.ringing_at,
+            answered_at = b.answered_at,
+            abandoned_at = b.abandoned_at,
+            held_at = b.held_at,
+            ended_at = b.ended_at,
+            wrap_up_ended_at = b.wrap_up_ended_at,
+            ring_s = b.ring_s,
+            talk_s = b.talk_s,
+            hold_s = b.hold_s,
+            acw_s = b.acw_s,
+            outcome = b.outcome,
+            disposition = b.disposition,
+            transcript = b.transcript,
+            recording_ref = b.recording_ref,
+        );
+    })
+    .await?;
     Ok(Json(m.into()))
 }
 
@@ -343,10 +323,6 @@ pub async fn delete_interaction(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let p = auth.require(Action::DeleteInteractions)?;
-    state
-        .store
-        .delete_interaction(&p.scope, &p.actor(), &path_id(&id)?)
-        .await?;
+    service::delete(&state, &auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,16 +2,16 @@
 //! warnings and breaches, escalations, pending-customer reminders, trigger `notify` actions,
 //! @mentions and new messages on assigned or watched tickets. Entries are written by the
 //! store in the transaction of what they tell about; here they are listed, counted and
-//! marked read. Nobody sees another user's entries.
+//! marked read (see `notifications::service`). Nobody sees another user's entries.
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::http::{ApiJson, ApiQuery, PageOut, page_req};
+use crate::notifications::service;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kefu_model::Action;
 use kefu_store::entity::notification;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -76,12 +76,6 @@ pub struct ReadOut {
     pub unread: u64,
 }
 
-fn me(auth: &Auth) -> Result<(kefu_store::WorkspaceScope, String), ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    let user = p.actor().user_id.ok_or(ApiError::Unauthorized)?;
-    Ok((p.scope.clone(), user))
-}
-
 /// The signed-in user's notifications, newest first.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(ListQuery),
     responses((status = 200, body = PageOut<NotificationOut>)))]
@@ -90,11 +84,7 @@ pub async fn list(
     auth: Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<PageOut<NotificationOut>>, ApiError> {
-    let (scope, user) = me(&auth)?;
-    let page = state
-        .store
-        .notifications(&scope, &user, q.unread, &page_req(q.limit, q.cursor))
-        .await?;
+    let page = service::list(&state, &auth, q.unread, &page_req(q.limit, q.cursor)).await?;
     Ok(Json(PageOut::map(page, NotificationOut::from)))
 }
 
@@ -102,8 +92,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/notifications/count", tag = "notifications",
     responses((status = 200, body = CountOut)))]
 pub async fn count(State(state): State<AppState>, auth: Auth) -> Result<Json<CountOut>, ApiError> {
-    let (scope, user) = me(&auth)?;
-    let unread = state.store.unread_notifications(&scope, &user).await?;
+    let unread = service::unread(&state, &auth).await?;
     Ok(Json(CountOut { unread }))
 }
 
@@ -115,17 +104,6 @@ pub async fn mark_read(
     auth: Auth,
     ApiJson(b): ApiJson<ReadIn>,
 ) -> Result<Json<ReadOut>, ApiError> {
-    let (scope, user) = me(&auth)?;
-    if b.ids.as_ref().is_some_and(|i| i.len() > 500) {
-        return Err(ApiError::Model(kefu_model::ModelError::InvalidField {
-            field: "ids".into(),
-            reason: kefu_model::error::FieldProblem::TooMany,
-        }));
-    }
-    let marked = state
-        .store
-        .mark_notifications_read(&scope, &user, b.ids.as_deref())
-        .await?;
-    let unread = state.store.unread_notifications(&scope, &user).await?;
+    let (marked, unread) = service::mark_read(&state, &auth, b.ids.as_deref()).await?;
     Ok(Json(ReadOut { marked, unread }))
 }

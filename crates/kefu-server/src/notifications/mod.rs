@@ -1,4 +1,5 @@
-//! The in-app notification inbox: API and page.
+//! The in-app notification inbox: the application service, API and page.
 
 pub mod api;
 pub mod pages;
+pub mod service;

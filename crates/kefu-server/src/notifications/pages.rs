@@ -1,16 +1,17 @@
 //! The notification inbox page (`/notifications`): the signed-in user's entries, newest
 //! first, each linking to its ticket, with "mark all read". The header's unread badge is
-//! filled from `GET /api/v1/notifications/count` by the layout.
+//! filled from `GET /api/v1/notifications/count` by the layout. Both read through the
+//! notifications service.
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::notifications::service;
 use crate::pages::{Tr, Viewer, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use kefu_model::Action;
 
 /// The inbox page routes.
 pub fn router() -> Router<AppState> {
@@ -36,20 +37,13 @@ pub struct NotificationsPage {
     unread: u64,
 }
 
-fn user(v: &Viewer) -> Result<String, ApiError> {
-    let p = v.auth.require(Action::ReadTickets)?;
-    p.actor().user_id.ok_or(ApiError::Unauthorized)
-}
-
 pub async fn page(State(state): State<AppState>, v: Viewer) -> Result<Response, ApiError> {
-    let me = user(&v)?;
-    let scope = v.scope().clone();
     let req = kefu_store::PageRequest {
         limit: Some(100),
         cursor: None,
     };
-    let page = state.store.notifications(&scope, &me, false, &req).await?;
-    let unread = state.store.unread_notifications(&scope, &me).await?;
+    let page = service::list(&state, &v.auth, false, &req).await?;
+    let unread = service::unread(&state, &v.auth).await?;
     let rows = page
         .items
         .into_iter()
@@ -70,10 +64,6 @@ pub async fn page(State(state): State<AppState>, v: Viewer) -> Result<Response, 
 }
 
 pub async fn read_all(State(state): State<AppState>, v: Viewer) -> Result<Response, ApiError> {
-    let me = user(&v)?;
-    state
-        .store
-        .mark_notifications_read(v.scope(), &me, None)
-        .await?;
+    service::mark_read(&state, &v.auth, None).await?;
     Ok(Redirect::to("/notifications").into_response())
 }

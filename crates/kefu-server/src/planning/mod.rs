@@ -1,5 +1,6 @@
 //! Workforce planning (SPEC C15): Erlang staffing, requirements and forecasts from the stored
-//! contacts, shift schedules — API and pages.
+//! contacts, shift schedules — the application service, API and pages.
 
 pub mod api;
 pub mod pages;
+pub mod service;

@@ -1,5 +1,6 @@
-//! The planner's staffing calculator page: the Erlang C table around the required number
-//! of agents for one interval.
+//! The planner's pages: the staffing calculator (the Erlang C table around the required
+//! number of agents for one interval), the volume forecast and the shift schedule, the last
+//! two through the planning service like the API.
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -192,9 +193,9 @@ pub async fn forecast_page(
     v: Viewer,
     Query(f): Query<ForecastForm>,
 ) -> Result<Response, ApiError> {
-    use crate::planning::api::{ForecastIn, forecast_from_store, thirty};
+    use crate::planning::service::{ForecastIn, thirty};
     use kefu_wfm::svg::{Band, Chart, Series};
-    let p = v.auth.require(Action::PlanWorkforce)?;
+    v.auth.require(Action::PlanWorkforce)?;
     let t = v.t();
     let mut page = ForecastPage {
         chart: String::new(),
@@ -232,7 +233,7 @@ pub async fn forecast_page(
         holidays: vec![],
         workdays: vec![],
     };
-    match forecast_from_store(&state, &p.scope, &input).await {
+    match crate::planning::service::forecast(&state, &v.auth, &input).await {
         Ok((history, fc)) => {
             let spd = history.slots_per_day();
             let past: Vec<f64> = history
@@ -303,14 +304,7 @@ pub async fn forecast_page(
                 })
                 .collect();
         }
-        Err(e) => {
-            let problem = e.problem();
-            page.error = Some(crate::i18n::tr(
-                v.lang,
-                &format!("problem-{}", problem.code),
-                None,
-            ));
-        }
+        Err(e) => page.error = Some(e.into_problem().message(v.lang)),
     }
     Ok(render(page))
 }
@@ -435,7 +429,7 @@ pub async fn schedule_submit(
     v: Viewer,
     axum::Form(f): axum::Form<ScheduleForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::PlanWorkforce)?;
+    v.auth.require(Action::PlanWorkforce)?;
     let mut page = SchedulePage::new(v.t(), f);
     let args = |detail: String| {
         let mut a = fluent_bundle::FluentArgs::new();
@@ -461,7 +455,7 @@ pub async fn schedule_submit(
             return Ok(render(page));
         };
         let from = from.and_time(chrono::NaiveTime::MIN).and_utc();
-        let q = crate::planning::api::RequirementsQuery {
+        let q = crate::planning::service::RequirementsQuery {
             from,
             to: from + chrono::TimeDelta::days(days),
             queue: None,
@@ -472,7 +466,7 @@ pub async fn schedule_submit(
             max_occupancy: None,
             shrinkage: None,
         };
-        match crate::planning::api::requirements_from_store(&state, &p.scope, &q).await {
+        match crate::planning::service::requirements(&state, &v.auth, &q).await {
             Ok(rows) if rows.is_empty() => {
                 fail(&mut page, "planning-schedule-no-stored", String::new());
                 return Ok(render(page));
@@ -491,8 +485,7 @@ pub async fn schedule_submit(
                 page.requirements = csv;
             }
             Err(e) => {
-                let code = e.problem().code;
-                let detail = crate::i18n::tr(v.lang, &format!("problem-{code}"), None);
+                let detail = e.into_problem().message(v.lang);
                 fail(&mut page, "planning-schedule-bad-range", detail);
                 return Ok(render(page));
             }
@@ -509,10 +502,15 @@ pub async fn schedule_submit(
             return Ok(render(page));
         }
     };
-    let out = match crate::planning::api::solve_schedule(spec, req.clone()).await {
+    let out = match crate::planning::service::schedule(&v.auth, spec, req.clone()).await {
         Ok(out) => out,
-        Err(e) => {
+        Err(ApiError::Wfm(e)) => {
             fail(&mut page, "planning-schedule-failed", e.to_string());
+            return Ok(render(page));
+        }
+        Err(e) => {
+            let detail = e.into_problem().message(v.lang);
+            fail(&mut page, "planning-schedule-failed", detail);
             return Ok(render(page));
         }
     };

@@ -238,7 +238,8 @@ pub fn to_csv(d: &Daily) -> String {
 
 /// The daily report as an XLSX workbook (same columns as the CSV).
 pub fn to_xlsx(d: &Daily) -> Result<Vec<u8>, ApiError> {
-    let err = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("xlsx: {e}"));
+    let err =
+        |e: rust_xlsxwriter::XlsxError| ApiError::internal("writing the daily report as XLSX", e);
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(format!("{}", d.date)).map_err(err)?;

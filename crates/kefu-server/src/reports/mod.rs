@@ -1,5 +1,6 @@
 //! Reports (SPEC C14): the outbox consumer that keeps the per-15-minute KPI
-//! accumulators up to date, and the report requests shared by the API and the pages.
+//! accumulators up to date, and the report requests and computations; [`service`] is what
+//! the API and the pages call.
 //!
 //! The accumulators live in the store (`kefu_store::reports::kpi_buckets`); every KPI is computed
 //! by `kefu-kpi` from them, so a report over the API equals `kefu kpi` over the same
@@ -22,6 +23,7 @@ pub mod tickets;
 
 pub mod api;
 pub mod pages;
+pub mod service;
 
 /// The consumer that applies each interaction event's delta to the accumulators.
 pub struct KpiBucketConsumer(pub Store);

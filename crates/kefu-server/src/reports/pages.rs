@@ -6,20 +6,18 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::pages::{Tr, Viewer, render};
-use crate::reports::api::complaints::ComplaintQuery;
-use crate::reports::calendar;
-use crate::reports::complaints::{RatedGroup, analytics};
-use crate::reports::daily::{Daily, SHOWN, arrow, daily, fmt_value, hourly_svg, to_csv, to_xlsx};
+use crate::reports::complaints::RatedGroup;
+use crate::reports::daily::{Daily, SHOWN, arrow, fmt_value, hourly_svg, to_csv, to_xlsx};
+use crate::reports::service::{self, ComplaintQuery};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use kefu_kpi::DailyReport;
 use kefu_kpi::daily::Compared;
-use kefu_model::Action;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -132,14 +130,7 @@ struct DailyEmail {
 }
 
 async fn load(state: &AppState, v: &Viewer, q: &DailyQuery) -> Result<Daily, ApiError> {
-    v.auth.require(Action::ReadReports)?;
-    let cal = calendar(&state.store, v.scope(), None, None).await?;
-    let date = match &q.date {
-        None => cal.local_date(state.store.now()) - Duration::days(1),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| ApiError::InvalidQuery(format!("date: expected YYYY-MM-DD, got {d:?}")))?,
-    };
-    daily(&state.store, v.scope(), &cal, date).await
+    service::daily(state, &v.auth, q.date.as_deref()).await
 }
 
 fn views(t: &Tr, d: &Daily) -> (Vec<String>, Vec<Section>, String) {
@@ -313,9 +304,7 @@ async fn complaints_page(
     v: Viewer,
     Query(q): Query<ComplaintQuery>,
 ) -> Result<Response, ApiError> {
-    v.auth.require(Action::ReadReports)?;
-    let spec = q.parse(&state, v.scope()).await?;
-    let a = analytics(&state.store, v.scope(), &spec).await?;
+    let (spec, a) = service::complaints(&state, &v.auth, &q).await?;
     let t = v.t();
     let none = t.get("reports-none");
     let section = |id: &'static str, dim: &str, groups: &[RatedGroup]| GroupSection {

@@ -6,7 +6,7 @@
 //! `kefu_kpi::Ticket` records, which are accumulated into the same 15-minute buckets as the
 //! interactions, so every rate comes from `kefu-kpi` and divides by the same handled
 //! contacts. The SLA numbers come from the ticket's SLA clock (`kefu_sla::evaluate` over the
-//! history `api::sla::events` builds), so a report agrees with the ticket's SLA status.
+//! history `tickets::service::sla::events` builds), so a report agrees with the ticket's SLA status.
 //!
 //! Definitions (also stated in every report's `definitions`):
 //! - A ticket counts as *created* in the interval of its creation (tickets, complaints, its
@@ -97,8 +97,7 @@ pub async fn policy_set(
     scope: &WorkspaceScope,
 ) -> Result<Option<PolicySet>, ApiError> {
     let s = store.ticket_settings(scope).await?;
-    Ok(s.sla_policies
-        .and_then(|v| serde_json::from_value::<PolicySet>(v).ok()))
+    Ok(crate::tickets::service::sla::policy_set_of(&s))
 }
 
 fn kind(ticket_type: &str) -> TicketKind {
@@ -140,7 +139,7 @@ pub fn record(
 ) -> (Ticket, Option<SlaStatus>, Option<SlaStatus>) {
     let t = &f.history.ticket;
     let resolved_at = first_resolution(f);
-    let events = crate::tickets::api::sla::events(&f.history);
+    let events = crate::tickets::service::sla::events(&f.history);
     let status_now = set.and_then(|s| kefu_sla::evaluate(&events, s, now).ok());
     let status_res = match (set, resolved_at) {
         (Some(s), Some(r)) => kefu_sla::evaluate(&events, s, r).ok(),
@@ -218,8 +217,8 @@ pub async fn ticket_kpis(
 ) -> Result<TicketKpis, ApiError> {
     let set = policy_set(store, scope).await?;
     let facts = store.ticket_report_facts(scope, from, to, false).await?;
-    let mut buckets =
-        Buckets::new(ingest_options()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut buckets = Buckets::new(ingest_options())
+        .map_err(|e| ApiError::internal("preparing ticket KPI buckets", e.to_string()))?;
     let mut by_policy: BTreeMap<String, PolicySla> = BTreeMap::new();
     let in_range = |t: DateTime<Utc>| t >= from && t < to;
     for f in &facts {

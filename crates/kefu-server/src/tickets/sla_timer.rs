@@ -5,8 +5,9 @@
 //! and runs the time-based automation of tickets waiting for the customer (remind, then
 //! resolve, after the workspace's delays).
 
+use crate::tickets::service::sla::{policy_set_of, statuses};
 use chrono::{DateTime, Utc};
-use kefu_sla::{Metric, PolicySet};
+use kefu_sla::Metric;
 use kefu_store::Store;
 use kefu_store::tickets::notices::SlaNotice;
 use std::time::Duration;
@@ -50,16 +51,11 @@ pub async fn sweep(store: &Store, now: DateTime<Utc>) -> Result<Sweep, kefu_stor
                 }
             }
         }
-        let Some(set) = settings
-            .sla_policies
-            .and_then(|v| serde_json::from_value::<PolicySet>(v).ok())
-        else {
+        let Some(set) = policy_set_of(&settings) else {
             continue;
         };
         let ids = store.active_ticket_ids(&scope).await?;
-        for (id, status) in
-            crate::tickets::api::sla::statuses(store, &scope, &set, &ids, now).await?
-        {
+        for (id, status) in statuses(store, &scope, &set, &ids, now).await? {
             out.tickets += 1;
             for target in status.targets() {
                 if target.met_at.is_some() {

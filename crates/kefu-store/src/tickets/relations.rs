@@ -217,8 +217,11 @@ impl Store {
         if insert_link(&txn, scope, ticket_id, other_id, kind.as_str()).await? {
             let after = json!({"link": {"other_id": other_id, "kind": kind}});
             audit_ticket(&txn, "linked", ticket_id, after).await?;
+            txn.commit().await?;
+        } else {
+            // An existing link changes nothing: nothing to audit, nothing to commit.
+            txn.undo().await?;
         }
-        txn.commit().await?;
         self.ticket_links(scope, ticket_id).await
     }
 

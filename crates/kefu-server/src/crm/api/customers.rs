@@ -3,19 +3,18 @@
 
 use crate::AppState;
 use crate::auth::Auth;
+use crate::crm::service::transfer::{self, Source};
+use crate::crm::service::{self, CustomerChange, CustomerQuery as Query, Found};
 use crate::error::ApiError;
-use crate::http::{ApiJson, ApiQuery, PageOut, nullable, opt_id, page_req, path_id};
+use crate::http::{ApiJson, ApiQuery, PageOut, nullable, page_req};
 use axum::body::{Body, HttpBody};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kefu_model::Action;
-use kefu_store::crm::customers::{
-    CustomerFields, CustomerFilter, Profile, TimelineEntry, fields_of,
-};
-use kefu_store::crm::import::{self, Format, ImportReport, OnDuplicate};
+use kefu_store::crm::customers::{CustomerFields, Profile, TimelineEntry, fields_of};
+use kefu_store::crm::import::{Format, ImportReport};
 use kefu_store::entity::customer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -178,7 +177,6 @@ pub async fn create_customer(
     auth: Auth,
     ApiJson(b): ApiJson<CustomerIn>,
 ) -> Result<(StatusCode, Json<CustomerOut>), ApiError> {
-    let p = auth.require(Action::WriteCustomers)?;
     let fields = CustomerFields {
         name: b.name,
         phones: b.phones,
@@ -190,10 +188,7 @@ pub async fn create_customer(
         value_tier: b.value_tier,
         custom: b.custom,
     };
-    let m = state
-        .store
-        .create_customer(&p.scope, &p.actor(), fields)
-        .await?;
+    let m = service::create(&state, &auth, fields).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -205,25 +200,16 @@ pub async fn list_customers(
     auth: Auth,
     ApiQuery(q): ApiQuery<CustomerQuery>,
 ) -> Result<Json<PageOut<CustomerOut>>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let owner_id = match q.owner.as_deref() {
-        Some("me") => Some(p.user_id.clone()),
-        _ => opt_id("owner", q.owner)?,
-    };
-    let filter = CustomerFilter {
+    let query = Query {
         q: q.q,
         organization: q.organization,
         tag: q.tag,
         lifecycle: q.lifecycle,
         value_tier: q.value_tier,
-        owner_id,
-        segment_id: opt_id("segment", q.segment)?,
-        ..Default::default()
+        owner: q.owner,
+        segment: q.segment,
     };
-    let page = state
-        .store
-        .list_customers(&p.scope, &filter, &page_req(q.limit, q.cursor))
-        .await?;
+    let page = service::list(&state, &auth, query, &page_req(q.limit, q.cursor)).await?;
     Ok(Json(PageOut::map(page, CustomerOut::from)))
 }
 
@@ -235,12 +221,10 @@ pub async fn get_customer(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let m = state.store.get_customer(&p.scope, &path_id(&id)?).await?;
-    if let Some(s) = &m.merged_into {
-        return Ok(redirect_to(s, ""));
-    }
-    Ok(Json(CustomerOut::from(m)).into_response())
+    Ok(match service::get(&state, &auth, &id).await? {
+        Found::Here(m) => Json(CustomerOut::from(m)).into_response(),
+        Found::MergedInto(s) => redirect_to(&s, ""),
+    })
 }
 
 /// Change a customer.
@@ -252,46 +236,18 @@ pub async fn update_customer(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CustomerPatch>,
 ) -> Result<Json<CustomerOut>, ApiError> {
-    let p = auth.require(Action::WriteCustomers)?;
-    let m = state
-        .store
-        .update_customer(&p.scope, &p.actor(), &path_id(&id)?, |f| {
-            if let Some(v) = b.name {
-                f.name = v;
-            }
-            if let Some(v) = b.phones {
-                f.phones = v;
-            }
-            if let Some(v) = b.emails {
-                f.emails = v;
-            }
-            if let Some(v) = b.external_ids {
-                f.external_ids = v;
-            }
-            if let Some(v) = b.organization {
-                f.organization = v;
-            }
-            if let Some(v) = b.tags {
-                f.tags = v;
-            }
-            if let Some(v) = b.profile {
-                f.profile = v;
-            }
-            if let Some(v) = b.value_tier {
-                f.value_tier = v;
-            }
-            if let Some(c) = b.custom {
-                for (k, v) in c {
-                    if v.is_null() {
-                        f.custom.remove(&k);
-                    } else {
-                        f.custom.insert(k, v);
-                    }
-                }
-            }
-        })
-        .await?;
-    Ok(Json(m.into()))
+    let c = CustomerChange {
+        name: b.name,
+        phones: b.phones,
+        emails: b.emails,
+        external_ids: b.external_ids,
+        organization: b.organization,
+        tags: b.tags,
+        profile: b.profile,
+        value_tier: b.value_tier,
+        custom: b.custom,
+    };
+    Ok(Json(service::update(&state, &auth, &id, c).await?.into()))
 }
 
 /// Delete a customer that no ticket or interaction refers to.
@@ -302,11 +258,7 @@ pub async fn delete_customer(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let p = auth.require(Action::DeleteCustomers)?;
-    state
-        .store
-        .delete_customer(&p.scope, &p.actor(), &path_id(&id)?)
-        .await?;
+    service::delete(&state, &auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -335,18 +287,15 @@ pub async fn timeline(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<TimelineQuery>,
 ) -> Result<Response, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let id = path_id(&id)?;
-    let m = state.store.get_customer(&p.scope, &id).await?;
-    if let Some(s) = &m.merged_into {
-        return Ok(redirect_to(s, "/timeline"));
-    }
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let (items, next_cursor) = state
-        .store
-        .customer_timeline(&p.scope, &id, q.cursor.as_deref(), limit)
-        .await?;
-    Ok(Json(TimelineOut { items, next_cursor }).into_response())
+    let limit = q.limit.unwrap_or(50);
+    Ok(
+        match service::timeline(&state, &auth, &id, q.cursor.as_deref(), limit).await? {
+            Found::Here((items, next_cursor)) => {
+                Json(TimelineOut { items, next_cursor }).into_response()
+            }
+            Found::MergedInto(s) => redirect_to(&s, "/timeline"),
+        },
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -367,11 +316,7 @@ pub async fn set_lifecycle(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LifecycleIn>,
 ) -> Result<Json<CustomerOut>, ApiError> {
-    let p = auth.require(Action::WriteCustomers)?;
-    let m = state
-        .store
-        .set_lifecycle(&p.scope, &p.actor(), &path_id(&id)?, &b.stage, &b.reason)
-        .await?;
+    let m = service::set_lifecycle(&state, &auth, &id, &b.stage, &b.reason).await?;
     Ok(Json(m.into()))
 }
 
@@ -394,18 +339,7 @@ pub async fn set_owner(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<OwnerIn>,
 ) -> Result<Json<CustomerOut>, ApiError> {
-    let p = auth.require(Action::WriteCustomers)?;
-    let owner = opt_id("owner_id", b.owner_id)?;
-    let m = state
-        .store
-        .set_owner(
-            &p.scope,
-            &p.actor(),
-            &path_id(&id)?,
-            owner.as_deref(),
-            &b.reason,
-        )
-        .await?;
+    let m = service::set_owner(&state, &auth, &id, b.owner_id, &b.reason).await?;
     Ok(Json(m.into()))
 }
 
@@ -436,23 +370,7 @@ pub async fn bulk_assign(
     auth: Auth,
     ApiJson(b): ApiJson<AssignIn>,
 ) -> Result<Json<AssignOut>, ApiError> {
-    let p = auth.require(Action::AssignCustomers)?;
-    let owners = b
-        .owners
-        .into_iter()
-        .map(|o| opt_id("owners", Some(o)).map(Option::unwrap_or_default))
-        .collect::<Result<Vec<_>, _>>()?;
-    let n = state
-        .store
-        .bulk_assign_owners(
-            &p.scope,
-            &p.actor(),
-            &b.stages,
-            &owners,
-            b.reassign,
-            b.limit.unwrap_or(1000).clamp(1, 100_000),
-        )
-        .await?;
+    let n = service::bulk_assign(&state, &auth, &b.stages, b.owners, b.reassign, b.limit).await?;
     Ok(Json(AssignOut { assigned: n }))
 }
 
@@ -471,11 +389,7 @@ pub async fn add_note(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NoteIn>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let p = auth.require(Action::WriteCustomers)?;
-    let e = state
-        .store
-        .add_customer_note(&p.scope, &p.actor(), &path_id(&id)?, &b.body)
-        .await?;
+    let e = service::add_note(&state, &auth, &id, &b.body).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"id": e.id, "at": e.at, "body": e.body})),
@@ -504,11 +418,7 @@ pub async fn list_duplicates(
     auth: Auth,
     ApiQuery(q): ApiQuery<DuplicateQuery>,
 ) -> Result<Json<Vec<DuplicateOut>>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let groups = state
-        .store
-        .customer_duplicates(&p.scope, q.limit.unwrap_or(100).clamp(1, 1000))
-        .await?;
+    let groups = service::duplicates(&state, &auth, q.limit.unwrap_or(100)).await?;
     Ok(Json(
         groups
             .into_iter()
@@ -539,17 +449,9 @@ pub async fn merge(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MergeIn>,
 ) -> Result<Json<CustomerOut>, ApiError> {
-    let p = auth.require(Action::MergeCustomers)?;
-    let from = b
-        .from
-        .into_iter()
-        .map(|o| opt_id("from", Some(o)).map(Option::unwrap_or_default))
-        .collect::<Result<Vec<_>, _>>()?;
-    let m = state
-        .store
-        .merge_customers(&p.scope, &p.actor(), &path_id(&id)?, &from)
-        .await?;
-    Ok(Json(m.into()))
+    Ok(Json(
+        service::merge(&state, &auth, &id, b.from).await?.into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -560,15 +462,6 @@ pub struct ImportQuery {
     pub dry_run: bool,
     /// `report` (import and list, default), `skip` or `merge`.
     pub on_duplicate: Option<String>,
-}
-
-fn on_duplicate(s: Option<&str>) -> Result<OnDuplicate, ApiError> {
-    Ok(match s {
-        None | Some("report") => OnDuplicate::Report,
-        Some("skip") => OnDuplicate::Skip,
-        Some("merge") => OnDuplicate::Merge,
-        Some(o) => return Err(ApiError::InvalidQuery(format!("on_duplicate: `{o}`"))),
-    })
 }
 
 /// Import customers from CSV (`text/csv`) or JSON Lines (`application/x-ndjson`). Every row
@@ -587,7 +480,8 @@ pub async fn import_customers(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let p = auth.require(Action::ImportCustomers)?;
+    // The role first: a body is spooled only for someone who may import it.
+    transfer::may_import(&auth)?;
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -599,7 +493,7 @@ pub async fn import_customers(
     } else {
         return Err(ApiError::UnsupportedMediaType);
     };
-    let on_duplicate = on_duplicate(q.on_duplicate.as_deref())?;
+    let on_duplicate = transfer::on_duplicate(q.on_duplicate.as_deref())?;
     let spool = spool(state.store.spool_dir(), body).await?;
     let path = spool.path().to_path_buf();
     let open = move || -> std::io::Result<Box<dyn std::io::Read + Send>> {
@@ -608,18 +502,15 @@ pub async fn import_customers(
             std::fs::File::open(&path)?,
         )))
     };
-    let report = state
-        .store
-        .import_customers_streaming(
-            &p.scope,
-            &p.actor(),
-            &open,
-            format,
-            q.dry_run,
-            on_duplicate,
-            None,
-        )
-        .await?;
+    let report = transfer::import(
+        &state,
+        &auth,
+        Source::File(&open),
+        format,
+        q.dry_run,
+        on_duplicate,
+    )
+    .await?;
     drop(spool);
     if !report.errors.is_empty() {
         return Err(ApiError::ImportInvalid(
@@ -633,7 +524,7 @@ pub async fn import_customers(
 /// more than [`MAX_IMPORT_BYTES`] is 413.
 async fn spool(dir: &std::path::Path, mut body: Body) -> Result<tempfile::NamedTempFile, ApiError> {
     use tokio::io::AsyncWriteExt;
-    let io = |e: std::io::Error| ApiError::Internal(format!("spooling the import: {e}"));
+    let io = |e: std::io::Error| ApiError::internal("spooling the import", e);
     let spool = tempfile::Builder::new()
         .prefix(".kefu-import-")
         .tempfile_in(dir)
@@ -684,90 +575,17 @@ pub async fn export_customers(
     auth: Auth,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let p = auth.require(Action::ExportCustomers)?;
-    let filter = CustomerFilter {
+    let query = Query {
         q: q.q,
         organization: q.organization,
         tag: q.tag,
         lifecycle: q.lifecycle,
         value_tier: q.value_tier,
-        owner_id: match q.owner.as_deref() {
-            Some("me") => Some(p.user_id.clone()),
-            _ => opt_id("owner", q.owner)?,
-        },
-        segment_id: opt_id("segment", q.segment)?,
-        ..Default::default()
+        owner: q.owner,
+        segment: q.segment,
     };
-    let ctx = state.store.crm_context(&p.scope).await?;
-    let keys: Vec<String> = ctx.fields.iter().map(|d| d.key.clone()).collect();
-    let internal = |e: &dyn std::fmt::Display| ApiError::Internal(e.to_string());
-    match q.format.as_deref().unwrap_or("csv") {
-        "csv" => {
-            let mut w = csv_writer();
-            w.write_record(import::csv_header(&keys))
-                .map_err(|e| internal(&e))?;
-            let mut err = None;
-            state
-                .store
-                .export_customers(&p.scope, &filter, 500, |rows| {
-                    for m in rows {
-                        if let Err(e) = w.write_record(import::csv_record(&m, &keys)) {
-                            err = Some(e);
-                        }
-                    }
-                    Ok(())
-                })
-                .await?;
-            if let Some(e) = err {
-                return Err(internal(&e));
-            }
-            let bytes = w.into_inner().map_err(|e| internal(&e))?;
-            Ok(file("text/csv; charset=utf-8", "customers.csv", bytes))
-        }
-        "jsonl" => {
-            let mut out = Vec::new();
-            state
-                .store
-                .export_customers(&p.scope, &filter, 500, |rows| {
-                    for m in rows {
-                        out.extend(import::json_record(&m).to_string().into_bytes());
-                        out.push(b'\n');
-                    }
-                    Ok(())
-                })
-                .await?;
-            Ok(file("application/x-ndjson", "customers.jsonl", out))
-        }
-        "xlsx" => {
-            let mut rows = vec![import::csv_header(&keys)];
-            state
-                .store
-                .export_customers(&p.scope, &filter, 500, |batch| {
-                    rows.extend(batch.iter().map(|m| import::csv_record(m, &keys)));
-                    Ok(())
-                })
-                .await?;
-            let mut wb = rust_xlsxwriter::Workbook::new();
-            let ws = wb.add_worksheet();
-            for (r, row) in rows.iter().enumerate() {
-                for (c, v) in row.iter().enumerate() {
-                    ws.write_string(r as u32, c as u16, v)
-                        .map_err(|e| internal(&e))?;
-                }
-            }
-            let bytes = wb.save_to_buffer().map_err(|e| internal(&e))?;
-            Ok(file(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "customers.xlsx",
-                bytes,
-            ))
-        }
-        other => Err(ApiError::InvalidQuery(format!("format: `{other}`"))),
-    }
-}
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::Writer::from_writer(Vec::new())
+    let f = transfer::export(&state, &auth, query, q.format.as_deref()).await?;
+    Ok(file(f.content_type, f.file_name, f.bytes))
 }
 
 fn file(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {

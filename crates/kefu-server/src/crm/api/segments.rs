@@ -3,13 +3,13 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::crm::api::customers::CustomerOut;
+use crate::crm::service::segments as service;
 use crate::error::ApiError;
-use crate::http::{ApiJson, ApiQuery, PageOut, page_req, path_id};
+use crate::http::{ApiJson, ApiQuery, PageOut, page_req};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use kefu_model::Action;
 use kefu_store::crm::segments::Rule;
 use kefu_store::entity::segment;
 use serde::{Deserialize, Serialize};
@@ -79,11 +79,7 @@ pub async fn create_segment(
     auth: Auth,
     ApiJson(b): ApiJson<SegmentIn>,
 ) -> Result<(StatusCode, Json<SegmentOut>), ApiError> {
-    let p = auth.require(Action::ManageCrm)?;
-    let m = state
-        .store
-        .create_segment(&p.scope, &p.actor(), &b.name, b.rules)
-        .await?;
+    let m = service::create(&state, &auth, &b.name, b.rules).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -95,11 +91,7 @@ pub async fn list_segments(
     auth: Auth,
     ApiQuery(q): ApiQuery<SegmentQuery>,
 ) -> Result<Json<PageOut<SegmentOut>>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let page = state
-        .store
-        .list_segments(&p.scope, &page_req(q.limit, q.cursor))
-        .await?;
+    let page = service::list(&state, &auth, &page_req(q.limit, q.cursor)).await?;
     Ok(Json(PageOut::map(page, SegmentOut::from)))
 }
 
@@ -111,14 +103,7 @@ pub async fn get_segment(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<SegmentOut>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    Ok(Json(
-        state
-            .store
-            .get_segment(&p.scope, &path_id(&id)?)
-            .await?
-            .into(),
-    ))
+    Ok(Json(service::get(&state, &auth, &id).await?.into()))
 }
 
 /// The customers of a segment, newest first.
@@ -130,11 +115,7 @@ pub async fn segment_customers(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<SegmentQuery>,
 ) -> Result<Json<PageOut<CustomerOut>>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let page = state
-        .store
-        .segment_customers(&p.scope, &path_id(&id)?, &page_req(q.limit, q.cursor))
-        .await?;
+    let page = service::customers(&state, &auth, &id, &page_req(q.limit, q.cursor)).await?;
     Ok(Json(PageOut::map(page, CustomerOut::from)))
 }
 
@@ -146,8 +127,7 @@ pub async fn segment_count(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<CountOut>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let count = state.store.segment_count(&p.scope, &path_id(&id)?).await?;
+    let count = service::count(&state, &auth, &id).await?;
     Ok(Json(CountOut { count }))
 }
 
@@ -168,12 +148,7 @@ pub async fn update_segment(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SegmentPatch>,
 ) -> Result<Json<SegmentOut>, ApiError> {
-    let p = auth.require(Action::ManageCrm)?;
-    let id = path_id(&id)?;
-    let m = state
-        .store
-        .update_segment(&p.scope, &p.actor(), &id, b.name, b.rules)
-        .await?;
+    let m = service::update(&state, &auth, &id, b.name, b.rules).await?;
     Ok(Json(m.into()))
 }
 
@@ -185,11 +160,6 @@ pub async fn delete_segment(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let p = auth.require(Action::ManageCrm)?;
-    let id = path_id(&id)?;
-    state
-        .store
-        .delete_segment(&p.scope, &p.actor(), &id)
-        .await?;
+    service::delete(&state, &auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

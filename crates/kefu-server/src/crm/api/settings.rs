@@ -3,13 +3,15 @@
 
 use crate::AppState;
 use crate::auth::Auth;
+use crate::crm::service::settings as service;
 use crate::error::ApiError;
 use crate::http::ApiJson;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use kefu_model::Action;
+use kefu_store::crm::admin::FieldPatch;
+use kefu_store::crm::customers::CrmContext;
 use kefu_store::crm::rfm::{RfmSettings, RfmState};
 use kefu_store::entity::custom_field_def;
 use serde::{Deserialize, Serialize};
@@ -35,8 +37,7 @@ pub async fn get_rfm(
     State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<RfmState>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    Ok(Json(state.store.rfm_state(&p.scope).await?))
+    Ok(Json(service::rfm(&state, &auth).await?))
 }
 
 /// Change the RFM settings: window, monetary field (a `number` custom field), `thresholds`
@@ -48,13 +49,7 @@ pub async fn put_rfm(
     auth: Auth,
     ApiJson(b): ApiJson<RfmSettings>,
 ) -> Result<Json<RfmState>, ApiError> {
-    let p = auth.require(Action::ManageCrm)?;
-    Ok(Json(
-        state
-            .store
-            .set_rfm_settings(&p.scope, &p.actor(), b)
-            .await?,
-    ))
+    Ok(Json(service::set_rfm(&state, &auth, b).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,8 +67,7 @@ pub async fn refresh_rfm(
     State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<RefreshOut>, ApiError> {
-    let p = auth.require(Action::ManageCrm)?;
-    let (state, customers) = state.store.refresh_rfm(&p.scope, &p.actor()).await?;
+    let (state, customers) = service::refresh_rfm(&state, &auth).await?;
     Ok(Json(RefreshOut { customers, state }))
 }
 
@@ -85,10 +79,7 @@ pub async fn customer_rfm(
     auth: Auth,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let id = crate::http::path_id(&id)?;
-    state.store.get_customer(&p.scope, &id).await?;
-    Ok(Json(state.store.customer_rfm(&p.scope, &id).await?))
+    Ok(Json(service::customer_rfm(&state, &auth, &id).await?))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -100,6 +91,15 @@ pub struct CrmSettings {
     pub value_tiers: Vec<String>,
 }
 
+impl From<CrmContext> for CrmSettings {
+    fn from(c: CrmContext) -> Self {
+        CrmSettings {
+            default_region: c.default_region,
+            value_tiers: c.value_tiers,
+        }
+    }
+}
+
 /// The workspace's CRM settings.
 #[utoipa::path(get, path = "/api/v1/crm/settings", tag = "customers",
     responses((status = 200, body = CrmSettings)))]
@@ -107,12 +107,7 @@ pub async fn get_settings(
     State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<CrmSettings>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let c = state.store.crm_context(&p.scope).await?;
-    Ok(Json(CrmSettings {
-        default_region: c.default_region,
-        value_tiers: c.value_tiers,
-    }))
+    Ok(Json(service::context(&state, &auth).await?.into()))
 }
 
 /// Change the workspace's CRM settings.
@@ -123,16 +118,8 @@ pub async fn put_settings(
     auth: Auth,
     ApiJson(b): ApiJson<CrmSettings>,
 ) -> Result<Json<CrmSettings>, ApiError> {
-    let p = auth.require(Action::ManageCrm)?;
-    state
-        .store
-        .set_crm_settings(&p.scope, &p.actor(), &b.default_region, b.value_tiers)
-        .await?;
-    let c = state.store.crm_context(&p.scope).await?;
-    Ok(Json(CrmSettings {
-        default_region: c.default_region,
-        value_tiers: c.value_tiers,
-    }))
+    let c = service::set(&state, &auth, &b.default_region, b.value_tiers).await?;
+    Ok(Json(c.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -175,8 +162,7 @@ pub async fn list_fields(
     State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<Vec<FieldOut>>, ApiError> {
-    let p = auth.require(Action::ReadCustomers)?;
-    let c = state.store.crm_context(&p.scope).await?;
+    let c = service::context(&state, &auth).await?;
     Ok(Json(c.fields.into_iter().map(FieldOut::from).collect()))
 }
 
@@ -188,18 +174,8 @@ pub async fn create_field(
     auth: Auth,
     ApiJson(b): ApiJson<FieldIn>,
 ) -> Result<(StatusCode, Json<FieldOut>), ApiError> {
-    let p = auth.require(Action::ManageCrm)?;
-    let m = state
-        .store
-        .create_custom_field(
-            &p.scope,
-            &p.actor(),
-            &b.key,
-            &b.label,
-            &b.field_type,
-            b.choices,
-        )
-        .await?;
+    let m =
+        service::create_field(&state, &auth, &b.key, &b.label, &b.field_type, b.choices).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -223,17 +199,12 @@ pub async fn update_field(
     axum::extract::Path(id): axum::extract::Path<String>,
     ApiJson(b): ApiJson<FieldPatchIn>,
 ) -> Result<Json<FieldOut>, ApiError> {
-    let p = auth.require(Action::ManageCrm)?;
-    let id = crate::http::path_id(&id)?;
-    let patch = kefu_store::crm::admin::FieldPatch {
+    let patch = FieldPatch {
         label: b.label,
         field_type: b.field_type,
         choices: b.choices,
     };
-    let m = state
-        .store
-        .update_custom_field(&p.scope, &p.actor(), &id, patch)
-        .await?;
+    let m = service::update_field(&state, &auth, &id, patch).await?;
     Ok(Json(m.into()))
 }
 
@@ -246,11 +217,6 @@ pub async fn delete_field(
     auth: Auth,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let p = auth.require(Action::ManageCrm)?;
-    let id = crate::http::path_id(&id)?;
-    state
-        .store
-        .delete_custom_field(&p.scope, &p.actor(), &id)
-        .await?;
+    service::delete_field(&state, &auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,10 +1,13 @@
 //! CRM pages: the customer list (search, lifecycle/tier/owner/segment filters), the customer
 //! page (profile, consent, custom fields, owner, lifecycle, open tickets, timeline, notes),
-//! merge review of duplicate candidates, and import with its validation report.
+//! merge review of duplicate candidates, and import with its validation report. Every form
+//! calls the CRM's service, like the API.
 
 use crate::AppState;
+use crate::crm::service::transfer::{self, Source};
+use crate::crm::service::{self, CustomerQuery, Found};
 use crate::error::ApiError;
-use crate::pages::{Tr, Viewer, render};
+use crate::pages::{FormError, PageError, Tr, Viewer, after_form, render};
 use crate::tickets::pages::list::{TicketRow, ticket_row};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,10 +16,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use kefu_model::Action;
 use kefu_store::PageRequest;
-use kefu_store::crm::customers::{CustomerFilter, LIFECYCLE_STAGES, TimelineEntry, fields_of};
-use kefu_store::crm::import::{Format, ImportReport, OnDuplicate};
+use kefu_store::crm::customers::{LIFECYCLE_STAGES, TimelineEntry, fields_of};
+use kefu_store::crm::import::{Format, ImportReport};
 use kefu_store::entity::customer;
-use kefu_store::tickets::ticket::TicketFilter;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -103,45 +105,38 @@ async fn customers_page(
     v: Viewer,
     Query(q): Query<CustomersQuery>,
 ) -> Result<Response, ApiError> {
-    v.auth.require(Action::ReadCustomers)?;
-    let ctx = state.store.crm_context(v.scope()).await?;
+    let ctx = service::settings::context(&state, &v.auth).await?;
     let page_req = PageRequest {
         limit: Some(50),
         cursor: q.cursor.clone(),
     };
-    let segments = state
-        .store
-        .list_segments(
-            v.scope(),
-            &PageRequest {
-                limit: Some(100),
-                cursor: None,
-            },
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
-    let segment_id = nonempty(&q.segment)
-        .map(|s| crate::http::path_id(&s))
-        .transpose()?;
-    let count = match &segment_id {
-        Some(sid) => Some(state.store.segment_count(v.scope(), sid).await?),
+    let segments = service::segments::list(
+        &state,
+        &v.auth,
+        &PageRequest {
+            limit: Some(100),
+            cursor: None,
+        },
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|s| (s.id, s.name))
+    .collect();
+    let segment = nonempty(&q.segment);
+    let count = match &segment {
+        Some(sid) => Some(service::segments::count(&state, &v.auth, sid).await?),
         None => None,
     };
-    let filter = CustomerFilter {
+    let filter = CustomerQuery {
         q: nonempty(&q.q),
         lifecycle: nonempty(&q.lifecycle),
         value_tier: nonempty(&q.tier),
-        owner_id: (q.mine == "1").then(|| v.auth.0.user_id.clone()),
-        segment_id,
+        owner: (q.mine == "1").then(|| "me".to_owned()),
+        segment,
         ..Default::default()
     };
-    let page = state
-        .store
-        .list_customers(v.scope(), &filter, &page_req)
-        .await?;
+    let page = service::list(&state, &v.auth, filter, &page_req).await?;
     let query = serde_urlencoded_pairs(&[
         ("q", &q.q),
         ("lifecycle", &q.lifecycle),
@@ -232,13 +227,11 @@ struct CustomerPage {
     timeline: Vec<TimelineRow>,
     /// The cursor of the timeline's next (older) page.
     timeline_next: Option<String>,
-    error: String,
+    error: Option<PageError>,
 }
 
 #[derive(Deserialize)]
-struct ErrorQuery {
-    #[serde(default)]
-    error: String,
+struct TimelineQuery {
     /// Where the timeline starts (its `next_cursor`); the newest entries when absent.
     #[serde(default)]
     timeline: String,
@@ -248,33 +241,30 @@ async fn customer_page(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<String>,
-    Query(eq): Query<ErrorQuery>,
+    Query(eq): Query<TimelineQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
-    v.auth.require(Action::ReadCustomers)?;
-    let id = crate::http::path_id(&id)?;
-    let c = state.store.get_customer(v.scope(), &id).await?;
-    if let Some(s) = &c.merged_into {
-        return Ok(Redirect::to(&format!("/customers/{s}")).into_response());
-    }
-    let filter = TicketFilter {
-        customer_id: Some(id.clone()),
+    let c = match service::get(&state, &v.auth, &id).await? {
+        Found::Here(c) => c,
+        Found::MergedInto(s) => return Ok(Redirect::to(&format!("/customers/{s}")).into_response()),
+    };
+    let list = crate::tickets::service::views::ListQuery {
+        customer_id: Some(c.id.clone()),
+        page: PageRequest {
+            limit: Some(100),
+            cursor: None,
+        },
         ..Default::default()
     };
-    let tickets = state
-        .store
-        .list_tickets(
-            v.scope(),
-            &filter,
-            &PageRequest {
-                limit: Some(100),
-                cursor: None,
-            },
-        )
-        .await?;
-    let (entries, timeline_next) = state
-        .store
-        .customer_timeline(v.scope(), &id, nonempty(&eq.timeline).as_deref(), 50)
-        .await?;
+    let tickets = crate::tickets::service::views::list(&state, &v.auth, list).await?;
+    let cursor = nonempty(&eq.timeline);
+    let (entries, timeline_next) =
+        match service::timeline(&state, &v.auth, &c.id, cursor.as_deref(), 50).await? {
+            Found::Here(t) => t,
+            Found::MergedInto(s) => {
+                return Ok(Redirect::to(&format!("/customers/{s}")).into_response());
+            }
+        };
     let owner = match &c.owner_id {
         Some(o) => Some(
             state
@@ -369,22 +359,16 @@ async fn customer_page(
             .collect(),
         timeline,
         timeline_next,
-        error: eq.error,
+        error,
         c: c.into(),
         t,
         signed_in: true,
     }))
 }
 
-/// After a form: back to the customer page, with the problem code if it failed.
-fn back(id: &str, r: Result<(), kefu_store::StoreError>) -> Response {
-    match r {
-        Ok(()) => Redirect::to(&format!("/customers/{id}")).into_response(),
-        Err(e) => {
-            let code = ApiError::from(e).problem().code;
-            Redirect::to(&format!("/customers/{id}?error={code}")).into_response()
-        }
-    }
+/// After a form: back to the customer page, with the problem if it failed.
+fn back<T>(id: &str, r: Result<T, ApiError>) -> Response {
+    after_form(&format!("/customers/{id}"), r)
 }
 
 #[derive(Deserialize)]
@@ -400,13 +384,8 @@ async fn lifecycle_submit(
     Path(id): Path<String>,
     Form(f): Form<LifecycleForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteCustomers)?;
     let id = crate::http::path_id(&id)?;
-    let r = state
-        .store
-        .set_lifecycle(&p.scope, &p.actor(), &id, &f.stage, &f.reason)
-        .await
-        .map(|_| ());
+    let r = service::set_lifecycle(&state, &v.auth, &id, &f.stage, &f.reason).await;
     Ok(back(&id, r))
 }
 
@@ -415,13 +394,8 @@ async fn adopt_submit(
     v: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteCustomers)?;
     let id = crate::http::path_id(&id)?;
-    let r = state
-        .store
-        .set_owner(&p.scope, &p.actor(), &id, Some(&p.user_id), "")
-        .await
-        .map(|_| ());
+    let r = service::adopt(&state, &v.auth, &id).await;
     Ok(back(&id, r))
 }
 
@@ -436,13 +410,8 @@ async fn note_submit(
     Path(id): Path<String>,
     Form(f): Form<NoteForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteCustomers)?;
     let id = crate::http::path_id(&id)?;
-    let r = state
-        .store
-        .add_customer_note(&p.scope, &p.actor(), &id, &f.body)
-        .await
-        .map(|_| ());
+    let r = service::add_note(&state, &v.auth, &id, &f.body).await;
     Ok(back(&id, r))
 }
 
@@ -463,15 +432,17 @@ struct DuplicatesPage {
 }
 
 async fn duplicates_page(State(state): State<AppState>, v: Viewer) -> Result<Response, ApiError> {
-    v.auth.require(Action::ReadCustomers)?;
-    let groups = state.store.customer_duplicates(v.scope(), 100).await?;
+    let groups = service::duplicates(&state, &v.auth, 100).await?;
     let mut rows = vec![];
     for g in groups {
         let mut cs = vec![];
         for id in &g.customer_ids {
-            cs.push(CustomerRow::from(
-                state.store.get_customer(v.scope(), id).await?,
-            ));
+            if let Found::Here(c) = service::get(&state, &v.auth, id).await? {
+                cs.push(CustomerRow::from(c));
+            }
+        }
+        if cs.is_empty() {
+            continue;
         }
         // The oldest record survives by default.
         let survivor = cs.remove(0);
@@ -505,19 +476,15 @@ async fn merge_submit(
     Path(id): Path<String>,
     Form(f): Form<MergeForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::MergeCustomers)?;
     let id = crate::http::path_id(&id)?;
     let from = f
         .from
         .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| crate::http::path_id(s.trim()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let r = state
-        .store
-        .merge_customers(&p.scope, &p.actor(), &id, &from)
-        .await
-        .map(|_| ());
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let r = service::merge(&state, &v.auth, &id, from).await;
     Ok(back(&id, r))
 }
 
@@ -557,28 +524,21 @@ async fn import_submit(
     v: Viewer,
     Form(f): Form<ImportForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ImportCustomers)?;
-    let format = if f.format == "jsonl" {
-        Format::Jsonl
-    } else {
-        Format::Csv
+    let format = match f.format.as_str() {
+        "csv" => Format::Csv,
+        "jsonl" => Format::Jsonl,
+        other => return Err(ApiError::InvalidBody(format!("format: `{other}`"))),
     };
-    let on_dup = match f.on_duplicate.as_str() {
-        "skip" => OnDuplicate::Skip,
-        "merge" => OnDuplicate::Merge,
-        _ => OnDuplicate::Report,
-    };
-    let report = state
-        .store
-        .import_customers(
-            &p.scope,
-            &p.actor(),
-            f.data.as_bytes(),
-            format,
-            f.dry_run.is_some(),
-            on_dup,
-        )
-        .await?;
+    let on_dup = transfer::on_duplicate(Some(f.on_duplicate.as_str()).filter(|s| !s.is_empty()))?;
+    let report = transfer::import(
+        &state,
+        &v.auth,
+        Source::Bytes(f.data.as_bytes()),
+        format,
+        f.dry_run.is_some(),
+        on_dup,
+    )
+    .await?;
     Ok(render(ImportPage {
         t: v.t(),
         signed_in: true,

@@ -1,13 +1,14 @@
 //! CRM administration page (`/customers/settings`): the workspace's custom field
-//! definitions and segments — add, edit, delete — through the same store calls and role
-//! checks as the API; a refused change comes back as `?error=code`.
+//! definitions and segments — add, edit, delete — through the CRM's service, like the API;
+//! a refused change comes back translated (see `pages`).
 
 use crate::AppState;
+use crate::crm::service;
 use crate::error::ApiError;
-use crate::pages::{Tr, Viewer, render};
+use crate::pages::{FormError, PageError, Tr, Viewer, after_form, render};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use kefu_model::Action;
@@ -50,40 +51,28 @@ struct SegmentRow {
 struct SettingsPage {
     t: Tr,
     signed_in: bool,
-    error: String,
+    error: Option<PageError>,
     types: Vec<&'static str>,
     fields: Vec<FieldRow>,
     segments: Vec<SegmentRow>,
 }
 
-#[derive(Deserialize)]
-struct ErrorQuery {
-    #[serde(default)]
-    error: String,
-}
-
 async fn page(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<ErrorQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ManageCrm)?;
-    let ctx = state.store.crm_context(v.scope()).await?;
-    let segments = state
-        .store
-        .list_segments(
-            v.scope(),
-            &PageRequest {
-                limit: Some(500),
-                cursor: None,
-            },
-        )
-        .await?
-        .items;
+    let ctx = service::settings::context(&state, &v.auth).await?;
+    let all = PageRequest {
+        limit: Some(500),
+        cursor: None,
+    };
+    let segments = service::segments::list(&state, &v.auth, &all).await?.items;
     Ok(render(SettingsPage {
         t: v.t(),
         signed_in: true,
-        error: q.error,
+        error,
         types: FIELD_TYPES.to_vec(),
         fields: ctx
             .fields
@@ -111,13 +100,7 @@ async fn page(
 
 /// Back to the page, with the problem code if the change failed.
 fn back<T>(r: Result<T, ApiError>) -> Response {
-    match r {
-        Ok(_) => Redirect::to("/customers/settings").into_response(),
-        Err(e) => {
-            let code = e.problem().code;
-            Redirect::to(&format!("/customers/settings?error={code}")).into_response()
-        }
-    }
+    after_form("/customers/settings", r)
 }
 
 fn choices(s: &str) -> Vec<String> {
@@ -143,19 +126,16 @@ async fn field_create(
     v: Viewer,
     Form(f): Form<FieldForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ManageCrm)?;
-    let r = state
-        .store
-        .create_custom_field(
-            &p.scope,
-            &p.actor(),
-            &f.key,
-            &f.label,
-            &f.field_type,
-            choices(&f.choices),
-        )
-        .await;
-    Ok(back(r.map_err(ApiError::from)))
+    let r = service::settings::create_field(
+        &state,
+        &v.auth,
+        &f.key,
+        &f.label,
+        &f.field_type,
+        choices(&f.choices),
+    )
+    .await;
+    Ok(back(r))
 }
 
 async fn field_update(
@@ -164,18 +144,14 @@ async fn field_update(
     Path(id): Path<String>,
     Form(f): Form<FieldForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ManageCrm)?;
-    let id = crate::http::path_id(&id)?;
     let patch = FieldPatch {
         label: Some(f.label),
         field_type: Some(f.field_type),
         choices: Some(choices(&f.choices)),
     };
-    let r = state
-        .store
-        .update_custom_field(&p.scope, &p.actor(), &id, patch)
-        .await;
-    Ok(back(r.map_err(ApiError::from)))
+    Ok(back(
+        service::settings::update_field(&state, &v.auth, &id, patch).await,
+    ))
 }
 
 async fn field_delete(
@@ -183,13 +159,9 @@ async fn field_delete(
     v: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ManageCrm)?;
-    let id = crate::http::path_id(&id)?;
-    let r = state
-        .store
-        .delete_custom_field(&p.scope, &p.actor(), &id)
-        .await;
-    Ok(back(r.map_err(ApiError::from)))
+    Ok(back(
+        service::settings::delete_field(&state, &v.auth, &id).await,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -212,14 +184,10 @@ async fn segment_create(
     v: Viewer,
     Form(f): Form<SegmentForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ManageCrm)?;
     let r = match rules(&f.rules) {
-        Ok(rules) => state
-            .store
-            .create_segment(&p.scope, &p.actor(), &f.name, rules)
+        Ok(rules) => service::segments::create(&state, &v.auth, &f.name, rules)
             .await
-            .map(|_| ())
-            .map_err(ApiError::from),
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     Ok(back(r))
@@ -231,15 +199,10 @@ async fn segment_update(
     Path(id): Path<String>,
     Form(f): Form<SegmentForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ManageCrm)?;
-    let id = crate::http::path_id(&id)?;
     let r = match rules(&f.rules) {
-        Ok(rules) => state
-            .store
-            .update_segment(&p.scope, &p.actor(), &id, Some(f.name), Some(rules))
+        Ok(rules) => service::segments::update(&state, &v.auth, &id, Some(f.name), Some(rules))
             .await
-            .map(|_| ())
-            .map_err(ApiError::from),
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     Ok(back(r))
@@ -250,8 +213,5 @@ async fn segment_delete(
     v: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ManageCrm)?;
-    let id = crate::http::path_id(&id)?;
-    let r = state.store.delete_segment(&p.scope, &p.actor(), &id).await;
-    Ok(back(r.map_err(ApiError::from)))
+    Ok(back(service::segments::delete(&state, &v.auth, &id).await))
 }

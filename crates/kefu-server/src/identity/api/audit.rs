@@ -5,10 +5,10 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::http::{ApiQuery, PageOut, page_req};
+use crate::identity::service;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use kefu_model::Action;
 use kefu_store::audit::AuditFilter;
 use kefu_store::entity::audit;
 use serde::{Deserialize, Serialize};
@@ -63,15 +63,11 @@ pub async fn list_audit(
     auth: Auth,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<PageOut<AuditOut>>, ApiError> {
-    let p = auth.require(Action::ReadAudit)?;
     let filter = AuditFilter {
         entity_type: q.entity_type,
         entity_id: q.entity_id,
         actor_id: q.actor_id,
     };
-    let page = state
-        .store
-        .list_audit(&p.scope, &filter, &page_req(q.limit, q.cursor))
-        .await?;
+    let page = service::audit(&state, &auth, filter, &page_req(q.limit, q.cursor)).await?;
     Ok(Json(PageOut::map(page, AuditOut::from)))
 }

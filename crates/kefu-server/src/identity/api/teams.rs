@@ -1,18 +1,15 @@
-//! Teams, groups and departments (`/api/v1/teams`) with their members.
+//! Teams, groups and departments (`/api/v1/teams`) with their members (see
+//! `identity::service::teams`).
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::http::{ApiJson, ApiQuery, PageOut, nullable, opt_id, page_req, path_id};
+use crate::http::{ApiJson, ApiQuery, PageOut, nullable, page_req};
+use crate::identity::service::teams::{self as service, Team, TeamChange};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use kefu_model::Action;
-use kefu_model::validate::{LONG_TEXT, SHORT_TEXT, optional, required};
-use kefu_store::entity::team;
-use kefu_store::identity::teams::TeamFields;
-use kefu_store::{Store, WorkspaceScope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -61,29 +58,18 @@ pub struct TeamQuery {
     pub cursor: Option<String>,
 }
 
-async fn out(store: &Store, scope: &WorkspaceScope, m: team::Model) -> Result<TeamOut, ApiError> {
-    let member_ids = store.team_members(scope, &m.id).await?;
-    Ok(TeamOut {
-        id: m.id,
-        name: m.name,
-        description: m.description,
-        member_ids,
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    })
-}
-
-fn ids(v: Vec<String>) -> Result<Vec<String>, ApiError> {
-    v.into_iter()
-        .map(|i| opt_id("member_ids", Some(i)).map(|o| o.unwrap_or_default()))
-        .collect()
-}
-
-fn description(d: Option<String>) -> Result<Option<String>, ApiError> {
-    Ok(
-        d.map(|d| optional("description", &d, LONG_TEXT).map(str::to_owned))
-            .transpose()?,
-    )
+impl From<Team> for TeamOut {
+    fn from(t: Team) -> Self {
+        let m = t.team;
+        TeamOut {
+            id: m.id,
+            name: m.name,
+            description: m.description,
+            member_ids: t.member_ids,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
 }
 
 /// Create a team.
@@ -94,33 +80,8 @@ pub async fn create_team(
     auth: Auth,
     ApiJson(b): ApiJson<TeamIn>,
 ) -> Result<(StatusCode, Json<TeamOut>), ApiError> {
-    let p = auth.require(Action::ManageTeams)?;
-    let fields = TeamFields {
-        name: required("name", &b.name, SHORT_TEXT)?,
-        description: description(b.description)?,
-    };
-    let members = ids(b.member_ids)?;
-    for m in &members {
-        state.store.get_user(&p.scope, m).await.map_err(|_| {
-            ApiError::Store(kefu_store::StoreError::UnknownReference {
-                field: "member_ids",
-            })
-        })?;
-    }
-    let m = state
-        .store
-        .create_team(&p.scope, &p.actor(), fields)
-        .await?;
-    if !members.is_empty() {
-        state
-            .store
-            .set_team_members(&p.scope, &p.actor(), &m.id, &members)
-            .await?;
-    }
-    Ok((
-        StatusCode::CREATED,
-        Json(out(&state.store, &p.scope, m).await?),
-    ))
+    let t = service::create(&state, &auth, &b.name, b.description, b.member_ids).await?;
+    Ok((StatusCode::CREATED, Json(t.into())))
 }
 
 /// List teams.
@@ -131,19 +92,8 @@ pub async fn list_teams(
     auth: Auth,
     ApiQuery(q): ApiQuery<TeamQuery>,
 ) -> Result<Json<PageOut<TeamOut>>, ApiError> {
-    let p = auth.require(Action::ReadUsers)?;
-    let page = state
-        .store
-        .list_teams(&p.scope, &page_req(q.limit, q.cursor))
-        .await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for m in page.items {
-        items.push(out(&state.store, &p.scope, m).await?);
-    }
-    Ok(Json(PageOut {
-        items,
-        next_cursor: page.next_cursor,
-    }))
+    let page = service::list(&state, &auth, &page_req(q.limit, q.cursor)).await?;
+    Ok(Json(PageOut::map(page, TeamOut::from)))
 }
 
 /// Get a team.
@@ -154,9 +104,7 @@ pub async fn get_team(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<TeamOut>, ApiError> {
-    let p = auth.require(Action::ReadUsers)?;
-    let m = state.store.get_team(&p.scope, &path_id(&id)?).await?;
-    Ok(Json(out(&state.store, &p.scope, m).await?))
+    Ok(Json(service::get(&state, &auth, &id).await?.into()))
 }
 
 /// Change a team (name, description, members).
@@ -168,38 +116,12 @@ pub async fn update_team(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TeamPatch>,
 ) -> Result<Json<TeamOut>, ApiError> {
-    let p = auth.require(Action::ManageTeams)?;
-    let id = path_id(&id)?;
-    let name = b
-        .name
-        .as_deref()
-        .map(|n| required("name", n, SHORT_TEXT))
-        .transpose()?;
-    let desc = b.description.map(description).transpose()?;
-    let members = b.member_ids.map(ids).transpose()?;
-    state.store.get_team(&p.scope, &id).await?;
-    if let Some(members) = &members {
-        state
-            .store
-            .set_team_members(&p.scope, &p.actor(), &id, members)
-            .await?;
-    }
-    let m = if name.is_some() || desc.is_some() {
-        state
-            .store
-            .update_team(&p.scope, &p.actor(), &id, |f| {
-                if let Some(n) = name {
-                    f.name = n;
-                }
-                if let Some(d) = desc {
-                    f.description = d;
-                }
-            })
-            .await?
-    } else {
-        state.store.get_team(&p.scope, &id).await?
+    let c = TeamChange {
+        name: b.name,
+        description: b.description,
+        member_ids: b.member_ids,
     };
-    Ok(Json(out(&state.store, &p.scope, m).await?))
+    Ok(Json(service::update(&state, &auth, &id, c).await?.into()))
 }
 
 /// Delete a team.
@@ -210,10 +132,6 @@ pub async fn delete_team(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let p = auth.require(Action::ManageTeams)?;
-    state
-        .store
-        .delete_team(&p.scope, &p.actor(), &path_id(&id)?)
-        .await?;
+    service::delete(&state, &auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,16 +1,15 @@
 //! Named, revocable API tokens (`/api/v1/tokens`), managed by admins. The secret is shown
-//! once, at creation; only its hash is stored.
+//! once, at creation; only its hash is stored (see `identity::service::tokens`).
 
 use crate::AppState;
-use crate::auth::{Auth, new_token};
+use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::http::{ApiJson, ApiQuery, PageOut, opt_id, page_req, path_id};
+use crate::http::{ApiJson, ApiQuery, PageOut, page_req};
+use crate::identity::service::tokens as service;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use kefu_model::Action;
-use kefu_model::validate::{SHORT_TEXT, required};
 use kefu_store::entity::api_token;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -72,22 +71,8 @@ pub async fn create_token(
     auth: Auth,
     ApiJson(body): ApiJson<TokenIn>,
 ) -> Result<(StatusCode, Json<ApiTokenOut>), ApiError> {
-    let p = auth.require(Action::ManageTokens)?;
-    let name = required("name", &body.name, SHORT_TEXT)?;
-    let user_id = opt_id("user_id", body.user_id)?.unwrap_or_else(|| p.user_id.clone());
-    let (token, hash) = new_token();
-    let m = state
-        .store
-        .create_token(
-            &p.scope,
-            &p.actor(),
-            &user_id,
-            &name,
-            "api",
-            hash,
-            body.expires_at,
-        )
-        .await?;
+    let (m, token) =
+        service::create(&state, &auth, &body.name, body.user_id, body.expires_at).await?;
     let mut out = ApiTokenOut::from(m);
     out.token = Some(token);
     Ok((StatusCode::CREATED, Json(out)))
@@ -101,11 +86,7 @@ pub async fn list_tokens(
     auth: Auth,
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> Result<Json<PageOut<ApiTokenOut>>, ApiError> {
-    let p = auth.require(Action::ManageTokens)?;
-    let page = state
-        .store
-        .list_tokens(&p.scope, &page_req(q.limit, q.cursor))
-        .await?;
+    let page = service::list(&state, &auth, &page_req(q.limit, q.cursor)).await?;
     Ok(Json(PageOut::map(page, ApiTokenOut::from)))
 }
 
@@ -117,10 +98,6 @@ pub async fn revoke_token(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let p = auth.require(Action::ManageTokens)?;
-    state
-        .store
-        .revoke_token(&p.scope, &p.actor(), &path_id(&id)?)
-        .await?;
+    service::revoke(&state, &auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,18 +1,19 @@
 //! Users (`/api/v1/users`): agents and every other staff role. Admins manage them; deleting
-//! a user deactivates it (its history stays) and its tokens stop working.
+//! a user deactivates it (its history stays) and its tokens stop working (see
+//! `identity::service::users`).
 
 use crate::AppState;
-use crate::auth::{Auth, hash_password};
+use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::http::{ApiJson, ApiQuery, PageOut, page_req, path_id};
+use crate::http::{ApiJson, ApiQuery, PageOut, page_req};
+use crate::identity::service::users::{self as service, UserChange};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use kefu_model::validate::{SHORT_TEXT, email, required};
-use kefu_model::{Action, Role};
+use kefu_model::Role;
 use kefu_store::entity::user;
-use kefu_store::identity::workspaces::{NewUser, UserFilter};
+use kefu_store::identity::workspaces::UserFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -82,17 +83,6 @@ pub struct UserQuery {
     pub cursor: Option<String>,
 }
 
-fn password(p: &str) -> Result<String, ApiError> {
-    if p.chars().count() < 8 || p.len() > 1024 {
-        return Err(kefu_model::ModelError::InvalidField {
-            field: "password".into(),
-            reason: kefu_model::error::FieldProblem::Format,
-        }
-        .into());
-    }
-    hash_password(p)
-}
-
 /// Create a user.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserIn,
     responses((status = 201, body = UserOut), (status = 409, description = "email_taken")))]
@@ -101,15 +91,15 @@ pub async fn create_user(
     auth: Auth,
     ApiJson(b): ApiJson<UserIn>,
 ) -> Result<(StatusCode, Json<UserOut>), ApiError> {
-    let p = auth.require(Action::ManageUsers)?;
-    let password_hash = b.password.as_deref().map(password).transpose()?;
-    let new = NewUser {
-        email: b.email,
-        name: b.name,
-        role: b.role,
-        password_hash,
-    };
-    let m = state.store.create_user(&p.scope, &p.actor(), new).await?;
+    let m = service::create(
+        &state,
+        &auth,
+        b.email,
+        b.name,
+        b.role,
+        b.password.as_deref(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -121,15 +111,11 @@ pub async fn list_users(
     auth: Auth,
     ApiQuery(q): ApiQuery<UserQuery>,
 ) -> Result<Json<PageOut<UserOut>>, ApiError> {
-    let p = auth.require(Action::ReadUsers)?;
     let filter = UserFilter {
         role: q.role,
         active: q.active,
     };
-    let page = state
-        .store
-        .list_users(&p.scope, &filter, &page_req(q.limit, q.cursor))
-        .await?;
+    let page = service::list(&state, &auth, filter, &page_req(q.limit, q.cursor)).await?;
     Ok(Json(PageOut::map(page, UserOut::from)))
 }
 
@@ -141,10 +127,7 @@ pub async fn get_user(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<UserOut>, ApiError> {
-    let p = auth.require(Action::ReadUsers)?;
-    Ok(Json(
-        state.store.get_user(&p.scope, &path_id(&id)?).await?.into(),
-    ))
+    Ok(Json(service::get(&state, &auth, &id).await?.into()))
 }
 
 /// Change a user.
@@ -156,35 +139,14 @@ pub async fn update_user(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<UserPatch>,
 ) -> Result<Json<UserOut>, ApiError> {
-    let p = auth.require(Action::ManageUsers)?;
-    let new_email = b.email.as_deref().map(|e| email("email", e)).transpose()?;
-    let new_name = b
-        .name
-        .as_deref()
-        .map(|n| required("name", n, SHORT_TEXT))
-        .transpose()?;
-    let new_hash = b.password.as_deref().map(password).transpose()?;
-    let m = state
-        .store
-        .update_user(&p.scope, &p.actor(), &path_id(&id)?, |u| {
-            if let Some(e) = new_email {
-                u.email = e;
-            }
-            if let Some(n) = new_name {
-                u.name = n;
-            }
-            if let Some(r) = b.role {
-                u.role = r.as_str().into();
-            }
-            if let Some(h) = new_hash {
-                u.password_hash = Some(h);
-            }
-            if let Some(a) = b.active {
-                u.active = a;
-            }
-            Ok(())
-        })
-        .await?;
+    let c = UserChange {
+        email: b.email,
+        name: b.name,
+        role: b.role,
+        password: b.password,
+        active: b.active,
+    };
+    let m = service::update(&state, &auth, &id, c).await?;
     Ok(Json(m.into()))
 }
 
@@ -196,13 +158,6 @@ pub async fn delete_user(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let p = auth.require(Action::ManageUsers)?;
-    state
-        .store
-        .update_user(&p.scope, &p.actor(), &path_id(&id)?, |u| {
-            u.active = false;
-            Ok(())
-        })
-        .await?;
+    service::deactivate(&state, &auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

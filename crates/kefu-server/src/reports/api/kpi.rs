@@ -1,19 +1,19 @@
 //! Reports (`/api/v1/reports/…`): KPI reports from the kept accumulators and the tickets,
 //! with the fields of `kefu kpi --json` (`rows`, `totals`, `definitions`) plus SLA
 //! compliance per policy (`sla_policies`) and the costs used (`costs`); and the workspace's
-//! cost settings (`/reports/costs`).
+//! cost settings (`/reports/costs`). The work is `reports::service`.
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::reports::costs::CostSettings;
-use crate::reports::{KpiQuery, cost_settings, kpi_report, to_csv};
+use crate::reports::service;
+use crate::reports::{KpiQuery, to_csv};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use kefu_model::Action;
 use serde_json::Value;
 
 use crate::http::{ApiJson, ApiQuery};
@@ -33,16 +33,8 @@ pub async fn kpi(
     auth: Auth,
     ApiQuery(q): ApiQuery<KpiQuery>,
 ) -> Result<Response, ApiError> {
-    let p = auth.require(Action::ReadReports)?;
-    let format = q.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "csv") {
-        return Err(ApiError::InvalidQuery(format!(
-            "format: expected json or csv, got {format:?}"
-        )));
-    }
-    let req = q.parse(&state.store, &p.scope).await?;
-    let report = kpi_report(&state.store, &p.scope, &req).await?;
-    Ok(match format {
+    let report = service::kpi(&state, &auth, &q).await?;
+    Ok(match q.format.as_deref().unwrap_or("json") {
         "csv" => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -62,8 +54,7 @@ pub async fn kpi(
 #[utoipa::path(get, path = "/api/v1/reports/costs", tag = "reports",
     responses((status = 200, body = Option<CostSettings>), (status = 403)))]
 pub async fn get_costs(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
-    let p = auth.require(Action::ReadReports)?;
-    let c = cost_settings(&state.store, &p.scope).await?;
+    let c = service::costs(&state, &auth).await?;
     Ok(Json(serde_json::to_value(c).unwrap_or(Value::Null)))
 }
 
@@ -76,12 +67,5 @@ pub async fn put_costs(
     auth: Auth,
     ApiJson(body): ApiJson<CostSettings>,
 ) -> Result<Json<CostSettings>, ApiError> {
-    let p = auth.require(Action::ManageReports)?;
-    body.validate().map_err(ApiError::InvalidBody)?;
-    let v = serde_json::to_value(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    state
-        .store
-        .put_report_costs(&p.scope, &p.actor(), v)
-        .await?;
-    Ok(Json(body))
+    Ok(Json(service::set_costs(&state, &auth, body).await?))
 }

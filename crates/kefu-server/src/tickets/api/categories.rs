@@ -4,13 +4,12 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::http::{ApiJson, opt_id, path_id};
+use crate::http::ApiJson;
+use crate::tickets::service::categories::{self as service, Category};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use kefu_model::Action;
-use kefu_store::entity::ticket_category;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -49,33 +48,15 @@ pub struct TicketCategory {
     pub category_id: Option<String>,
 }
 
-fn tree(all: Vec<ticket_category::Model>) -> Vec<CategoryOut> {
-    let path = |c: &ticket_category::Model| {
-        let mut p = vec![c.name.clone()];
-        let mut parent = c.parent_id.clone();
-        while let Some(id) = parent {
-            match all.iter().find(|x| x.id == id) {
-                Some(x) if p.len() < 64 => {
-                    p.push(x.name.clone());
-                    parent = x.parent_id.clone();
-                }
-                _ => break,
-            }
+impl From<Category> for CategoryOut {
+    fn from(c: Category) -> Self {
+        CategoryOut {
+            id: c.id,
+            parent_id: c.parent_id,
+            name: c.name,
+            path: c.path,
         }
-        p.reverse();
-        p
-    };
-    let mut out: Vec<CategoryOut> = all
-        .iter()
-        .map(|c| CategoryOut {
-            id: c.id.clone(),
-            parent_id: c.parent_id.clone(),
-            name: c.name.clone(),
-            path: path(c),
-        })
-        .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+    }
 }
 
 /// Create a category (under `parent_id`, or at the root).
@@ -86,16 +67,8 @@ pub async fn create_category(
     auth: Auth,
     ApiJson(b): ApiJson<CategoryIn>,
 ) -> Result<(StatusCode, Json<CategoryOut>), ApiError> {
-    let p = auth.require(Action::ManageAutomations)?;
-    let parent = opt_id("parent_id", b.parent_id)?;
-    let m = state
-        .store
-        .create_category(&p.scope, &p.actor(), parent, &b.name)
-        .await?;
-    let all = state.store.categories(&p.scope).await?;
-    let out = tree(all).into_iter().find(|c| c.id == m.id);
-    out.map(|c| (StatusCode::CREATED, Json(c)))
-        .ok_or_else(|| ApiError::Internal("category vanished".into()))
+    let c = service::create(&state, &auth, b.parent_id, &b.name).await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
 }
 
 /// The category tree, flat, in path order.
@@ -105,8 +78,8 @@ pub async fn list_categories(
     State(state): State<AppState>,
     auth: Auth,
 ) -> Result<Json<Vec<CategoryOut>>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    Ok(Json(tree(state.store.categories(&p.scope).await?)))
+    let all = service::list(&state, &auth).await?;
+    Ok(Json(all.into_iter().map(CategoryOut::from).collect()))
 }
 
 /// Delete a category without subcategories or tickets; 409 `category_in_use`.
@@ -117,11 +90,7 @@ pub async fn delete_category(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let p = auth.require(Action::ManageAutomations)?;
-    state
-        .store
-        .delete_category(&p.scope, &p.actor(), &path_id(&id)?)
-        .await?;
+    service::delete(&state, &auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -133,11 +102,7 @@ pub async fn get_category(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<TicketCategory>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    let category_id = state
-        .store
-        .ticket_category(&p.scope, &path_id(&id)?)
-        .await?;
+    let category_id = service::of_ticket(&state, &auth, &id).await?;
     Ok(Json(TicketCategory { category_id }))
 }
 
@@ -150,12 +115,6 @@ pub async fn set_category(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TicketCategory>,
 ) -> Result<Json<TicketCategory>, ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let c = opt_id("category_id", b.category_id)?;
-    let id = path_id(&id)?;
-    let category_id = state
-        .store
-        .set_ticket_category(&p.scope, &p.actor(), &id, c)
-        .await?;
+    let category_id = service::set_of_ticket(&state, &auth, &id, b.category_id).await?;
     Ok(Json(TicketCategory { category_id }))
 }

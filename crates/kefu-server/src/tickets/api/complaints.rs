@@ -4,13 +4,13 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::http::{ApiJson, opt_id, path_id};
+use crate::http::ApiJson;
+use crate::tickets::service::complaints::{self as service, Analysis, Step};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kefu_model::Action;
 use kefu_store::entity::ticket_complaint;
-use kefu_store::tickets::complaints::{Classification, ComplaintFields, ComplaintStep};
+use kefu_store::tickets::complaints::Classification;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -98,15 +98,9 @@ async fn step(
     state: AppState,
     auth: Auth,
     id: String,
-    action: Action,
-    s: ComplaintStep,
+    s: Step,
 ) -> Result<Json<ComplaintOut>, ApiError> {
-    let p = auth.require(action)?;
-    let c = state
-        .store
-        .complaint_step(&p.scope, &p.actor(), &path_id(&id)?, s)
-        .await?;
-    Ok(Json(c.into()))
+    Ok(Json(service::step(&state, &auth, &id, s).await?.into()))
 }
 
 /// The complaint handling of a complaint ticket; 409 `not_a_complaint` otherwise.
@@ -117,14 +111,7 @@ pub async fn get_complaint(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<ComplaintOut>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    Ok(Json(
-        state
-            .store
-            .complaint(&p.scope, &path_id(&id)?)
-            .await?
-            .into(),
-    ))
+    Ok(Json(service::complaint(&state, &auth, &id).await?.into()))
 }
 
 /// Record classification, root cause and responsibility.
@@ -136,20 +123,13 @@ pub async fn analyse(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AnalysisIn>,
 ) -> Result<Json<ComplaintOut>, ApiError> {
-    let f = ComplaintFields {
+    let a = Analysis {
         classification: b.classification,
         root_cause: b.root_cause,
-        responsible_team_id: opt_id("responsible_team_id", b.responsible_team_id)?,
-        responsible_user_id: opt_id("responsible_user_id", b.responsible_user_id)?,
+        responsible_team_id: b.responsible_team_id,
+        responsible_user_id: b.responsible_user_id,
     };
-    step(
-        state,
-        auth,
-        id,
-        Action::WriteTickets,
-        ComplaintStep::Analyse(f),
-    )
-    .await
+    step(state, auth, id, Step::Analyse(a)).await
 }
 
 /// Propose a compensation (补偿); it waits for a supervisor's decision.
@@ -161,10 +141,10 @@ pub async fn propose(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CompensationIn>,
 ) -> Result<Json<ComplaintOut>, ApiError> {
-    let s = ComplaintStep::Propose {
+    let s = Step::Propose {
         compensation: b.compensation,
     };
-    step(state, auth, id, Action::WriteTickets, s).await
+    step(state, auth, id, s).await
 }
 
 /// Approve or reject the proposed compensation (supervisors and admins only); 409
@@ -177,11 +157,11 @@ pub async fn decide(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<DecisionIn>,
 ) -> Result<Json<ComplaintOut>, ApiError> {
-    let s = ComplaintStep::Decide {
+    let s = Step::Decide {
         approve: b.approve,
         reason: b.reason,
     };
-    step(state, auth, id, Action::DecideCompensation, s).await
+    step(state, auth, id, s).await
 }
 
 /// Record the follow-up call (回访); a complaint cannot be closed before it (configurable,
@@ -194,12 +174,5 @@ pub async fn follow_up(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FollowUpIn>,
 ) -> Result<Json<ComplaintOut>, ApiError> {
-    step(
-        state,
-        auth,
-        id,
-        Action::WriteTickets,
-        ComplaintStep::FollowUp { note: b.note },
-    )
-    .await
+    step(state, auth, id, Step::FollowUp { note: b.note }).await
 }

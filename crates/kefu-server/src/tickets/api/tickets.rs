@@ -4,14 +4,16 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::http::{ApiJson, ApiQuery, PageOut, nullable, opt_id, page_req, path_id};
+use crate::http::{ApiJson, ApiQuery, PageOut, nullable, page_req};
+use crate::tickets::service::views::{ListQuery, Sort, View};
+use crate::tickets::service::{self, NewTicket, TicketChange};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kefu_model::{Action, Priority, TicketState, TicketType};
+use kefu_model::{Priority, TicketState, TicketType};
+use kefu_sla::SlaStatus;
 use kefu_store::entity::{ticket, ticket_transition};
-use kefu_store::tickets::ticket::{TicketFields, TicketFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -90,6 +92,11 @@ pub struct TicketOut {
     pub sla: Option<serde_json::Value>,
 }
 
+/// A ticket's SLA status as its response shows it.
+pub(crate) fn sla_json(s: SlaStatus) -> serde_json::Value {
+    serde_json::to_value(s).unwrap_or(serde_json::Value::Null)
+}
+
 impl From<ticket::Model> for TicketOut {
     fn from(m: ticket::Model) -> Self {
         TicketOut {
@@ -157,12 +164,12 @@ pub struct TicketQuery {
     pub category_id: Option<String>,
     /// `mine`, `unassigned`, `my_groups`, `escalated` or `breaching_soon`.
     #[param(value_type = Option<String>)]
-    pub view: Option<crate::tickets::api::views::View>,
+    pub view: Option<View>,
     /// `created` (default, newest first), `updated` (latest change first), `priority`
     /// (urgent first) or `due` (earliest unmet SLA due time first).
     #[param(value_type = Option<String>)]
     #[serde(default)]
-    pub sort: crate::tickets::api::views::Sort,
+    pub sort: Sort,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -175,21 +182,16 @@ pub async fn create_ticket(
     auth: Auth,
     ApiJson(b): ApiJson<TicketIn>,
 ) -> Result<(StatusCode, Json<TicketOut>), ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let fields = TicketFields {
-        customer_id: opt_id("customer_id", b.customer_id)?,
+    let t = NewTicket {
         ticket_type: b.ticket_type,
         subject: b.subject,
         description: b.description,
         priority: b.priority,
-        assignee_id: opt_id("assignee_id", b.assignee_id)?,
-        group_id: opt_id("group_id", b.group_id)?,
+        customer_id: b.customer_id,
+        assignee_id: b.assignee_id,
+        group_id: b.group_id,
     };
-    let m = state
-        .store
-        .create_ticket(&p.scope, &p.actor(), fields)
-        .await?;
-    let m = state.store.get_ticket(&p.scope, &m.id).await?;
+    let m = service::create(&state, &auth, t).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -201,40 +203,32 @@ pub async fn list_tickets(
     auth: Auth,
     ApiQuery(q): ApiQuery<TicketQuery>,
 ) -> Result<Json<PageOut<TicketOut>>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    let mut filter = TicketFilter {
+    let q = ListQuery {
         state: q.state,
         priority: q.priority,
         ticket_type: q.ticket_type,
-        customer_id: opt_id("customer_id", q.customer_id)?,
-        assignee_id: opt_id("assignee_id", q.assignee_id)?,
-        group_id: opt_id("group_id", q.group_id)?,
+        customer_id: q.customer_id,
+        assignee_id: q.assignee_id,
+        group_id: q.group_id,
         tag: q.tag,
-        category_id: opt_id("category_id", q.category_id)?,
-        ..Default::default()
+        category_id: q.category_id,
+        view: q.view,
+        sort: q.sort,
+        page: page_req(q.limit, q.cursor),
     };
-    if let Some(v) = q.view {
-        let user = p.actor().user_id.unwrap_or_default();
-        crate::tickets::api::views::apply_view(&state, &p.scope, &user, v, &mut filter).await?;
-    }
-    let page = crate::tickets::api::views::list_page(
-        &state,
-        &p.scope,
-        &filter,
-        q.sort,
-        &page_req(q.limit, q.cursor),
-    )
-    .await?;
-    let set = crate::tickets::api::sla::policy_set(&state, &p.scope).await?;
-    let mut out = PageOut::map(page, TicketOut::from);
-    if let Some(set) = &set {
-        let ids: Vec<String> = out.items.iter().map(|t| t.id.clone()).collect();
-        let mut all = crate::tickets::api::sla::sla_many(&state, &p.scope, set, &ids).await?;
-        for t in &mut out.items {
-            t.sla = all.remove(&t.id);
-        }
-    }
-    Ok(Json(out))
+    let (page, mut sla) = service::views::list_with_sla(&state, &auth, q).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|m| TicketOut {
+            sla: sla.remove(&m.id).map(sla_json),
+            ..m.into()
+        })
+        .collect();
+    Ok(Json(PageOut {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Get a ticket.
@@ -245,11 +239,11 @@ pub async fn get_ticket(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<TicketOut>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    let m = state.store.get_ticket(&p.scope, &path_id(&id)?).await?;
-    let set = crate::tickets::api::sla::policy_set(&state, &p.scope).await?;
-    let sla = crate::tickets::api::sla::sla_json(&state, &p.scope, set.as_ref(), &m.id).await?;
-    Ok(Json(TicketOut { sla, ..m.into() }))
+    let t = service::get(&state, &auth, &id).await?;
+    Ok(Json(TicketOut {
+        sla: t.sla.map(sla_json),
+        ..t.ticket.into()
+    }))
 }
 
 /// Change a ticket's fields (its state changes only through transitions).
@@ -261,44 +255,16 @@ pub async fn update_ticket(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TicketPatch>,
 ) -> Result<Json<TicketOut>, ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let customer = b
-        .customer_id
-        .map(|v| opt_id("customer_id", v))
-        .transpose()?;
-    let assignee = b
-        .assignee_id
-        .map(|v| opt_id("assignee_id", v))
-        .transpose()?;
-    let group = b.group_id.map(|v| opt_id("group_id", v)).transpose()?;
-    let m = state
-        .store
-        .update_ticket(&p.scope, &p.actor(), &path_id(&id)?, |f| {
-            if let Some(v) = b.ticket_type {
-                f.ticket_type = v;
-            }
-            if let Some(v) = b.subject {
-                f.subject = v;
-            }
-            if let Some(v) = b.description {
-                f.description = v;
-            }
-            if let Some(v) = b.priority {
-                f.priority = v;
-            }
-            if let Some(v) = customer {
-                f.customer_id = v;
-            }
-            if let Some(v) = assignee {
-                f.assignee_id = v;
-            }
-            if let Some(v) = group {
-                f.group_id = v;
-            }
-        })
-        .await?;
-    let m = state.store.get_ticket(&p.scope, &m.id).await?;
-    Ok(Json(m.into()))
+    let c = TicketChange {
+        ticket_type: b.ticket_type,
+        subject: b.subject,
+        description: b.description,
+        priority: b.priority,
+        customer_id: b.customer_id,
+        assignee_id: b.assignee_id,
+        group_id: b.group_id,
+    };
+    Ok(Json(service::update(&state, &auth, &id, c).await?.into()))
 }
 
 /// Move a ticket to another state; 409 `invalid_transition` if the workflow forbids it.
@@ -310,12 +276,7 @@ pub async fn transition_ticket(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TransitionIn>,
 ) -> Result<Json<TicketOut>, ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let m = state
-        .store
-        .transition_ticket(&p.scope, &p.actor(), &path_id(&id)?, b.to, &b.reason)
-        .await?;
-    let m = state.store.get_ticket(&p.scope, &m.id).await?;
+    let m = service::transition(&state, &auth, &id, b.to, &b.reason).await?;
     Ok(Json(m.into()))
 }
 
@@ -327,11 +288,7 @@ pub async fn list_transitions(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<TransitionOut>>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    let rows = state
-        .store
-        .ticket_transitions(&p.scope, &path_id(&id)?)
-        .await?;
+    let rows = service::transitions(&state, &auth, &id).await?;
     Ok(Json(rows.into_iter().map(TransitionOut::from).collect()))
 }
 
@@ -343,10 +300,6 @@ pub async fn delete_ticket(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let p = auth.require(Action::DeleteTickets)?;
-    state
-        .store
-        .delete_ticket(&p.scope, &p.actor(), &path_id(&id)?)
-        .await?;
+    service::delete(&state, &auth, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,13 +5,14 @@
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::http::{ApiJson, path_id};
+use crate::http::ApiJson;
 use crate::tickets::api::tickets::TicketOut;
+use crate::tickets::service::workflow as service;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use kefu_model::{Action, Channel};
+use kefu_model::Channel;
 use kefu_store::entity::ticket_message;
 use kefu_store::tickets::messages::{Attachment, AuthorKind, NewMessage};
 use kefu_store::tickets::relations::{LinkKind, LinkView};
@@ -180,10 +181,6 @@ pub struct ReopenOut {
     pub follow_up: bool,
 }
 
-fn body_id(field: &'static str, raw: String) -> Result<String, ApiError> {
-    crate::http::opt_id(field, Some(raw)).map(|v| v.unwrap_or_default())
-}
-
 /// Add a public reply or an internal note.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", request_body = MessageIn,
     responses((status = 201, body = MessageOut), (status = 404), (status = 422, description = "invalid_field")))]
@@ -193,7 +190,6 @@ pub async fn add_message(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MessageIn>,
 ) -> Result<(StatusCode, Json<MessageOut>), ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
     let m = NewMessage {
         author: b.author,
         public: b.public,
@@ -210,11 +206,7 @@ pub async fn add_message(
             })
             .collect(),
     };
-    let id = path_id(&id)?;
-    let saved = state
-        .store
-        .add_ticket_message(&p.scope, &p.actor(), &id, m)
-        .await?;
+    let saved = service::add_message(&state, &auth, &id, m).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
 
@@ -226,11 +218,7 @@ pub async fn list_messages(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<MessageOut>>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    let rows = state
-        .store
-        .ticket_messages(&p.scope, &path_id(&id)?)
-        .await?;
+    let rows = service::messages(&state, &auth, &id).await?;
     Ok(Json(rows.into_iter().map(MessageOut::from).collect()))
 }
 
@@ -242,8 +230,7 @@ pub async fn get_tags(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<TagsOut>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    let tags = state.store.ticket_tags(&p.scope, &path_id(&id)?).await?;
+    let tags = service::tags(&state, &auth, &id).await?;
     Ok(Json(TagsOut { tags }))
 }
 
@@ -256,13 +243,7 @@ pub async fn set_tags(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TagsIn>,
 ) -> Result<Json<TagsOut>, ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let id = path_id(&id)?;
-    state
-        .store
-        .set_ticket_tags(&p.scope, &p.actor(), &id, &b.tags)
-        .await?;
-    let tags = state.store.ticket_tags(&p.scope, &id).await?;
+    let tags = service::set_tags(&state, &auth, &id, &b.tags).await?;
     Ok(Json(TagsOut { tags }))
 }
 
@@ -274,27 +255,7 @@ pub async fn get_watchers(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<WatchersOut>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    let watchers = state
-        .store
-        .ticket_watchers(&p.scope, &path_id(&id)?)
-        .await?;
-    Ok(Json(WatchersOut { watchers }))
-}
-
-async fn set_watch(
-    state: AppState,
-    auth: Auth,
-    id: String,
-    user_id: String,
-    on: bool,
-) -> Result<Json<WatchersOut>, ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let user = crate::http::opt_id("user_id", Some(user_id))?.unwrap_or_default();
-    let watchers = state
-        .store
-        .set_ticket_watcher(&p.scope, &p.actor(), &path_id(&id)?, &user, on)
-        .await?;
+    let watchers = service::watchers(&state, &auth, &id).await?;
     Ok(Json(WatchersOut { watchers }))
 }
 
@@ -306,7 +267,8 @@ pub async fn watch(
     auth: Auth,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<Json<WatchersOut>, ApiError> {
-    set_watch(state, auth, id, user_id, true).await
+    let watchers = service::set_watcher(&state, &auth, &id, &user_id, true).await?;
+    Ok(Json(WatchersOut { watchers }))
 }
 
 /// Remove a watcher (idempotent).
@@ -317,7 +279,8 @@ pub async fn unwatch(
     auth: Auth,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<Json<WatchersOut>, ApiError> {
-    set_watch(state, auth, id, user_id, false).await
+    let watchers = service::set_watcher(&state, &auth, &id, &user_id, false).await?;
+    Ok(Json(WatchersOut { watchers }))
 }
 
 /// The links of a ticket, both ways.
@@ -328,8 +291,7 @@ pub async fn get_links(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<LinkOut>>, ApiError> {
-    let p = auth.require(Action::ReadTickets)?;
-    let links = state.store.ticket_links(&p.scope, &path_id(&id)?).await?;
+    let links = service::links(&state, &auth, &id).await?;
     Ok(Json(links.into_iter().map(LinkOut::from).collect()))
 }
 
@@ -342,12 +304,7 @@ pub async fn add_link(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LinkIn>,
 ) -> Result<Json<Vec<LinkOut>>, ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let other = body_id("other_id", b.other_id)?;
-    let links = state
-        .store
-        .link_tickets(&p.scope, &p.actor(), &path_id(&id)?, &other, b.kind)
-        .await?;
+    let links = service::link(&state, &auth, &id, &b.other_id, b.kind).await?;
     Ok(Json(links.into_iter().map(LinkOut::from).collect()))
 }
 
@@ -361,13 +318,9 @@ pub async fn merge(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MergeIn>,
 ) -> Result<Json<TicketOut>, ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let into = body_id("into", b.into)?;
-    let t = state
-        .store
-        .merge_tickets(&p.scope, &p.actor(), &path_id(&id)?, &into)
-        .await?;
-    Ok(Json(t.into()))
+    Ok(Json(
+        service::merge(&state, &auth, &id, &b.into).await?.into(),
+    ))
 }
 
 /// Split a message off into a new linked ticket; returns the new ticket.
@@ -379,12 +332,7 @@ pub async fn split(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SplitIn>,
 ) -> Result<(StatusCode, Json<TicketOut>), ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let message = body_id("message_id", b.message_id)?;
-    let t = state
-        .store
-        .split_ticket(&p.scope, &p.actor(), &path_id(&id)?, &message, b.subject)
-        .await?;
+    let t = service::split(&state, &auth, &id, &b.message_id, b.subject).await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
 
@@ -399,12 +347,7 @@ pub async fn reopen(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReopenIn>,
 ) -> Result<(StatusCode, Json<ReopenOut>), ApiError> {
-    let p = auth.require(Action::WriteTickets)?;
-    let (t, follow_up) = state
-        .store
-        .reopen_ticket(&p.scope, &p.actor(), &path_id(&id)?, &b.reason)
-        .await?;
-    let t = state.store.get_ticket(&p.scope, &t.id).await?;
+    let (t, follow_up) = service::reopen(&state, &auth, &id, &b.reason).await?;
     let status = if follow_up {
         StatusCode::CREATED
     } else {

@@ -1,16 +1,16 @@
 //! The macro and trigger admin page (`/tickets/automations`): every macro and trigger with
-//! its definition; a new one is written as the API's JSON (`MacroIn` / `TriggerIn`) and
-//! validated the same way (clear errors, nothing saved); delete. Needs
+//! its definition; a new one is written as the API's JSON (`MacroIn` / `TriggerIn`) and goes
+//! through the tickets' service like the API's (clear errors, nothing saved); delete. Needs
 //! `Action::ManageAutomations`.
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::{Tr, Viewer, render};
-use crate::tickets::api::automations::{MacroIn, TriggerIn, macro_fields, trigger_fields};
+use crate::pages::{FormError, Tr, Viewer, after_form, render};
+use crate::tickets::service::automations::{self as service, Definition, Kind};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::response::Response;
 use kefu_model::Action;
 use serde::Deserialize;
 
@@ -33,23 +33,18 @@ pub struct AutomationsPage {
     draft: String,
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    error: Option<String>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<PageQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ManageAutomations)?;
     let mut rows = vec![];
-    for kind in ["macro", "trigger"] {
-        for m in state.store.list_automations(v.scope(), kind).await? {
+    for kind in [Kind::Macro, Kind::Trigger] {
+        for m in service::list(&state, &v.auth, kind).await? {
             rows.push(Row {
                 id: m.id,
-                kind: kind.to_owned(),
+                kind: kind.as_str().to_owned(),
                 name: m.name,
                 position: m.position,
                 active: m.active,
@@ -61,7 +56,7 @@ pub async fn page(
         t: v.t(),
         signed_in: true,
         rows,
-        error: q.error,
+        error: error.map(|e| e.message),
         draft: String::new(),
     }))
 }
@@ -70,6 +65,7 @@ pub async fn page(
 pub struct AutomationForm {
     /// `create` or `delete`.
     op: String,
+    /// `macro` or `trigger`.
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -83,45 +79,30 @@ pub async fn submit(
     v: Viewer,
     Form(f): Form<AutomationForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ManageAutomations)?;
     let r: Result<(), ApiError> = async {
+        let kind = match f.kind.as_str() {
+            "macro" => Kind::Macro,
+            "trigger" => Kind::Trigger,
+            other => return Err(ApiError::InvalidBody(format!("unknown kind `{other}`"))),
+        };
+        let body = |e: serde_json::Error| ApiError::InvalidBody(e.to_string());
         match f.op.as_str() {
-            "delete" => {
-                let id = crate::http::path_id(&f.id)?;
-                state
-                    .store
-                    .delete_automation(&p.scope, &p.actor(), &id)
-                    .await?;
-            }
-            _ => {
-                let fields = if f.kind == "trigger" {
-                    let b: TriggerIn = serde_json::from_str(&f.json)
-                        .map_err(|e| ApiError::InvalidBody(e.to_string()))?;
-                    trigger_fields(b)?
-                } else {
-                    let b: MacroIn = serde_json::from_str(&f.json)
-                        .map_err(|e| ApiError::InvalidBody(e.to_string()))?;
-                    macro_fields(b)?
+            "delete" => service::delete(&state, &v.auth, kind, &f.id).await?,
+            "create" => {
+                let d = match kind {
+                    Kind::Macro => Definition::Macro(serde_json::from_str(&f.json).map_err(body)?),
+                    Kind::Trigger => {
+                        Definition::Trigger(serde_json::from_str(&f.json).map_err(body)?)
+                    }
                 };
-                state
-                    .store
-                    .create_automation(&p.scope, &p.actor(), fields)
-                    .await?;
+                service::create(&state, &v.auth, d).await?;
             }
+            other => return Err(ApiError::InvalidBody(format!("unknown op `{other}`"))),
         }
         Ok(())
     }
     .await;
-    Ok(match r {
-        Ok(()) => Redirect::to("/tickets/automations").into_response(),
-        Err(e) => {
-            // The reason, shown as written (e.g. the JSON error with its line and column).
-            let msg = match &e {
-                ApiError::InvalidBody(m) => m.clone(),
-                other => other.problem().code.to_owned(),
-            };
-            let q = serde_urlencoded::to_string([("error", msg)]).unwrap_or_default();
-            Redirect::to(&format!("/tickets/automations?{q}")).into_response()
-        }
-    })
+    // A refused definition comes back with its reason (e.g. the JSON error with its line
+    // and column).
+    Ok(after_form("/tickets/automations", r))
 }

@@ -4,12 +4,12 @@ use super::ticket as tickets;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::pages::{Tr, Viewer, non_empty, render};
+use crate::tickets::service::views::{self as service, ListQuery as ServiceQuery};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use kefu_model::{Action, TicketState};
 use kefu_store::PageRequest;
-use kefu_store::tickets::ticket::TicketFilter;
 use serde::Deserialize;
 
 pub(crate) struct TicketRow {
@@ -95,7 +95,9 @@ pub(crate) async fn tickets_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ReadTickets)?;
-    let mut filter = TicketFilter {
+    let views = tickets::view_counts(&state, &v).await?;
+    let chosen = tickets::view_of(&q.view);
+    let list = ServiceQuery {
         state: TicketState::parse(&q.state),
         priority: kefu_model::Priority::parse(&q.priority),
         ticket_type: kefu_model::TicketType::parse(&q.ticket_type),
@@ -103,21 +105,16 @@ pub(crate) async fn tickets_page(
         assignee_id: non_empty(&q.assignee),
         tag: non_empty(q.tag.trim()),
         category_id: non_empty(&q.category),
-        ..Default::default()
-    };
-    let (views, view) = tickets::views(&state, &v, &q.view, &mut filter).await?;
-    let sort = tickets::sort_of(&q.sort);
-    let page = crate::tickets::api::views::list_page(
-        &state,
-        v.scope(),
-        &filter,
-        sort,
-        &PageRequest {
+        view: chosen,
+        sort: tickets::sort_of(&q.sort),
+        page: PageRequest {
             limit: Some(50),
             cursor: q.cursor.clone(),
         },
-    )
-    .await?;
+        ..Default::default()
+    };
+    let page = service::list(&state, &v.auth, list).await?;
+    let view = chosen.map(|x| x.as_str().to_owned()).unwrap_or_default();
     let rows = page.items.into_iter().map(|m| ticket_row(&v, m)).collect();
     let list = tickets::list_state(&state, &v, &q, &q.bulk).await?;
     Ok(render(TicketsPage {

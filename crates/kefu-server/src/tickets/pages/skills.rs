@@ -1,14 +1,16 @@
 //! The skills page (`/tickets/skills`): every person who can handle tickets with their
 //! departments, skills and open load; supervisors and admins edit a person's skills as
-//! `name:level` pairs (e.g. `热水器:5, complaint:3`), validated like the API.
+//! `name:level` pairs (e.g. `热水器:5, complaint:3`), saved through the tickets' service like
+//! the API's.
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::{Tr, Viewer, render};
+use crate::pages::{FormError, PageError, Tr, Viewer, after_form, render};
+use crate::tickets::service::views::{self as service, Skill};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::response::Response;
 use kefu_model::Action;
 use serde::Deserialize;
 
@@ -27,18 +29,13 @@ pub struct SkillsPage {
     signed_in: bool,
     rows: Vec<Row>,
     can_edit: bool,
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct PageQuery {
-    error: Option<String>,
+    error: Option<PageError>,
 }
 
 pub async fn page(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<PageQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ReadUsers)?;
     let (people, _) = state.store.handler_candidates(v.scope()).await?;
@@ -63,7 +60,7 @@ pub async fn page(
         signed_in: true,
         rows,
         can_edit: v.auth.0.role.allows(Action::ManageTeams),
-        error: q.error,
+        error,
     }))
 }
 
@@ -75,7 +72,7 @@ pub struct SkillsForm {
 }
 
 /// Parses `name:level, name:level` (level 1–5); a missing level is a format error.
-fn parse(text: &str) -> Result<Vec<(String, i32)>, ApiError> {
+fn parse(text: &str) -> Result<Vec<Skill>, ApiError> {
     let bad = || {
         ApiError::Model(kefu_model::ModelError::InvalidField {
             field: "skills".into(),
@@ -88,7 +85,10 @@ fn parse(text: &str) -> Result<Vec<(String, i32)>, ApiError> {
         .map(|s| {
             let (name, level) = s.rsplit_once([':', '：']).ok_or_else(bad)?;
             let level: i32 = level.trim().parse().map_err(|_| bad())?;
-            Ok((name.trim().to_owned(), level))
+            Ok(Skill {
+                skill: name.trim().to_owned(),
+                level,
+            })
         })
         .collect()
 }
@@ -98,21 +98,9 @@ pub async fn submit(
     v: Viewer,
     Form(f): Form<SkillsForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ManageTeams)?;
-    let r: Result<(), ApiError> = async {
-        let id = crate::http::path_id(&f.user_id)?;
-        let skills = parse(&f.skills)?;
-        state
-            .store
-            .set_user_skills(&p.scope, &p.actor(), &id, &skills)
-            .await?;
-        Ok(())
-    }
-    .await;
-    Ok(match r {
-        Ok(()) => Redirect::to("/tickets/skills").into_response(),
-        Err(e) => {
-            Redirect::to(&format!("/tickets/skills?error={}", e.problem().code)).into_response()
-        }
-    })
+    let r = match parse(&f.skills) {
+        Ok(skills) => service::set_skills(&state, &v.auth, &f.user_id, skills).await,
+        Err(e) => Err(e),
+    };
+    Ok(after_form("/tickets/skills", r))
 }

@@ -1,13 +1,16 @@
 //! The ticket page: fields, SLA timers with warning colours, the conversation (public replies
 //! and internal notes), transitions with reason, the handler chooser with each candidate's
 //! load, and the complaint panel (analysis, compensation with supervisor approval,
-//! follow-up call). Every form posts to a handler that uses the same store calls and role
-//! checks as the API and redirects back (errors as `?error=code`).
+//! follow-up call). Every form posts to a handler that calls the tickets' service, like the
+//! API, and redirects back (a refused change comes back translated, see `pages`).
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::i18n::tr;
-use crate::pages::{Tr, Viewer, render};
+use crate::pages::{FormError, PageError, Tr, Viewer, after_form, non_empty, render};
+use crate::tickets::service::complaints::{Analysis, Step};
+use crate::tickets::service::sla::SettingsChange;
+use crate::tickets::service::views::{Skill, Sort, View};
+use crate::tickets::service::{self, TicketChange};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -15,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kefu_model::{Action, Channel, TicketState};
 use kefu_sla::TargetStatus;
 use kefu_store::entity::{ticket, ticket_complaint};
-use kefu_store::tickets::complaints::{Classification, ComplaintFields, ComplaintStep};
+use kefu_store::tickets::complaints::Classification;
 use kefu_store::tickets::messages::{AuthorKind, NewMessage};
 use serde::Deserialize;
 
@@ -83,11 +86,6 @@ pub struct TicketPage {
     error: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct ErrorQuery {
-    error: Option<String>,
-}
-
 fn remaining(secs: i64) -> String {
     let sign = if secs < 0 { "-" } else { "" };
     let s = secs.unsigned_abs();
@@ -121,7 +119,7 @@ pub async fn ticket_page(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<String>,
-    Query(eq): Query<ErrorQuery>,
+    FormError(error): FormError,
 ) -> Result<Response, ApiError> {
     v.auth.require(Action::ReadTickets)?;
     let scope = v.scope().clone();
@@ -142,25 +140,21 @@ pub async fn ticket_page(
     let current = TicketState::parse(&ticket.state).unwrap_or(TicketState::New);
     let mut timers = vec![];
     let mut sla_policy = None;
-    if let Some(set) = crate::tickets::api::sla::policy_set(&state, &scope).await? {
-        let events = crate::tickets::api::sla::events(&history);
-        if let Ok(s) = kefu_sla::evaluate(&events, &set, state.store.now()) {
-            sla_policy = s.policy.clone();
-            if let Some(f) = &s.first_response {
-                timers.push(timer(&v, "first_response", f));
-            }
-            if let Some(n) = s.next_response.last() {
-                timers.push(timer(&v, "next_response", n));
-            }
-            if let Some(r) = &s.resolution {
-                timers.push(timer(&v, "resolution", r));
-            }
+    if let Some(s) = service::sla::status_of_history(&state, &scope, &history).await? {
+        sla_policy = s.policy.clone();
+        if let Some(f) = &s.first_response {
+            timers.push(timer(&v, "first_response", f));
+        }
+        if let Some(n) = s.next_response.last() {
+            timers.push(timer(&v, "next_response", n));
+        }
+        if let Some(r) = &s.resolution {
+            timers.push(timer(&v, "resolution", r));
         }
     }
-    let (ranked, teams) =
-        crate::tickets::api::views::ranked_candidates(&state, &scope, &id).await?;
+    let (ranked, teams) = service::views::candidates(&state, &v.auth, &id).await?;
     let open = v.t().get("tickets-open-count");
-    let skills_of = |v: &[crate::tickets::api::views::SkillOut]| {
+    let skills_of = |v: &[Skill]| {
         v.iter()
             .map(|s| format!("{} {}", s.skill, s.level))
             .collect::<Vec<_>>()
@@ -223,14 +217,7 @@ pub async fn ticket_page(
         .map(|m| (m.id, m.name))
         .collect();
     let tools = crate::tickets::pages::tools::tools(&state, &v, &scope, &id, &messages).await?;
-    let error = eq
-        .error
-        .filter(|code| code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-        .map(|code| {
-            let mut args = fluent_bundle::FluentArgs::new();
-            args.set("code", code.clone());
-            tr(v.lang, &format!("problem-{code}"), Some(&args))
-        });
+    let error = error.map(|e| e.message);
     Ok(render(TicketPage {
         t: v.t(),
         signed_in: true,
@@ -279,14 +266,9 @@ pub async fn ticket_page(
     }))
 }
 
+/// Back to the ticket after a form, with the problem if it failed.
 fn back(id: &str, r: Result<(), ApiError>) -> Response {
-    match r {
-        Ok(()) => Redirect::to(&format!("/tickets/{id}")).into_response(),
-        Err(e) => {
-            let code = e.problem().code;
-            Redirect::to(&format!("/tickets/{id}?error={code}")).into_response()
-        }
-    }
+    after_form(&format!("/tickets/{id}"), r)
 }
 
 #[derive(Deserialize)]
@@ -302,7 +284,6 @@ pub async fn ticket_transition(
     Path(id): Path<String>,
     Form(f): Form<TransitionForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteTickets)?;
     let id = crate::http::path_id(&id)?;
     let r = async {
         let to = TicketState::parse(&f.to).ok_or(ApiError::Model(
@@ -311,16 +292,11 @@ pub async fn ticket_transition(
                 to: f.to.clone(),
             },
         ))?;
+        // Reopening goes through the reopen rule (a follow-up ticket after the window).
         if to == TicketState::Reopened {
-            state
-                .store
-                .reopen_ticket(&p.scope, &p.actor(), &id, &f.reason)
-                .await?;
+            service::workflow::reopen(&state, &v.auth, &id, &f.reason).await?;
         } else {
-            state
-                .store
-                .transition_ticket(&p.scope, &p.actor(), &id, to, &f.reason)
-                .await?;
+            service::transition(&state, &v.auth, &id, to, &f.reason).await?;
         }
         Ok(())
     }
@@ -343,7 +319,6 @@ pub async fn ticket_message(
     Path(id): Path<String>,
     Form(f): Form<MessageForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteTickets)?;
     let id = crate::http::path_id(&id)?;
     let m = NewMessage {
         author: if f.author == "customer" {
@@ -356,15 +331,8 @@ pub async fn ticket_message(
         body: f.body,
         attachments: vec![],
     };
-    let r = async {
-        state
-            .store
-            .add_ticket_message(&p.scope, &p.actor(), &id, m)
-            .await?;
-        Ok(())
-    }
-    .await;
-    Ok(back(&id, r))
+    let r = service::workflow::add_message(&state, &v.auth, &id, m).await;
+    Ok(back(&id, r.map(|_| ())))
 }
 
 #[derive(Deserialize)]
@@ -383,29 +351,22 @@ pub async fn ticket_assign(
     Path(id): Path<String>,
     Form(f): Form<AssignForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteTickets)?;
     let id = crate::http::path_id(&id)?;
     let r = async {
-        let none_if_empty = |s: String| if s.is_empty() { None } else { Some(s) };
-        let a = crate::http::opt_id("assignee_id", none_if_empty(f.assignee_id))?;
-        let g = crate::http::opt_id("group_id", none_if_empty(f.group_id))?;
-        state
-            .store
-            .update_ticket(&p.scope, &p.actor(), &id, |t| {
-                t.assignee_id = a;
-                t.group_id = g;
-            })
-            .await?;
+        // An empty choice unassigns.
+        let change = TicketChange {
+            assignee_id: Some(non_empty(&f.assignee_id)),
+            group_id: Some(non_empty(&f.group_id)),
+            ..Default::default()
+        };
+        service::update(&state, &v.auth, &id, change).await?;
         let tags: Vec<String> = f
             .tags
             .split([',', '，'])
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect();
-        state
-            .store
-            .set_ticket_tags(&p.scope, &p.actor(), &id, &tags)
-            .await?;
+        service::workflow::set_tags(&state, &v.auth, &id, &tags).await?;
         Ok(())
     }
     .await;
@@ -432,70 +393,56 @@ pub async fn ticket_complaint(
 ) -> Result<Response, ApiError> {
     let id = crate::http::path_id(&id)?;
     let r = async {
-        let (action, step) = match f.step.as_str() {
-            "analyse" => (
-                Action::WriteTickets,
-                ComplaintStep::Analyse(ComplaintFields {
-                    classification: serde_json::from_value::<Classification>(
-                        serde_json::Value::String(f.classification),
-                    )
-                    .ok(),
-                    root_cause: f.root_cause,
-                    ..Default::default()
-                }),
-            ),
-            "propose" => (
-                Action::WriteTickets,
-                ComplaintStep::Propose {
-                    compensation: f.text,
-                },
-            ),
-            "approve" | "reject" => (
-                Action::DecideCompensation,
-                ComplaintStep::Decide {
-                    approve: f.step == "approve",
-                    reason: f.text,
-                },
-            ),
-            _ => (
-                Action::WriteTickets,
-                ComplaintStep::FollowUp { note: f.text },
-            ),
+        let step = match f.step.as_str() {
+            "analyse" => Step::Analyse(Analysis {
+                classification: classification(&f.classification)?,
+                root_cause: f.root_cause,
+                ..Default::default()
+            }),
+            "propose" => Step::Propose {
+                compensation: f.text,
+            },
+            "approve" | "reject" => Step::Decide {
+                approve: f.step == "approve",
+                reason: f.text,
+            },
+            "follow_up" => Step::FollowUp { note: f.text },
+            other => return Err(ApiError::InvalidBody(format!("unknown step `{other}`"))),
         };
-        let p = v.auth.require(action)?;
-        state
-            .store
-            .complaint_step(&p.scope, &p.actor(), &id, step)
-            .await?;
+        service::complaints::step(&state, &v.auth, &id, step).await?;
         Ok(())
     }
     .await;
     Ok(back(&id, r))
 }
 
-/// The view bar of the ticket list: the caller's view counts, and `raw` (a view name)
-/// applied to `filter` when it names one. Returns the counts and the view in force.
-pub async fn views(
-    state: &AppState,
-    v: &Viewer,
-    raw: &str,
-    filter: &mut kefu_store::tickets::ticket::TicketFilter,
-) -> Result<(Vec<(String, u64)>, String), ApiError> {
-    use crate::tickets::api::views::{View, apply_view, view_counts};
-    let user = v.auth.0.user_id.clone();
-    let counts = view_counts(state, v.scope(), &user)
+/// The classification chosen (none when empty); another value is an invalid field.
+fn classification(raw: &str) -> Result<Option<Classification>, ApiError> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_value(serde_json::Value::String(raw.to_owned()))
+        .map(Some)
+        .map_err(|_| {
+            ApiError::Model(kefu_model::ModelError::InvalidField {
+                field: "classification".into(),
+                reason: kefu_model::error::FieldProblem::Format,
+            })
+        })
+}
+
+/// The view bar of the ticket list: the caller's views with their counts.
+pub async fn view_counts(state: &AppState, v: &Viewer) -> Result<Vec<(String, u64)>, ApiError> {
+    Ok(service::views::counts(state, &v.auth)
         .await?
         .into_iter()
-        .map(|c| (c.view, c.count))
-        .collect();
-    let view = View::ALL.into_iter().find(|x| x.as_str() == raw);
-    if let Some(view) = view {
-        apply_view(state, v.scope(), &user, view, filter).await?;
-    }
-    Ok((
-        counts,
-        view.map(|x| x.as_str().to_owned()).unwrap_or_default(),
-    ))
+        .map(|(view, count)| (view.as_str().to_owned(), count))
+        .collect())
+}
+
+/// The view named `raw`, if any.
+pub fn view_of(raw: &str) -> Option<View> {
+    View::parse(raw)
 }
 
 pub struct TeamRow {
@@ -538,16 +485,12 @@ pub async fn overview_page(
     v: Viewer,
     Query(q): Query<OverviewQuery>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ReadTickets)?;
-    let scope = v.scope().clone();
-    let user = p.actor().user_id.unwrap_or_default();
-    let group = crate::http::opt_id("group_id", q.group_id.filter(|g| !g.is_empty()))?;
+    let group = q.group_id.filter(|g| !g.is_empty());
     let page = kefu_store::PageRequest {
         limit: Some(50),
         cursor: q.cursor.filter(|c| !c.is_empty()),
     };
-    let o = crate::tickets::api::views::overview_of(&state, &scope, &user, group.clone(), &page)
-        .await?;
+    let o = service::views::overview(&state, &v.auth, group.clone(), &page).await?;
     let name_of = |g: &Option<String>| {
         o.groups
             .iter()
@@ -602,8 +545,8 @@ pub async fn ticket_macro(
     Form(f): Form<MacroForm>,
 ) -> Result<Response, ApiError> {
     let id = crate::http::path_id(&id)?;
-    let r = crate::tickets::service::apply_macro(&state, &v.auth, &id, &f.macro_id).await;
-    Ok(back(&id, r))
+    let r = service::apply_macro(&state, &v.auth, &id, &f.macro_id).await;
+    Ok(back(&id, r.map(|_| ())))
 }
 
 #[derive(Template)]
@@ -634,7 +577,7 @@ async fn sla_render(
     saved: bool,
     error: Option<String>,
 ) -> Result<Response, ApiError> {
-    let s = state.store.ticket_settings(v.scope()).await?;
+    let s = service::sla::settings(state, &v.auth).await?;
     let yaml = match yaml {
         Some(y) => y,
         None => match s.sla_policies {
@@ -690,38 +633,33 @@ pub async fn sla_submit(
     v: Viewer,
     Form(f): Form<SlaForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::ManageSla)?;
-    let spec = if f.yaml.trim().is_empty() {
-        None
+    // The policies as the `kefu-sla` YAML file (empty: none); a wrong file is refused like
+    // the API's.
+    let policies = if f.yaml.trim().is_empty() {
+        Ok(None)
     } else {
-        match kefu_sla::PolicySet::from_yaml(&f.yaml) {
-            Ok(set) => {
-                Some(serde_json::to_value(&set).map_err(|e| ApiError::Internal(e.to_string()))?)
-            }
-            Err(e) => {
-                return sla_render(&state, &v, Some(f.yaml), false, Some(e.to_string())).await;
-            }
+        kefu_sla::PolicySet::from_yaml(&f.yaml)
+            .map(Some)
+            .map_err(|e| ApiError::InvalidBody(e.to_string()))
+    };
+    let r = match policies {
+        Ok(policies) => {
+            let change = SettingsChange {
+                policies: Some(policies),
+                reopen_window_minutes: Some(f.reopen_window_minutes),
+                complaint_follow_up_required: Some(f.follow_up_required.is_some()),
+                tier2_group_id: Some(non_empty(&f.tier2_group_id)),
+                ..Default::default()
+            };
+            service::sla::update_settings(&state, &v.auth, change).await
         }
+        Err(e) => Err(e),
     };
-    let tier2 = if f.tier2_group_id.is_empty() {
-        None
-    } else {
-        Some(crate::http::path_id(&f.tier2_group_id)?)
-    };
-    let r = state
-        .store
-        .update_ticket_settings(&p.scope, &p.actor(), |s| {
-            s.tier2_group_id = tier2;
-            s.sla_policies = spec;
-            s.reopen_window_minutes = f.reopen_window_minutes;
-            s.complaint_follow_up_required = f.follow_up_required.is_some();
-        })
-        .await;
     match r {
         Ok(_) => Ok(Redirect::to("/tickets/sla?saved=true").into_response()),
         Err(e) => {
-            let code = ApiError::from(e).problem().code;
-            sla_render(&state, &v, Some(f.yaml), false, Some(code.to_owned())).await
+            let e = PageError::of(e, v.lang);
+            sla_render(&state, &v, Some(f.yaml), false, Some(e.message)).await
         }
     }
 }
@@ -770,8 +708,7 @@ pub struct ListState {
 }
 
 /// The list order named `raw` (default: newest first).
-pub fn sort_of(raw: &str) -> crate::tickets::api::views::Sort {
-    use crate::tickets::api::views::Sort;
+pub fn sort_of(raw: &str) -> Sort {
     match raw {
         "updated" => Sort::Updated,
         "priority" => Sort::Priority,
@@ -851,7 +788,7 @@ pub async fn bulk_submit(
         .map(|(_, v)| v.clone())
         .collect();
     let total = ids.len();
-    let change = crate::tickets::service::BulkChange {
+    let change = service::BulkChange {
         ids,
         assignee_id: one("assignee_id").map(Some),
         group_id: one("group_id").map(Some),
@@ -859,7 +796,7 @@ pub async fn bulk_submit(
         reason: one("reason").unwrap_or_default(),
         macro_id: one("macro_id"),
     };
-    let done = crate::tickets::service::bulk(&state, &v.auth, change)
+    let done = service::bulk(&state, &v.auth, change)
         .await?
         .iter()
         .filter(|(_, r)| r.is_ok())

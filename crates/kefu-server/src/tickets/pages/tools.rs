@@ -1,11 +1,12 @@
 //! The ticket page's workflow tools (what used to be API-only): merge into another ticket,
 //! split a message off into a new linked ticket, links, watchers, the category and (for SLA
 //! managers) a hand-assigned SLA policy. One form handler, `POST /tickets/{id}/tools`, with
-//! an `op`; each op uses the same store call and role check as its API.
+//! an `op`; each op calls the tickets' service, like its API.
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::Viewer;
+use crate::pages::{Viewer, form_failed};
+use crate::tickets::service;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -101,10 +102,7 @@ pub async fn tools(
         .map(|m| (m.id.clone(), m.body.chars().take(40).collect()))
         .collect();
     let policies = if v.auth.0.role.allows(Action::ManageSla) {
-        crate::tickets::api::sla::policy_set(state, scope)
-            .await?
-            .map(|s| s.policies().iter().map(|p| p.name.clone()).collect())
-            .unwrap_or_default()
+        service::sla::policy_names(state, scope).await?
     } else {
         vec![]
     };
@@ -138,6 +136,16 @@ pub struct ToolForm {
     policy: String,
 }
 
+/// The link kind chosen; another value is an invalid field.
+fn link_kind(raw: &str) -> Result<LinkKind, ApiError> {
+    serde_json::from_value(serde_json::Value::String(raw.to_owned())).map_err(|_| {
+        ApiError::Model(kefu_model::ModelError::InvalidField {
+            field: "kind".into(),
+            reason: kefu_model::error::FieldProblem::Format,
+        })
+    })
+}
+
 fn some(s: String) -> Option<String> {
     let s = s.trim().to_owned();
     if s.is_empty() { None } else { Some(s) }
@@ -149,70 +157,33 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(f): Form<ToolForm>,
 ) -> Result<Response, ApiError> {
-    let p = v.auth.require(Action::WriteTickets)?;
     let id = crate::http::path_id(&id)?;
-    let (scope, actor) = (p.scope.clone(), p.actor());
+    let auth = &v.auth;
     let r: Result<String, ApiError> = async {
         let mut go = id.clone();
         match f.op.as_str() {
             "merge" => {
-                let into = crate::http::path_id(f.other_id.trim())?;
-                let t = state
-                    .store
-                    .merge_tickets(&scope, &actor, &id, &into)
-                    .await?;
-                go = t.id;
+                let into = f.other_id.trim();
+                go = service::workflow::merge(&state, auth, &id, into).await?.id;
             }
             "split" => {
-                let m = crate::http::path_id(&f.message_id)?;
-                let t = state
-                    .store
-                    .split_ticket(&scope, &actor, &id, &m, some(f.subject))
+                let t = service::workflow::split(&state, auth, &id, &f.message_id, some(f.subject))
                     .await?;
                 go = t.id;
             }
             "link" => {
-                let other = crate::http::path_id(f.other_id.trim())?;
-                let kind = match f.kind.as_str() {
-                    "follow_up" => LinkKind::FollowUp,
-                    "duplicate" => LinkKind::Duplicate,
-                    _ => LinkKind::Related,
-                };
-                state
-                    .store
-                    .link_tickets(&scope, &actor, &id, &other, kind)
-                    .await?;
+                let kind = link_kind(&f.kind)?;
+                service::workflow::link(&state, auth, &id, f.other_id.trim(), kind).await?;
             }
             "watch" | "unwatch" => {
-                let u = crate::http::path_id(&f.user_id)?;
-                state
-                    .store
-                    .set_ticket_watcher(&scope, &actor, &id, &u, f.op == "watch")
-                    .await?;
+                let on = f.op == "watch";
+                service::workflow::set_watcher(&state, auth, &id, &f.user_id, on).await?;
             }
             "category" => {
-                let c = crate::http::opt_id("category_id", some(f.category_id))?;
-                state
-                    .store
-                    .set_ticket_category(&scope, &actor, &id, c)
-                    .await?;
+                service::categories::set_of_ticket(&state, auth, &id, some(f.category_id)).await?;
             }
             "policy" => {
-                v.auth.require(Action::ManageSla)?;
-                let name = some(f.policy);
-                let set = crate::tickets::api::sla::policy_set(&state, &scope).await?;
-                if let Some(n) = &name
-                    && set.as_ref().and_then(|s| s.policy(n)).is_none()
-                {
-                    return Err(ApiError::Model(kefu_model::ModelError::InvalidField {
-                        field: "policy".into(),
-                        reason: kefu_model::error::FieldProblem::Format,
-                    }));
-                }
-                state
-                    .store
-                    .assign_sla_policy(&scope, &actor, &id, name)
-                    .await?;
+                service::sla::assign_policy(&state, auth, &id, some(f.policy)).await?;
             }
             _ => return Err(ApiError::InvalidBody(format!("unknown op `{}`", f.op))),
         }
@@ -221,8 +192,6 @@ pub async fn submit(
     .await;
     Ok(match r {
         Ok(go) => Redirect::to(&format!("/tickets/{go}")).into_response(),
-        Err(e) => {
-            Redirect::to(&format!("/tickets/{id}?error={}", e.problem().code)).into_response()
-        }
+        Err(e) => form_failed(&format!("/tickets/{id}"), e),
     })
 }
