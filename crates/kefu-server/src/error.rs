@@ -294,3 +294,53 @@ pub async fn localize(req: Request, next: Next) -> Response {
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(body.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_keep_their_cause() {
+        let io = std::io::Error::other("disk full");
+        let e = ApiError::internal("spooling the import", io);
+        assert_eq!(chain(&e), "spooling the import: disk full");
+        let p = e.into_problem();
+        assert_eq!(
+            (p.status, p.code),
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+        );
+    }
+
+    #[test]
+    fn pages_show_the_message_of_a_problem() {
+        let args = |pairs: &[(&'static str, &str)]| {
+            let mut a = FluentArgs::new();
+            for (k, v) in pairs {
+                a.set(*k, v.to_string());
+            }
+            a
+        };
+        // The detail, with its arguments.
+        let m = message(
+            Lang::En,
+            "invalid_field",
+            &args(&[("field", "skills"), ("problem", "format")]),
+        );
+        assert_eq!(m, "Field \"skills\" has an invalid format.");
+        // A rule with a message of its own.
+        let m = message(Lang::En, "follow_up_required", &args(&[]));
+        assert!(m.contains("follow-up call"), "{m}");
+        // A conflict without one: the conflict detail naming its code.
+        let m = message(Lang::ZhCn, "custom_field_in_use", &args(&[]));
+        assert!(m.contains("custom_field_in_use"), "{m}");
+        let p = ApiError::Forbidden {
+            role: "agent".into(),
+        }
+        .into_problem();
+        assert_eq!(p.message(Lang::En), "Your role (agent) may not do this.");
+        assert_eq!(
+            p.title(Lang::ZhCn),
+            tr(Lang::ZhCn, "problem-forbidden", None)
+        );
+    }
+}

@@ -1,8 +1,10 @@
 //! kefu's application: composes the store, the engines and the HTTP surface.
 //!
 //! One folder per domain ([`identity`], [`crm`], [`tickets`], [`interactions`], [`reports`],
-//! [`planning`], [`notifications`]), each with its REST API (`api`: wire types + handlers,
-//! documented by [`openapi`]), its pages (`pages`) and its workers.
+//! [`planning`], [`notifications`]), each with its application service (`service`: the use
+//! cases, their role checks and store calls), its REST API (`api`: wire types + thin
+//! handlers over the service, documented by [`openapi`]), its pages (`pages`, over the same
+//! service; never the API) and its workers.
 //! - [`http`]: shared API plumbing (extractors, ids, pages of lists); [`pages`]: shared page
 //!   plumbing (the viewer, translations, rendering).
 //! - [`auth`]: tokens, passwords, the login limiter, and the one role check.

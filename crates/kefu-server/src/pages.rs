@@ -77,13 +77,16 @@ impl FromRequestParts<AppState> for Viewer {
             .await
             .map_err(|e| ApiError::from(e).into_response())?
             .ok_or_else(to_login)?;
-        let tz = state
-            .store
-            .workspace(&principal.scope)
-            .await
-            .ok()
-            .and_then(|w| w.time_zone.parse().ok())
-            .unwrap_or(chrono_tz::Asia::Shanghai);
+        // Without the workspace's zone the page still shows, in Shanghai time; a failure to
+        // read it is reported like any other.
+        let tz = match state.store.workspace(&principal.scope).await {
+            Ok(w) => w.time_zone.parse().ok(),
+            Err(e) => {
+                ApiError::from(e).into_problem();
+                None
+            }
+        }
+        .unwrap_or(chrono_tz::Asia::Shanghai);
         Ok(Viewer {
             auth: Auth(principal),
             lang,

@@ -1,5 +1,6 @@
 //! Tickets (SPEC C3/C4): the after-sales workflow, SLAs, complaints, views, automations and
-//! categories — API, pages, the SLA timer and the customer-tier consumer.
+//! categories — the application service, API, pages, the SLA timer and the customer-tier
+//! consumer.
 
 pub mod api;
 pub mod pages;
