@@ -14,7 +14,6 @@ use kefu_sla::{EventKind, PolicySet, SlaStatus, TicketAttributes, TicketEvent};
 use kefu_store::tickets::settings::TicketSettings;
 use kefu_store::tickets::sla::TicketHistory;
 use kefu_store::{Store, StoreError, WorkspaceScope};
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// The policy set of `settings`, if configured and valid.
@@ -33,14 +32,10 @@ pub async fn policy_set(
     Ok(policy_set_of(&state.store.ticket_settings(scope).await?))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(Value::String(s.to_owned())).ok()
-}
-
 fn attributes(ticket_type: &str, priority: &str, tier: Option<&str>) -> Option<TicketAttributes> {
     Some(TicketAttributes {
-        ticket_type: parse(ticket_type)?,
-        priority: parse(priority)?,
+        ticket_type: kefu_model::TicketType::parse(ticket_type)?,
+        priority: kefu_model::Priority::parse(priority)?,
         tier: tier.map(str::to_owned),
     })
 }
@@ -97,7 +92,7 @@ pub fn events(h: &TicketHistory) -> Vec<TicketEvent> {
         });
     }
     for tr in &h.transitions {
-        if let Some(to) = parse(&tr.to_state) {
+        if let Some(to) = kefu_model::TicketState::parse(&tr.to_state) {
             out.push(TicketEvent {
                 at: tr.at,
                 kind: EventKind::StateChanged { to },
