@@ -9,6 +9,9 @@ pub enum ModelError {
     /// A field value is out of its allowed range or shape.
     #[error("field `{field}`: {reason}")]
     InvalidField { field: String, reason: FieldProblem },
+    /// Text that names no value of an enumerated type (e.g. a stored ticket state).
+    #[error("`{value}` is not a known {kind}")]
+    UnknownValue { kind: &'static str, value: String },
 }
 
 /// Why a field was rejected; stable codes for API clients.

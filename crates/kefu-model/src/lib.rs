@@ -14,4 +14,4 @@ pub use error::ModelError;
 pub use id::{Id, new_id};
 pub use interaction::{Channel, Direction, InteractionOutcome};
 pub use role::{Action, Role};
-pub use ticket::{Priority, TicketState, TicketType};
+pub use ticket::{AuthorKind, Priority, TicketState, TicketType};

@@ -7,6 +7,8 @@ macro_rules! string_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "sea-orm", derive(sea_orm::DeriveValueType))]
+        #[cfg_attr(feature = "sea-orm", sea_orm(value_type = "String"))]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -16,6 +18,17 @@ macro_rules! string_enum {
             }
             pub fn parse(s: &str) -> Option<$name> {
                 match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::ModelError;
+            /// Parses the stored text; anything else is an error, never a default.
+            fn from_str(s: &str) -> Result<$name, $crate::ModelError> {
+                $name::parse(s).ok_or_else(|| $crate::ModelError::UnknownValue {
+                    kind: stringify!($name),
+                    value: s.to_owned(),
+                })
             }
         }
 
@@ -38,6 +51,11 @@ string_enum! {
         Suggestion = "suggestion",
         Appointment = "appointment",
     }
+}
+
+string_enum! {
+    /// Who wrote a ticket message.
+    AuthorKind { Agent = "agent", Customer = "customer" }
 }
 
 string_enum! {

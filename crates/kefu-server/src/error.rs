@@ -135,6 +135,11 @@ impl ApiError {
                         ("problem", reason.code().to_owned()),
                     ],
                 ),
+                ModelError::UnknownValue { kind, value } => p(
+                    S::UNPROCESSABLE_ENTITY,
+                    "unknown_value",
+                    vec![("kind", (*kind).to_owned()), ("value", value.clone())],
+                ),
             },
             ApiError::Store(s) => match s {
                 StoreError::NotFound => p(S::NOT_FOUND, "not_found", vec![]),

@@ -23,23 +23,29 @@ pub enum StoreError {
     Config(String),
     /// A stored value that the domain does not know (e.g. a ticket state no version of kefu
     /// wrote); internal: never read as some default.
-    #[error("stored {column} `{value}` is not a known value")]
+    #[error("stored {column}: {value}")]
     Corrupt { column: &'static str, value: String },
     /// The database failed; internal.
     #[error("database error: {0}")]
-    Db(#[from] sea_orm::DbErr),
+    Db(sea_orm::DbErr),
 }
 
-/// Parses a stored enumerated value; an unknown one is [`StoreError::Corrupt`].
-pub(crate) fn stored<T>(
-    column: &'static str,
-    raw: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<T, StoreError> {
-    parse(raw).ok_or_else(|| StoreError::Corrupt {
-        column,
-        value: raw.to_owned(),
-    })
+/// A stored enumerated value that does not parse (entity fields typed with `kefu_model`'s
+/// enums) is [`StoreError::Corrupt`], with the type it should have been.
+impl From<sea_orm::DbErr> for StoreError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        match err {
+            sea_orm::DbErr::TryIntoErr {
+                from: "String",
+                into,
+                source,
+            } => StoreError::Corrupt {
+                column: into,
+                value: source.to_string(),
+            },
+            err => StoreError::Db(err),
+        }
+    }
 }
 
 impl StoreError {

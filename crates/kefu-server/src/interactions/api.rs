@@ -131,8 +131,10 @@ pub struct InteractionPatch {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InteractionOut {
     pub id: String,
-    pub channel: String,
-    pub direction: String,
+    #[schema(value_type = String)]
+    pub channel: kefu_model::Channel,
+    #[schema(value_type = String)]
+    pub direction: kefu_model::Direction,
     pub customer_id: Option<String>,
     pub queue: Option<String>,
     pub agent_id: Option<String>,
@@ -149,7 +151,8 @@ pub struct InteractionOut {
     pub talk_s: i64,
     pub hold_s: i64,
     pub acw_s: i64,
-    pub outcome: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub outcome: Option<kefu_model::InteractionOutcome>,
     pub disposition: Option<String>,
     pub transcript: Option<String>,
     pub recording_ref: Option<String>,

@@ -32,6 +32,7 @@
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
 use kefu_kpi::{Buckets, Ticket, TicketKind};
+use kefu_model::{TicketState, TicketType};
 use kefu_sla::{PolicySet, SlaStatus, TargetStatus};
 use kefu_store::reports::kpi_buckets::ingest_options;
 use kefu_store::reports::tickets::TicketFacts;
@@ -100,12 +101,14 @@ pub async fn policy_set(
     Ok(crate::tickets::service::sla::policy_set_of(&s))
 }
 
-fn kind(ticket_type: &str) -> TicketKind {
+fn kind(ticket_type: TicketType) -> TicketKind {
     match ticket_type {
-        "complaint" => TicketKind::Complaint,
-        "inquiry" => TicketKind::Inquiry,
-        "after_sales" => TicketKind::Service,
-        _ => TicketKind::Other,
+        TicketType::Complaint => TicketKind::Complaint,
+        TicketType::Inquiry => TicketKind::Inquiry,
+        TicketType::AfterSales => TicketKind::Service,
+        TicketType::TechSupport | TicketType::Suggestion | TicketType::Appointment => {
+            TicketKind::Other
+        }
     }
 }
 
@@ -125,7 +128,7 @@ pub fn first_resolution(f: &TicketFacts) -> Option<DateTime<Utc>> {
     f.history
         .transitions
         .iter()
-        .filter(|t| t.to_state == "resolved" || t.to_state == "closed")
+        .filter(|t| matches!(t.to_state, TicketState::Resolved | TicketState::Closed))
         .map(|t| t.at)
         .min()
 }
@@ -150,7 +153,7 @@ pub fn record(
         f.history
             .transitions
             .iter()
-            .filter(|x| x.to_state == "reopened" && after(&x.at))
+            .filter(|x| x.to_state == TicketState::Reopened && after(&x.at))
             .map(|x| x.at)
             .min()
     });
@@ -163,7 +166,7 @@ pub fn record(
             f.history
                 .messages
                 .iter()
-                .filter(|m| m.author_kind == "customer")
+                .filter(|m| m.author_kind == kefu_model::AuthorKind::Customer)
                 .map(|m| m.created_at),
         )
         .filter(after)
@@ -175,7 +178,7 @@ pub fn record(
     let fr = status_now.as_ref().and_then(|s| s.first_response.as_ref());
     let res = status_res.as_ref().and_then(|s| s.resolution.as_ref());
     let res_now = status_now.as_ref().and_then(|s| s.resolution.as_ref());
-    let ticket_kind = kind(&t.ticket_type);
+    let ticket_kind = kind(t.ticket_type);
     let attitude = ticket_kind == TicketKind::Complaint
         && f.complaint
             .as_ref()

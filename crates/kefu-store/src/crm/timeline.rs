@@ -145,7 +145,7 @@ impl Store {
                 ticket_id: Some(t.id),
                 title: t.subject,
                 from: None,
-                to: Some(t.state),
+                to: Some(t.state.as_str().into()),
                 body: None,
                 actor_id: None,
             };
@@ -200,8 +200,8 @@ impl Store {
                 id: r.seq.to_string(),
                 title: subjects.get(&r.ticket_id).cloned().unwrap_or_default(),
                 ticket_id: Some(r.ticket_id),
-                from: Some(r.from_state),
-                to: Some(r.to_state),
+                from: Some(r.from_state.as_str().into()),
+                to: Some(r.to_state.as_str().into()),
                 body: Some(r.reason).filter(|r| !r.is_empty()),
                 actor_id: Some(r.actor_id),
             };
@@ -239,7 +239,7 @@ impl Store {
                 ticket_id: i.ticket_id,
                 title: format!("{} {}", i.channel, i.direction),
                 from: None,
-                to: i.outcome,
+                to: i.outcome.map(|o| o.as_str().into()),
                 body: i.disposition,
                 actor_id: i.agent_id,
             };

@@ -1,4 +1,5 @@
 //! The `interactions` table.
+use kefu_model::{Channel, Direction, InteractionOutcome};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
@@ -7,8 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub workspace_id: String,
-    pub channel: String,
-    pub direction: String,
+    pub channel: Channel,
+    pub direction: Direction,
     pub customer_id: Option<String>,
     pub queue: Option<String>,
     pub agent_id: Option<String>,
@@ -25,7 +26,7 @@ pub struct Model {
     pub talk_s: i64,
     pub hold_s: i64,
     pub acw_s: i64,
-    pub outcome: Option<String>,
+    pub outcome: Option<InteractionOutcome>,
     pub disposition: Option<String>,
     pub transcript: Option<String>,
     pub recording_ref: Option<String>,

@@ -1,4 +1,5 @@
 //! The `tickets` table.
+use kefu_model::{Priority, TicketState, TicketType};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
@@ -8,11 +9,11 @@ pub struct Model {
     pub id: String,
     pub workspace_id: String,
     pub customer_id: Option<String>,
-    pub ticket_type: String,
+    pub ticket_type: TicketType,
     pub subject: String,
     pub description: String,
-    pub priority: String,
-    pub state: String,
+    pub priority: Priority,
+    pub state: TicketState,
     pub assignee_id: Option<String>,
     pub group_id: Option<String>,
     pub created_at: DateTimeUtc,

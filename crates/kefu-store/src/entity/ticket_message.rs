@@ -1,4 +1,5 @@
 //! The `ticket_messages` table: public replies and internal notes of a ticket.
+use kefu_model::{AuthorKind, Channel};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
@@ -10,10 +11,10 @@ pub struct Model {
     pub ticket_id: String,
     pub author_id: Option<String>,
     /// `agent` or `customer`.
-    pub author_kind: String,
+    pub author_kind: AuthorKind,
     /// A public reply (seen by the customer) or an internal note.
     pub public: bool,
-    pub channel: String,
+    pub channel: Channel,
     pub body: String,
     /// `[{name, content_type, size, url}]`: metadata only; the bytes live elsewhere.
     pub attachments: Json,

@@ -1,4 +1,5 @@
 //! The `ticket_transitions` table.
+use kefu_model::TicketState;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
@@ -8,8 +9,8 @@ pub struct Model {
     pub seq: i64,
     pub workspace_id: String,
     pub ticket_id: String,
-    pub from_state: String,
-    pub to_state: String,
+    pub from_state: TicketState,
+    pub to_state: TicketState,
     pub reason: String,
     pub actor_id: String,
     pub at: DateTimeUtc,

@@ -46,6 +46,36 @@ pub struct InteractionFields {
     pub recording_ref: Option<String>,
 }
 
+impl InteractionFields {
+    /// A contact on `channel` in `direction` with nothing else known yet.
+    pub fn new(channel: Channel, direction: Direction) -> InteractionFields {
+        InteractionFields {
+            channel,
+            direction,
+            customer_id: None,
+            queue: None,
+            agent_id: None,
+            ticket_id: None,
+            offered_at: None,
+            queued_at: None,
+            ringing_at: None,
+            answered_at: None,
+            abandoned_at: None,
+            held_at: None,
+            ended_at: None,
+            wrap_up_ended_at: None,
+            ring_s: 0,
+            talk_s: 0,
+            hold_s: 0,
+            acw_s: 0,
+            outcome: None,
+            disposition: None,
+            transcript: None,
+            recording_ref: None,
+        }
+    }
+}
+
 fn bad(field: &str, reason: FieldProblem) -> ModelError {
     ModelError::InvalidField {
         field: field.into(),
@@ -113,12 +143,8 @@ impl InteractionFields {
     /// Reads the fields of a stored interaction.
     pub fn of(m: &interaction::Model) -> Result<InteractionFields> {
         Ok(InteractionFields {
-            channel: crate::error::stored("interactions.channel", &m.channel, Channel::parse)?,
-            direction: crate::error::stored(
-                "interactions.direction",
-                &m.direction,
-                Direction::parse,
-            )?,
+            channel: m.channel,
+            direction: m.direction,
             customer_id: m.customer_id.clone(),
             queue: m.queue.clone(),
             agent_id: m.agent_id.clone(),
@@ -135,11 +161,7 @@ impl InteractionFields {
             talk_s: m.talk_s,
             hold_s: m.hold_s,
             acw_s: m.acw_s,
-            outcome: m
-                .outcome
-                .as_deref()
-                .map(|o| crate::error::stored("interactions.outcome", o, InteractionOutcome::parse))
-                .transpose()?,
+            outcome: m.outcome,
             disposition: m.disposition.clone(),
             transcript: m.transcript.clone(),
             recording_ref: m.recording_ref.clone(),
@@ -147,8 +169,8 @@ impl InteractionFields {
     }
 
     fn write_to(self, m: &mut interaction::Model) {
-        m.channel = self.channel.as_str().into();
-        m.direction = self.direction.as_str().into();
+        m.channel = self.channel;
+        m.direction = self.direction;
         m.customer_id = self.customer_id;
         m.queue = self.queue;
         m.agent_id = self.agent_id;
@@ -165,7 +187,7 @@ impl InteractionFields {
         m.talk_s = self.talk_s;
         m.hold_s = self.hold_s;
         m.acw_s = self.acw_s;
-        m.outcome = self.outcome.map(|o| o.as_str().into());
+        m.outcome = self.outcome;
         m.disposition = self.disposition;
         m.transcript = self.transcript;
         m.recording_ref = self.recording_ref;
@@ -206,8 +228,8 @@ impl Store {
         let mut model = interaction::Model {
             id: kefu_model::new_id().to_string(),
             workspace_id: scope.id().to_owned(),
-            channel: String::new(),
-            direction: String::new(),
+            channel: fields.channel,
+            direction: fields.direction,
             customer_id: None,
             queue: None,
             agent_id: None,

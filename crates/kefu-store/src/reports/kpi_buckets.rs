@@ -57,22 +57,23 @@ pub fn ingest_options() -> IngestOptions {
 /// The KPI record of a stored interaction (`None` when it was never offered).
 pub fn kpi_interaction(m: &interaction::Model, team: Option<String>) -> Option<Interaction> {
     let offered_at = m.offered_at?;
-    let direction = if m.direction == "outbound" {
+    let direction = if m.direction == kefu_model::Direction::Outbound {
         kefu_kpi::Direction::Outbound
     } else {
         kefu_kpi::Direction::Inbound
     };
-    let outcome = match (direction, m.outcome.as_deref()) {
-        (kefu_kpi::Direction::Outbound, Some("connected")) => Some(OutboundOutcome::Connected),
-        (kefu_kpi::Direction::Outbound, Some("no_answer")) => Some(OutboundOutcome::NoAnswer),
-        (kefu_kpi::Direction::Outbound, Some("busy")) => Some(OutboundOutcome::Busy),
-        (kefu_kpi::Direction::Outbound, Some("failed")) => Some(OutboundOutcome::Failed),
-        (kefu_kpi::Direction::Outbound, Some("success")) => Some(OutboundOutcome::Success),
+    use kefu_model::InteractionOutcome as O;
+    let outcome = match (direction, m.outcome) {
+        (kefu_kpi::Direction::Outbound, Some(O::Connected)) => Some(OutboundOutcome::Connected),
+        (kefu_kpi::Direction::Outbound, Some(O::NoAnswer)) => Some(OutboundOutcome::NoAnswer),
+        (kefu_kpi::Direction::Outbound, Some(O::Busy)) => Some(OutboundOutcome::Busy),
+        (kefu_kpi::Direction::Outbound, Some(O::Failed)) => Some(OutboundOutcome::Failed),
+        (kefu_kpi::Direction::Outbound, Some(O::Success)) => Some(OutboundOutcome::Success),
         _ => None,
     };
     Some(Interaction {
         id: m.id.clone(),
-        channel: m.channel.clone(),
+        channel: m.channel.as_str().into(),
         direction,
         queue: m.queue.clone().unwrap_or_default(),
         team,

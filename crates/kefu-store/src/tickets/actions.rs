@@ -152,7 +152,7 @@ pub(crate) async fn apply_actions_on(
                 }
             }
             TicketAction::Transition { to, reason } => {
-                if t.state != to.as_str() {
+                if t.state != to {
                     crate::tickets::ticket::transition_on(w, id, to, &reason).await?;
                 }
             }

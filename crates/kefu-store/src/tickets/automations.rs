@@ -49,10 +49,9 @@ pub struct Conditions {
 
 impl Conditions {
     fn matches(&self, t: &crate::entity::ticket::Model, tags: &[String]) -> bool {
-        (self.types.is_empty() || self.types.iter().any(|x| x.as_str() == t.ticket_type))
-            && (self.priorities.is_empty()
-                || self.priorities.iter().any(|x| x.as_str() == t.priority))
-            && (self.states.is_empty() || self.states.iter().any(|x| x.as_str() == t.state))
+        (self.types.is_empty() || self.types.contains(&t.ticket_type))
+            && (self.priorities.is_empty() || self.priorities.contains(&t.priority))
+            && (self.states.is_empty() || self.states.contains(&t.state))
             && (self.tags.is_empty() || self.tags.iter().any(|x| tags.contains(x)))
             && self
                 .subject_contains

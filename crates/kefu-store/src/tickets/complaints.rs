@@ -108,7 +108,7 @@ impl Store {
         ticket_id: &str,
     ) -> Result<complaint::Model> {
         let t = self.get_ticket(scope, ticket_id).await?;
-        if t.ticket_type != TicketType::Complaint.as_str() {
+        if t.ticket_type != TicketType::Complaint {
             return Err(StoreError::conflict(
                 "not_a_complaint",
                 "the ticket is not a complaint",
@@ -146,7 +146,7 @@ impl Store {
         }
         let txn = self.write(scope, actor).await?;
         let t = find_scoped::<ticket::Entity, _>(&txn, scope, ticket_id).await?;
-        if t.ticket_type != TicketType::Complaint.as_str() {
+        if t.ticket_type != TicketType::Complaint {
             return Err(StoreError::conflict(
                 "not_a_complaint",
                 "the ticket is not a complaint",

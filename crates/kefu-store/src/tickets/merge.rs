@@ -37,7 +37,7 @@ impl Store {
         let txn = self.write(scope, actor).await?;
         let src = find_scoped::<ticket::Entity, _>(&txn, scope, source).await?;
         let dst = find_scoped::<ticket::Entity, _>(&txn, scope, target).await?;
-        if dst.state == TicketState::Closed.as_str() || src.state == TicketState::Closed.as_str() {
+        if dst.state == TicketState::Closed || src.state == TicketState::Closed {
             return Err(StoreError::conflict(
                 "ticket_closed",
                 "closed tickets cannot be merged",
@@ -105,7 +105,7 @@ impl Store {
         }
         insert_link(&txn, scope, source, target, LinkKind::Duplicate.as_str()).await?;
         let reason = format!("merged into {target}");
-        if src.state != TicketState::Resolved.as_str() {
+        if src.state != TicketState::Resolved {
             transition_on(&txn, source, TicketState::Resolved, &reason).await?;
         }
         transition_on(&txn, source, TicketState::Closed, &reason).await?;
@@ -207,11 +207,11 @@ pub(crate) async fn insert_derived_ticket(
         id: kefu_model::new_id().to_string(),
         workspace_id: scope.id().to_owned(),
         customer_id: from.customer_id.clone(),
-        ticket_type: from.ticket_type.clone(),
+        ticket_type: from.ticket_type,
         subject,
         description,
-        priority: from.priority.clone(),
-        state: TicketState::New.as_str().into(),
+        priority: from.priority,
+        state: TicketState::New,
         assignee_id: from.assignee_id.clone(),
         group_id: from.group_id.clone(),
         created_at: now,

@@ -21,22 +21,7 @@ impl Audited for ticket_message::Model {
     }
 }
 
-/// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthorKind {
-    Agent,
-    Customer,
-}
-
-impl AuthorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthorKind::Agent => "agent",
-            AuthorKind::Customer => "customer",
-        }
-    }
-}
+pub use kefu_model::AuthorKind;
 
 /// Metadata of one attachment (the bytes are stored elsewhere).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,9 +103,9 @@ pub(crate) async fn add_message_on(
         workspace_id: scope.id().to_owned(),
         ticket_id: ticket_id.to_owned(),
         author_id,
-        author_kind: m.author.as_str().into(),
+        author_kind: m.author,
         public: m.public,
-        channel: m.channel.as_str().into(),
+        channel: m.channel,
         body: m.body,
         attachments: serde_json::to_value(&m.attachments).unwrap_or(Value::Array(vec![])),
         created_at: w.now(),

@@ -113,7 +113,7 @@ impl Store {
         if n.kind == "breach" {
             match n.escalate_to.as_deref() {
                 Some("tier2") => {
-                    let from = crate::error::stored("tickets.state", &t.state, TicketState::parse)?;
+                    let from = t.state;
                     if from != TicketState::Escalated
                         && from.transition(TicketState::Escalated).is_ok()
                     {
@@ -163,7 +163,7 @@ impl Store {
         now: chrono::DateTime<Utc>,
     ) -> Result<Option<&'static str>> {
         let t = self.get_ticket(scope, ticket_id).await?;
-        if t.state != TicketState::PendingCustomer.as_str() {
+        if t.state != TicketState::PendingCustomer {
             return Ok(None);
         }
         let since = ticket_transition::Entity::find()

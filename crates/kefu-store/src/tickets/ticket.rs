@@ -3,7 +3,6 @@
 
 use crate::audit::Change;
 use crate::entity::{customer, team, ticket, ticket_transition, user};
-use crate::error::stored;
 use crate::write::Write;
 use crate::write::{Audited, check_ref, delete_audited, find_scoped, list_scoped};
 use crate::{Actor, Page, PageRequest, Result, Store, StoreError, WorkspaceScope};
@@ -47,10 +46,10 @@ impl TicketFields {
     pub fn of(m: &ticket::Model) -> Result<TicketFields> {
         Ok(TicketFields {
             customer_id: m.customer_id.clone(),
-            ticket_type: stored("tickets.ticket_type", &m.ticket_type, TicketType::parse)?,
+            ticket_type: m.ticket_type,
             subject: m.subject.clone(),
             description: m.description.clone(),
-            priority: stored("tickets.priority", &m.priority, Priority::parse)?,
+            priority: m.priority,
             assignee_id: m.assignee_id.clone(),
             group_id: m.group_id.clone(),
         })
@@ -58,10 +57,10 @@ impl TicketFields {
 
     fn write_to(self, m: &mut ticket::Model) {
         m.customer_id = self.customer_id;
-        m.ticket_type = self.ticket_type.as_str().into();
+        m.ticket_type = self.ticket_type;
         m.subject = self.subject;
         m.description = self.description;
-        m.priority = self.priority.as_str().into();
+        m.priority = self.priority;
         m.assignee_id = self.assignee_id;
         m.group_id = self.group_id;
     }
@@ -104,12 +103,12 @@ pub enum TicketSort {
 }
 
 /// The rank of a priority for sorting (urgent highest).
-pub fn priority_rank(p: &str) -> i64 {
+pub fn priority_rank(p: Priority) -> i64 {
     match p {
-        "urgent" => 3,
-        "high" => 2,
-        "normal" => 1,
-        _ => 0,
+        Priority::Urgent => 3,
+        Priority::High => 2,
+        Priority::Normal => 1,
+        Priority::Low => 0,
     }
 }
 
@@ -136,11 +135,11 @@ impl Store {
             id: kefu_model::new_id().to_string(),
             workspace_id: scope.id().to_owned(),
             customer_id: None,
-            ticket_type: String::new(),
+            ticket_type: fields.ticket_type,
             subject: String::new(),
             description: String::new(),
-            priority: String::new(),
-            state: TicketState::New.as_str().into(),
+            priority: fields.priority,
+            state: TicketState::New,
             assignee_id: None,
             group_id: None,
             created_at: now,
@@ -299,7 +298,7 @@ impl Store {
                 t.updated_at.timestamp_nanos_opt().unwrap_or_default(),
                 t.id
             ),
-            TicketSort::Priority => format!("{}|{}", priority_rank(&t.priority), t.id),
+            TicketSort::Priority => format!("{}|{}", priority_rank(t.priority), t.id),
         }))
     }
 
@@ -428,7 +427,7 @@ pub(crate) async fn transition_on(
     let (conn, scope, actor) = (w, w.scope(), w.actor());
     let reason = validate::optional("reason", reason, SHORT_TEXT)?.to_owned();
     let current = find_scoped::<ticket::Entity, _>(conn, scope, id).await?;
-    let from = stored("tickets.state", &current.state, TicketState::parse)?;
+    let from = current.state;
     from.transition(to)?;
     let now = w.now();
     if from == TicketState::Closed && to == TicketState::Reopened {
@@ -450,7 +449,7 @@ pub(crate) async fn transition_on(
         }
     }
     if to == TicketState::Closed
-        && current.ticket_type == TicketType::Complaint.as_str()
+        && current.ticket_type == TicketType::Complaint
         && crate::tickets::settings::settings_on(conn, scope)
             .await?
             .complaint_follow_up_required
@@ -463,7 +462,7 @@ pub(crate) async fn transition_on(
     }
     let before = current.snapshot();
     let mut next = current;
-    next.state = to.as_str().into();
+    next.state = to;
     next.updated_at = now;
     let mut notify_tier2 = vec![];
     if to == TicketState::Escalated
@@ -494,8 +493,8 @@ pub(crate) async fn transition_on(
     ticket_transition::ActiveModel {
         workspace_id: Set(scope.id().to_owned()),
         ticket_id: Set(id.to_owned()),
-        from_state: Set(from.as_str().into()),
-        to_state: Set(to.as_str().into()),
+        from_state: Set(from),
+        to_state: Set(to),
         reason: Set(reason.clone()),
         actor_id: Set(actor.user_id.clone().unwrap_or_default()),
         at: Set(now),

@@ -57,7 +57,7 @@ async fn the_store_s_clock_stamps_every_change(backend: Backend) {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| (e.priority, e.at))
+            .map(|e| (e.priority.as_str().to_owned(), e.at))
             .collect();
         (audit, events, sla)
     };

@@ -6,6 +6,7 @@ mod common;
 
 mod bootstrap;
 mod clock;
+mod stored_values;
 mod tenancy;
 mod triggers;
 mod write_path;

@@ -51,8 +51,11 @@ async fn a_trigger_commits_with_the_change(backend: Backend) {
         .unwrap();
 
     // Nothing ran after `create_ticket` returned, yet the trigger's changes are there.
-    assert_eq!(t.priority, "normal");
-    assert_eq!(s.get_ticket(sc, &t.id).await.unwrap().priority, "high");
+    assert_eq!(t.priority.as_str(), "normal");
+    assert_eq!(
+        s.get_ticket(sc, &t.id).await.unwrap().priority.as_str(),
+        "high"
+    );
     assert_eq!(tags(s, sc, &t.id).await, ["vip"]);
     let id = t.id.as_str();
     let rows = audit_of_entity(s, sc, id).await;
@@ -124,7 +127,7 @@ async fn a_failing_trigger_is_undone_alone(backend: Backend) {
 
     let id = t.id.as_str();
     assert_eq!(s.get_ticket(sc, id).await.unwrap(), t);
-    assert_eq!(t.state, "new");
+    assert_eq!(t.state.as_str(), "new");
     assert_eq!(tags(s, sc, id).await, ["second"]);
     assert_eq!(s.ticket_transitions(sc, id).await.unwrap(), []);
     let rows = audit_of_entity(s, sc, id).await;

@@ -107,7 +107,7 @@ async fn a_change_commits_row_audit_and_event_together(backend: Backend) {
         .update_ticket(sc, me, &t.id, |f| f.priority = Priority::High)
         .await
         .unwrap();
-    assert_eq!(u.priority, "high");
+    assert_eq!(u.priority.as_str(), "high");
     assert_eq!(s.get_ticket(sc, &t.id).await.unwrap(), u);
     seen = assert_one_change(
         s,
@@ -139,7 +139,7 @@ async fn a_change_commits_row_audit_and_event_together(backend: Backend) {
         .transition_ticket(sc, me, &t.id, TicketState::Open, "on it")
         .await
         .unwrap();
-    assert_eq!(o.state, "open");
+    assert_eq!(o.state.as_str(), "open");
     let mut after = json!(o);
     after["transition"] = json!({"from": "new", "to": "open", "reason": "on it"});
     seen = assert_one_change(

@@ -77,11 +77,14 @@ pub struct TicketOut {
     pub id: String,
     pub customer_id: Option<String>,
     #[serde(rename = "type")]
-    pub ticket_type: String,
+    #[schema(value_type = String)]
+    pub ticket_type: TicketType,
     pub subject: String,
     pub description: String,
-    pub priority: String,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub priority: Priority,
+    #[schema(value_type = String)]
+    pub state: TicketState,
     pub assignee_id: Option<String>,
     pub group_id: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -127,8 +130,10 @@ pub struct TransitionIn {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TransitionOut {
-    pub from: String,
-    pub to: String,
+    #[schema(value_type = String)]
+    pub from: TicketState,
+    #[schema(value_type = String)]
+    pub to: TicketState,
     pub reason: String,
     pub actor_id: String,
     pub at: chrono::DateTime<chrono::Utc>,

@@ -81,9 +81,11 @@ pub struct MessageOut {
     pub id: String,
     pub ticket_id: String,
     pub author_id: Option<String>,
-    pub author: String,
+    #[schema(value_type = String)]
+    pub author: kefu_model::AuthorKind,
     pub public: bool,
-    pub channel: String,
+    #[schema(value_type = String)]
+    pub channel: kefu_model::Channel,
     pub body: String,
     #[schema(value_type = Vec<Object>)]
     pub attachments: serde_json::Value,

@@ -83,9 +83,9 @@ pub(crate) fn ticket_row(v: &Viewer, m: kefu_store::entity::ticket::Model) -> Ti
         created: v.time(m.created_at),
         id: m.id,
         subject: m.subject,
-        ticket_type: m.ticket_type,
-        priority: m.priority,
-        state: m.state,
+        ticket_type: m.ticket_type.as_str().into(),
+        priority: m.priority.as_str().into(),
+        state: m.state.as_str().into(),
     }
 }
 

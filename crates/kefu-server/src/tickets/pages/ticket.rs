@@ -137,7 +137,7 @@ pub async fn ticket_page(
             .map(|c| (c.id, c.name)),
         None => None,
     };
-    let current = TicketState::parse(&ticket.state).unwrap_or(TicketState::New);
+    let current = ticket.state;
     let mut timers = vec![];
     let mut sla_policy = None;
     if let Some(s) = service::sla::status_of_history(&state, &scope, &history).await? {
@@ -202,7 +202,7 @@ pub async fn ticket_page(
             id: g.team_id,
         })
         .collect();
-    let complaint = if ticket.ticket_type == "complaint" {
+    let complaint = if ticket.ticket_type == kefu_model::TicketType::Complaint {
         Some(state.store.complaint(&scope, &id).await?)
     } else {
         None
@@ -227,8 +227,8 @@ pub async fn ticket_page(
             .into_iter()
             .map(|h| HistoryRow {
                 at: v.time(h.at),
-                from: h.from_state,
-                to: h.to_state,
+                from: h.from_state.as_str().into(),
+                to: h.to_state.as_str().into(),
                 reason: h.reason,
             })
             .collect(),
@@ -236,9 +236,9 @@ pub async fn ticket_page(
             .into_iter()
             .map(|m| MessageRow {
                 at: v.time(m.created_at),
-                author: m.author_kind,
+                author: m.author_kind.as_str().into(),
                 public: m.public,
-                channel: m.channel,
+                channel: m.channel.as_str().into(),
                 body: m.body,
                 attachments: m
                     .attachments
@@ -515,7 +515,7 @@ pub async fn overview_page(
         .map(|t| AttentionRow {
             id: t.id.clone(),
             subject: t.subject.clone(),
-            state: t.state.clone(),
+            state: t.state.as_str().into(),
             team: name_of(&t.group_id),
             breaching: o.breaching.contains(&t.id),
         })

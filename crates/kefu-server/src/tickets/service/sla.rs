@@ -32,12 +32,16 @@ pub async fn policy_set(
     Ok(policy_set_of(&state.store.ticket_settings(scope).await?))
 }
 
-fn attributes(ticket_type: &str, priority: &str, tier: Option<&str>) -> Option<TicketAttributes> {
-    Some(TicketAttributes {
-        ticket_type: kefu_model::TicketType::parse(ticket_type)?,
-        priority: kefu_model::Priority::parse(priority)?,
+fn attributes(
+    ticket_type: kefu_model::TicketType,
+    priority: kefu_model::Priority,
+    tier: Option<&str>,
+) -> TicketAttributes {
+    TicketAttributes {
+        ticket_type,
+        priority,
         tier: tier.map(str::to_owned),
-    })
+    }
 }
 
 /// A ticket's history as SLA clock events: creation with the attributes recorded then (type,
@@ -54,24 +58,23 @@ pub fn events(h: &TicketHistory) -> Vec<TicketEvent> {
         Vec::with_capacity(1 + h.transitions.len() + h.messages.len() + h.sla_events.len());
     let mut recorded = h.sla_events.iter().filter(|e| e.kind == "attributes");
     let created = match recorded.next() {
-        Some(first) => attributes(&first.ticket_type, &first.priority, first.tier.as_deref()),
+        Some(first) => attributes(first.ticket_type, first.priority, first.tier.as_deref()),
         // Tickets from before attributes were recorded: their present type and priority.
-        None => attributes(&t.ticket_type, &t.priority, None),
+        None => attributes(t.ticket_type, t.priority, None),
     };
-    if let Some(attributes) = created {
-        out.push(TicketEvent {
-            at: t.created_at,
-            kind: EventKind::Created { attributes },
-        });
-    }
+    out.push(TicketEvent {
+        at: t.created_at,
+        kind: EventKind::Created {
+            attributes: created,
+        },
+    });
     for e in &h.sla_events {
         let kind = match e.kind.as_str() {
             "policy" => EventKind::PolicyAssigned {
                 policy: e.policy.clone(),
             },
-            _ => match attributes(&e.ticket_type, &e.priority, e.tier.as_deref()) {
-                Some(attributes) => EventKind::AttributesChanged { attributes },
-                None => continue,
+            _ => EventKind::AttributesChanged {
+                attributes: attributes(e.ticket_type, e.priority, e.tier.as_deref()),
             },
         };
         // The creation snapshot itself is not a change.
@@ -81,7 +84,7 @@ pub fn events(h: &TicketHistory) -> Vec<TicketEvent> {
         out.push(TicketEvent { at: e.at, kind });
     }
     for m in &h.messages {
-        let kind = if m.author_kind == "customer" {
+        let kind = if m.author_kind == kefu_model::AuthorKind::Customer {
             EventKind::CustomerReply
         } else {
             EventKind::AgentReply { public: m.public }
@@ -92,12 +95,10 @@ pub fn events(h: &TicketHistory) -> Vec<TicketEvent> {
         });
     }
     for tr in &h.transitions {
-        if let Some(to) = kefu_model::TicketState::parse(&tr.to_state) {
-            out.push(TicketEvent {
-                at: tr.at,
-                kind: EventKind::StateChanged { to },
-            });
-        }
+        out.push(TicketEvent {
+            at: tr.at,
+            kind: EventKind::StateChanged { to: tr.to_state },
+        });
     }
     // Stable: events at one instant keep the order above.
     out.sort_by_key(|e| e.at);

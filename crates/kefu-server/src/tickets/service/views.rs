@@ -295,7 +295,7 @@ pub async fn candidates(
     let p = auth.require(Action::ReadTickets)?;
     let (scope, id) = (&p.scope, path_id(id)?);
     let t = state.store.get_ticket(scope, &id).await?;
-    let mut labels = vec![t.ticket_type.to_lowercase()];
+    let mut labels = vec![t.ticket_type.as_str().to_owned()];
     if let Some(c) = state.store.ticket_category(scope, &id).await? {
         let all = state.store.categories(scope).await?;
         let mut at = Some(c);
