@@ -26,6 +26,6 @@ pub mod sim;
 mod timers;
 mod types;
 
-pub use engine::{AgentView, ContactState, ContactView, Engine, QueueSnapshot};
+pub use engine::{AgentView, AgentsByState, ContactState, ContactView, Engine, QueueSnapshot};
 pub use hours::{Hours, WeeklyHours};
 pub use types::*;

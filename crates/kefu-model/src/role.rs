@@ -50,6 +50,12 @@ pub enum Action {
     ImportCustomers,
     ExportCustomers,
     ManageCrm,
+    /// Go ready and take contacts of the live center (the agent desktop).
+    TakeContacts,
+    /// Configure the live center's queues and agents.
+    ManageLive,
+    /// Watch the wallboard, force agents' states, move waiting contacts.
+    SuperviseLive,
 }
 
 impl Role {
@@ -99,6 +105,7 @@ impl Role {
                     | ReadInteractions
                     | WriteInteractions
                     | ReadUsers
+                    | TakeContacts
             ),
             Role::Supervisor => matches!(
                 action,
@@ -124,6 +131,9 @@ impl Role {
                     | MergeCustomers
                     | ImportCustomers
                     | ExportCustomers
+                    | TakeContacts
+                    | ManageLive
+                    | SuperviseLive
             ),
             Role::Qa => matches!(
                 action,
@@ -165,6 +175,11 @@ mod tests {
         assert!(Role::Agent.allows(Action::WriteTickets));
         assert!(!Role::Agent.allows(Action::DeleteTickets));
         assert!(!Role::Qa.allows(Action::WriteTickets));
+        assert!(Role::Agent.allows(Action::TakeContacts));
+        assert!(!Role::Agent.allows(Action::ManageLive));
+        assert!(!Role::Agent.allows(Action::SuperviseLive));
+        assert!(Role::Supervisor.allows(Action::SuperviseLive));
+        assert!(!Role::Planner.allows(Action::TakeContacts));
         assert!(Role::Supervisor.allows(Action::ReadAudit));
         assert!(!Role::Agent.allows(Action::ReadAudit));
     }

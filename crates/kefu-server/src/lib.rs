@@ -1,7 +1,7 @@
 //! kefu's application: composes the store, the engines and the HTTP surface.
 //!
-//! One folder per domain ([`identity`], [`crm`], [`tickets`], [`interactions`], [`reports`],
-//! [`planning`], [`notifications`]), each with its application service (`service`: the use
+//! One folder per domain ([`identity`], [`crm`], [`tickets`], [`interactions`], [`live`],
+//! [`reports`], [`planning`], [`notifications`]), each with its application service (`service`: the use
 //! cases, their role checks and store calls), its REST API (`api`: wire types + thin
 //! handlers over the service, documented by [`openapi`]), its pages (`pages`, over the same
 //! service; never the API) and its workers.
@@ -20,6 +20,7 @@ pub mod http;
 pub mod i18n;
 pub mod identity;
 pub mod interactions;
+pub mod live;
 pub mod metrics;
 pub mod notifications;
 pub mod openapi;
@@ -49,14 +50,17 @@ pub struct AppState {
     pub store: Store,
     pub limiter: Arc<auth::LoginLimiter>,
     pub bus: Arc<dyn bus::EventBus>,
+    /// The live contact center: each workspace's routing engine.
+    pub live: Arc<live::center::Center>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
         AppState {
-            store,
             limiter: Arc::new(auth::LoginLimiter::new(5, Duration::from_secs(15 * 60))),
             bus: Arc::new(bus::InProcessBus::new(1024)),
+            live: live::center::Center::new(store.clone()),
+            store,
         }
     }
 }
@@ -91,6 +95,7 @@ fn page_router() -> Router<AppState> {
         .merge(reports::pages::router())
         .merge(planning::pages::router())
         .merge(notifications::pages::router())
+        .merge(live::pages::router())
         .layer(axum::middleware::from_fn(pages::problem_page))
 }
 
@@ -101,6 +106,7 @@ fn api_router() -> Router<AppState> {
         .merge(crm::api::router())
         .merge(tickets::api::router())
         .merge(interactions::api::router())
+        .merge(live::api::router())
         .merge(reports::api::router())
         .merge(planning::api::router())
         .merge(notifications::api::router())
@@ -148,6 +154,7 @@ pub async fn start(config: &Config) -> Result<Running, Box<dyn std::error::Error
     let store = Store::connect_with_clock(&config.database_url, config.clock.clone()).await?;
     let state = AppState::new(store);
     metrics::init();
+    state.live.start().await?;
     let workers = vec![
         bus::spawn_publisher(state.store.clone(), state.bus.clone()),
         tickets::sla_timer::spawn(state.store.clone()),

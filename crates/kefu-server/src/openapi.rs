@@ -22,6 +22,13 @@ use utoipa::OpenApi;
         crate::interactions::api::create_interaction, crate::interactions::api::list_interactions,
         crate::interactions::api::get_interaction, crate::interactions::api::update_interaction,
         crate::interactions::api::delete_interaction,
+        crate::live::api::create_queue, crate::live::api::list_queues, crate::live::api::get_queue,
+        crate::live::api::update_queue, crate::live::api::delete_queue, crate::live::api::set_agent,
+        crate::live::api::list_agents, crate::live::api::my_desk, crate::live::api::set_my_state,
+        crate::live::api::force_state, crate::live::api::accept, crate::live::api::reject,
+        crate::live::api::end, crate::live::api::wrap_up, crate::live::api::put_contact,
+        crate::live::api::contact_status, crate::live::api::queue_figures,
+        crate::live::api::agent_board,
         crate::reports::api::kpi::kpi,
         crate::reports::api::kpi::get_costs, crate::reports::api::kpi::put_costs, crate::reports::api::complaints::complaints,
         crate::identity::api::audit::list_audit,
@@ -60,7 +67,7 @@ use utoipa::OpenApi;
     ),
     tags(
         (name = "auth"), (name = "tokens"), (name = "users"), (name = "teams"),
-        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "audit"), (name = "sla"), (name = "complaints"), (name = "automations"), (name = "wfm"),
+        (name = "customers"), (name = "tickets"), (name = "interactions"), (name = "live"), (name = "audit"), (name = "sla"), (name = "complaints"), (name = "automations"), (name = "wfm"),
     )
 )]
 pub struct ApiDoc;

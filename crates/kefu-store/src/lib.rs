@@ -14,6 +14,7 @@ pub mod entity;
 pub mod error;
 pub mod identity;
 pub mod interactions;
+pub mod live;
 pub mod migration;
 pub mod notifications;
 pub mod outbox;

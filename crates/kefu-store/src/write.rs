@@ -86,6 +86,12 @@ impl<'s> Write<'s> {
         self.now
     }
 
+    /// This change happened at `at` (the routing engine's time), not when it was written.
+    pub(crate) fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.now = at;
+        self
+    }
+
     /// Writes the audit row and the outbox event of `change`, made by this write's actor.
     pub(crate) async fn record(&self, change: Change<'_>) -> Result<()> {
         let actor = self.actor.clone();

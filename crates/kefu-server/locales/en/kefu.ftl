@@ -24,6 +24,8 @@ problem-invalid_field-detail = Field "{ $field }" { $problem ->
     [too_many] has too many items.
    *[other] has an invalid format.
 }
+problem-unknown_value = Unknown value
+problem-unknown_value-detail = "{ $value }" is not a known { $kind }.
 problem-unknown_reference = Unknown reference
 problem-unknown_reference-detail = Field "{ $field }" refers to a record that does not exist in this workspace.
 problem-invalid_transition = Invalid transition

@@ -24,6 +24,8 @@ problem-invalid_field-detail = 字段“{ $field }”{ $problem ->
     [too_many] 条目过多。
    *[other] 格式无效。
 }
+problem-unknown_value = 未知的值
+problem-unknown_value-detail = “{ $value }”不是已知的 { $kind }。
 problem-unknown_reference = 引用的记录不存在
 problem-unknown_reference-detail = 字段“{ $field }”引用的记录在本工作区中不存在。
 problem-invalid_transition = 无效的状态变更

@@ -156,6 +156,8 @@ pub struct InteractionOut {
     pub disposition: Option<String>,
     pub transcript: Option<String>,
     pub recording_ref: Option<String>,
+    /// The agent's wrap-up note (live contacts).
+    pub wrap_up_note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -186,6 +188,7 @@ impl From<interaction::Model> for InteractionOut {
             disposition: m.disposition,
             transcript: m.transcript,
             recording_ref: m.recording_ref,
+            wrap_up_note: m.wrap_up_note,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }

@@ -7,6 +7,7 @@ mod ui;
 mod crm;
 mod errors;
 mod identity;
+mod live;
 mod outbox;
 mod planning;
 mod records;

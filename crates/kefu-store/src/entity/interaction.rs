@@ -30,6 +30,8 @@ pub struct Model {
     pub disposition: Option<String>,
     pub transcript: Option<String>,
     pub recording_ref: Option<String>,
+    /// The agent's note at wrap-up (live contacts).
+    pub wrap_up_note: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

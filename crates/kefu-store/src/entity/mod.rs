@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. Every table but `workspaces` and
 //! `consumer_offsets` carries `workspace_id`.
 
+pub mod agent_state;
 pub mod api_token;
 pub mod audit;
 pub mod consumer_offset;
@@ -12,6 +13,9 @@ pub mod customer_event;
 pub mod customer_identity;
 pub mod customer_name_key;
 pub mod interaction;
+pub mod live_agent;
+pub mod live_log;
+pub mod live_queue;
 pub mod notification;
 pub mod outbox;
 pub mod segment;

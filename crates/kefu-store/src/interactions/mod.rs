@@ -206,7 +206,7 @@ pub struct InteractionFilter {
 }
 
 impl Store {
-    async fn check_interaction_refs(
+    pub(crate) async fn check_interaction_refs(
         &self,
         scope: &WorkspaceScope,
         f: &InteractionFields,
@@ -224,36 +224,7 @@ impl Store {
     ) -> Result<interaction::Model> {
         let fields = fields.validated()?;
         self.check_interaction_refs(scope, &fields).await?;
-        let now = self.now();
-        let mut model = interaction::Model {
-            id: kefu_model::new_id().to_string(),
-            workspace_id: scope.id().to_owned(),
-            channel: fields.channel,
-            direction: fields.direction,
-            customer_id: None,
-            queue: None,
-            agent_id: None,
-            ticket_id: None,
-            offered_at: None,
-            queued_at: None,
-            ringing_at: None,
-            answered_at: None,
-            abandoned_at: None,
-            held_at: None,
-            ended_at: None,
-            wrap_up_ended_at: None,
-            ring_s: 0,
-            talk_s: 0,
-            hold_s: 0,
-            acw_s: 0,
-            outcome: None,
-            disposition: None,
-            transcript: None,
-            recording_ref: None,
-            created_at: now,
-            updated_at: now,
-        };
-        fields.write_to(&mut model);
+        let model = new_model(scope, kefu_model::new_id().to_string(), fields, self.now());
         insert_audited::<interaction::ActiveModel>(
             self,
             scope,
@@ -362,4 +333,44 @@ impl Store {
             .all(self.db())
             .await?)
     }
+}
+
+/// A new interaction row `id` of `scope` with `fields` (validated), made at `now`.
+pub(crate) fn new_model(
+    scope: &WorkspaceScope,
+    id: String,
+    fields: InteractionFields,
+    now: DateTime<Utc>,
+) -> interaction::Model {
+    let mut model = interaction::Model {
+        id,
+        workspace_id: scope.id().to_owned(),
+        channel: fields.channel,
+        direction: fields.direction,
+        customer_id: None,
+        queue: None,
+        agent_id: None,
+        ticket_id: None,
+        offered_at: None,
+        queued_at: None,
+        ringing_at: None,
+        answered_at: None,
+        abandoned_at: None,
+        held_at: None,
+        ended_at: None,
+        wrap_up_ended_at: None,
+        ring_s: 0,
+        talk_s: 0,
+        hold_s: 0,
+        acw_s: 0,
+        outcome: None,
+        disposition: None,
+        transcript: None,
+        recording_ref: None,
+        wrap_up_note: None,
+        created_at: now,
+        updated_at: now,
+    };
+    fields.write_to(&mut model);
+    model
 }

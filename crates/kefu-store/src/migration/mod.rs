@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::crm::migrations::search::CrmSearch),
             Box::new(crate::crm::migrations::rfm::CrmRfm),
             Box::new(crate::crm::migrations::rfm_cells::CrmRfmCells),
+            Box::new(crate::live::migrations::center::LiveCenter),
         ]
     }
 }

@@ -253,31 +253,7 @@ impl Store {
         clean.sort();
         let txn = self.write(scope, actor).await?;
         find_scoped::<user::Entity, _>(&txn, scope, user_id).await?;
-        let before: Vec<(String, i32)> = user_skill::Entity::find()
-            .filter(user_skill::Column::WorkspaceId.eq(scope.id()))
-            .filter(user_skill::Column::UserId.eq(user_id))
-            .order_by_asc(user_skill::Column::Skill)
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|s| (s.skill, s.level))
-            .collect();
-        user_skill::Entity::delete_many()
-            .filter(user_skill::Column::WorkspaceId.eq(scope.id()))
-            .filter(user_skill::Column::UserId.eq(user_id))
-            .exec(&txn)
-            .await?;
-        for (name, level) in &clean {
-            user_skill::ActiveModel {
-                workspace_id: Set(scope.id().to_owned()),
-                user_id: Set(user_id.to_owned()),
-                skill: Set(name.clone()),
-                level: Set(*level),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-        }
+        let before = replace_user_skills(&txn, user_id, &clean).await?;
         let as_json = |v: &[(String, i32)]| serde_json::json!({"skills": v.iter().map(|(s, l)| serde_json::json!({"skill": s, "level": l})).collect::<Vec<_>>()});
         let change = Change {
             action: "skills_set",
@@ -290,4 +266,40 @@ impl Store {
         txn.commit().await?;
         Ok(clean)
     }
+}
+
+/// Replaces the skills of user `user_id` in write `w` by `skills` (already validated);
+/// returns the skills before, sorted by name.
+pub(crate) async fn replace_user_skills(
+    w: &crate::write::Write<'_>,
+    user_id: &str,
+    skills: &[(String, i32)],
+) -> Result<Vec<(String, i32)>> {
+    let ws = w.scope().id().to_owned();
+    let before: Vec<(String, i32)> = user_skill::Entity::find()
+        .filter(user_skill::Column::WorkspaceId.eq(ws.as_str()))
+        .filter(user_skill::Column::UserId.eq(user_id))
+        .order_by_asc(user_skill::Column::Skill)
+        .all(w)
+        .await?
+        .into_iter()
+        .map(|s| (s.skill, s.level))
+        .collect();
+    user_skill::Entity::delete_many()
+        .filter(user_skill::Column::WorkspaceId.eq(ws.as_str()))
+        .filter(user_skill::Column::UserId.eq(user_id))
+        .exec(w)
+        .await?;
+    for (name, level) in skills {
+        user_skill::ActiveModel {
+            workspace_id: Set(ws.clone()),
+            user_id: Set(user_id.to_owned()),
+            skill: Set(name.clone()),
+            level: Set(*level),
+            ..Default::default()
+        }
+        .insert(w)
+        .await?;
+    }
+    Ok(before)
 }

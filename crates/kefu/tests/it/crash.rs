@@ -108,8 +108,8 @@ pub async fn login(port: u16) -> String {
     r["token"].as_str().unwrap().to_owned()
 }
 
-async fn crash_loses_nothing_acknowledged(postgres: bool) {
-    let db = fresh_db(postgres).await;
+/// Bootstraps workspace `acme` (admin `admin@acme.test`, password `password-123`) in `db`.
+pub fn bootstrap(db: &Db) {
     let out = kefu(
         &[
             "admin",
@@ -121,13 +121,18 @@ async fn crash_loses_nothing_acknowledged(postgres: bool) {
             "--password",
             "password-123",
         ],
-        &db,
+        db,
     );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+async fn crash_loses_nothing_acknowledged(postgres: bool) {
+    let db = fresh_db(postgres).await;
+    bootstrap(&db);
     let port = free_port();
     let mut child = serve(&db, port).await;
     let token = login(port).await;

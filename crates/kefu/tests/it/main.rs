@@ -4,6 +4,7 @@ mod admin;
 mod crash;
 mod crm_cli;
 mod kpi;
+mod live_crash;
 mod sim;
 mod sla;
 mod wfm;

@@ -1,0 +1,293 @@
+//! The live center of the process: one engine per workspace, each behind a lock that
+//! serializes its routing steps, rebuilt from the store's log on first use, and a timer task
+//! per workspace that ticks the engine when its next deadline passes on the store's clock.
+//!
+//! Ownership: on SQLite the process owns every workspace's engine (one process per data
+//! directory). Several nodes on one PostgreSQL would each take a workspace's engine under an
+//! advisory lock on the workspace id and forward commands to the owner; the log is what a new
+//! owner replays.
+
+use crate::error::ApiError;
+use crate::live::engine::{Cmd, Live, Refusal, instant, ms};
+use kefu_acd::Event;
+use kefu_store::live::{Effect, LiveChange, Logged};
+use kefu_store::{Actor, Store, StoreError, WorkspaceScope};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Mutex as AsyncMutex, Notify, OwnedMutexGuard, broadcast};
+
+/// The longest the timer task sleeps before looking at the clock again (a test's manual
+/// clock moves without waking anyone).
+const POLL: Duration = Duration::from_millis(100);
+
+/// Something that happened in a workspace's center, for live pushes (desktops, wallboards).
+#[derive(Debug, Clone)]
+pub struct Push {
+    pub workspace_id: String,
+    /// The users whose desktop it concerns (empty: wallboards only).
+    pub users: Vec<String>,
+    pub effect: Effect,
+}
+
+/// One workspace's engine.
+pub struct Workspace {
+    scope: WorkspaceScope,
+    live: Arc<AsyncMutex<Option<Live>>>,
+    wake: Notify,
+}
+
+/// Every workspace's engine in this process.
+pub struct Center {
+    store: Store,
+    workspaces: Mutex<HashMap<String, Arc<Workspace>>>,
+    pushes: broadcast::Sender<Arc<Push>>,
+}
+
+/// A locked, ready engine of a workspace.
+pub struct Guard<'a> {
+    center: &'a Center,
+    ws: Arc<Workspace>,
+    g: OwnedMutexGuard<Option<Live>>,
+}
+
+impl Center {
+    pub fn new(store: Store) -> Arc<Center> {
+        let (pushes, _) = broadcast::channel(4096);
+        Arc::new(Center {
+            store,
+            workspaces: Mutex::new(HashMap::new()),
+            pushes,
+        })
+    }
+
+    /// Starts the engines of every workspace that has a log (so their timers run).
+    pub async fn start(self: &Arc<Center>) -> Result<(), ApiError> {
+        for scope in self.store.live_workspaces().await? {
+            let ws = self.workspace(&scope);
+            self.lock(ws).await?;
+        }
+        Ok(())
+    }
+
+    /// Live pushes of every workspace (receivers filter their own).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Push>> {
+        self.pushes.subscribe()
+    }
+
+    /// The engine of `scope`, made (with its timer task) on first use.
+    pub fn workspace(self: &Arc<Center>, scope: &WorkspaceScope) -> Arc<Workspace> {
+        let mut map = self.workspaces.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(ws) = map.get(scope.id()) {
+            return ws.clone();
+        }
+        let ws = Arc::new(Workspace {
+            scope: scope.clone(),
+            live: Arc::new(AsyncMutex::new(None)),
+            wake: Notify::new(),
+        });
+        map.insert(scope.id().to_owned(), ws.clone());
+        let center = Arc::downgrade(self);
+        let timer = ws.clone();
+        tokio::spawn(async move { run_timers(center, timer).await });
+        ws
+    }
+
+    /// Locks `ws`'s engine, rebuilding it from the log first if needed.
+    pub async fn lock(&self, ws: Arc<Workspace>) -> Result<Guard<'_>, ApiError> {
+        let mut g = ws.live.clone().lock_owned().await;
+        if g.is_none() {
+            let mut live = Live::new();
+            let mut scratch = vec![];
+            for entry in self.store.live_log(&ws.scope).await? {
+                let cmd: Cmd = match serde_json::from_value(entry.command) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        return Err(StoreError::Corrupt {
+                            column: "live_log.command",
+                            value: e.to_string(),
+                        }
+                        .into());
+                    }
+                };
+                scratch.clear();
+                if let Err(r) = live.apply(entry.at_ms.max(0) as u64, &cmd, &mut scratch) {
+                    tracing::warn!(seq = entry.seq, ?r, "live log entry refused on replay");
+                }
+            }
+            *g = Some(live);
+        }
+        let mut guard = Guard {
+            center: self,
+            ws,
+            g,
+        };
+        // Timers that came due while no one ran the engine (a restart, an idle spell).
+        guard
+            .run(
+                &Actor::default(),
+                vec![Cmd::Tick],
+                LiveChange::at(instant(0)),
+            )
+            .await
+            .map(|_| ())
+            .or_else(|e| match e {
+                StepError::Refused(_) => Ok(()),
+                StepError::Api(e) => Err(e),
+            })?;
+        Ok(guard)
+    }
+}
+
+/// Why a step did not happen.
+#[derive(Debug)]
+pub enum StepError {
+    Refused(Refusal),
+    Api(ApiError),
+}
+
+impl From<ApiError> for StepError {
+    fn from(e: ApiError) -> Self {
+        StepError::Api(e)
+    }
+}
+
+impl Guard<'_> {
+    pub fn live(&self) -> &Live {
+        self.g.as_ref().expect("a locked engine is built")
+    }
+
+    pub fn live_mut(&mut self) -> &mut Live {
+        self.g.as_mut().expect("a locked engine is built")
+    }
+
+    /// Applies `cmds` now and writes what they did with `change`'s other parts (a queue or
+    /// agent change, a new contact, extra effects) in one transaction. A refused command
+    /// applies nothing of itself; timer events before it are still written. When the write
+    /// fails, the engine is dropped and rebuilt from the log on next use.
+    pub async fn run(
+        &mut self,
+        actor: &Actor,
+        cmds: Vec<Cmd>,
+        mut change: LiveChange,
+    ) -> Result<Vec<Event>, StepError> {
+        let now = self.center.store.now();
+        let t = ms(now);
+        let names = self.live().names();
+        let mut events = vec![];
+        let mut refused = None;
+        let mut applied = vec![];
+        for cmd in cmds {
+            let before = events.len();
+            match self.live_mut().apply(t, &cmd, &mut events) {
+                Ok(()) => applied.push(cmd),
+                Err(r) => {
+                    // Timers fired before the refusal: logged as a tick.
+                    if events.len() > before {
+                        applied.push(Cmd::Tick);
+                    }
+                    refused = Some(r);
+                    break;
+                }
+            }
+        }
+        if refused.is_some() && applied.iter().any(|c| *c != Cmd::Tick) {
+            // Part of a multi-command step went in: undo it all by rebuilding.
+            *self.g = None;
+            return Err(StepError::Refused(refused.unwrap_or(Refusal::WrongState)));
+        }
+        let ticks_only = applied.iter().all(|c| *c == Cmd::Tick);
+        if ticks_only && events.is_empty() {
+            return match refused {
+                Some(r) => Err(StepError::Refused(r)),
+                None => Ok(events),
+            };
+        }
+        if refused.is_some() {
+            change = LiveChange::at(now);
+        }
+        change.at = now;
+        let names_after = self.live().names();
+        let mut all_names = names;
+        all_names.extend(names_after);
+        let mut effects = self.live().effects(now, &events, &all_names);
+        effects.append(&mut change.effects);
+        change.effects = effects;
+        change.commands = applied
+            .iter()
+            .filter(|c| **c != Cmd::Tick || !events.is_empty())
+            .map(|c| {
+                let (action, entity_type, entity_id) = c.audit();
+                Logged {
+                    action,
+                    entity_type,
+                    entity_id,
+                    command: serde_json::to_value(c).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let pushed = change.effects.clone();
+        if let Err(e) = self
+            .center
+            .store
+            .live_record(&self.ws.scope, actor, change)
+            .await
+        {
+            *self.g = None;
+            return Err(StepError::Api(e.into()));
+        }
+        for effect in pushed {
+            let users = match &effect {
+                Effect::AgentState { user_id, .. } => vec![user_id.clone()],
+                Effect::Contact { detail, patch, .. } => detail
+                    .get("agent_id")
+                    .and_then(|a| a.as_str())
+                    .map(str::to_owned)
+                    .or_else(|| patch.agent_id.clone())
+                    .into_iter()
+                    .collect(),
+            };
+            let _ = self.center.pushes.send(Arc::new(Push {
+                workspace_id: self.ws.scope.id().to_owned(),
+                users,
+                effect,
+            }));
+        }
+        self.ws.wake.notify_one();
+        match refused {
+            Some(r) => Err(StepError::Refused(r)),
+            None => Ok(events),
+        }
+    }
+}
+
+/// Ticks `ws`'s engine whenever its next deadline has passed on the store's clock.
+async fn run_timers(center: std::sync::Weak<Center>, ws: Arc<Workspace>) {
+    loop {
+        let Some(c) = center.upgrade() else { return };
+        let wait = {
+            let mut g = ws.live.lock().await;
+            let now = ms(c.store.now());
+            match g.as_mut().and_then(|l| l.engine.next_deadline()) {
+                Some(d) if d <= now => Duration::ZERO,
+                Some(d) => Duration::from_millis(d - now).min(POLL),
+                None => POLL,
+            }
+        };
+        if wait.is_zero() {
+            match c.lock(ws.clone()).await {
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(workspace = ws.scope.id(), error = %e, "live timers");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+            continue;
+        }
+        drop(c);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = ws.wake.notified() => {}
+        }
+    }
+}

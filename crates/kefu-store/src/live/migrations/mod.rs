@@ -1,0 +1,4 @@
+//! The live contact center's schema migrations, in the order [`crate::migration::Migrator`]
+//! applies them.
+
+pub(crate) mod center;
