@@ -141,6 +141,7 @@ pub struct Running {
 impl Running {
     /// Stops accepting connections and waits for the server task.
     pub async fn stop(self) {
+        self.state.live.close();
         let _ = self.shutdown.send(true);
         let _ = self.task.await;
         for w in self.workers {

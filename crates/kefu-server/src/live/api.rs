@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/live/agents", get(agent_board))
         .route("/live/agents/me", get(my_desk))
         .route("/live/agents/me/state", put(set_my_state))
+        .route("/live/agents/me/events", get(my_events))
         .route("/live/agents/{user_id}/state", put(force_state))
         .route("/live/offers/{id}/accept", post(accept))
         .route("/live/offers/{id}/reject", post(reject))
@@ -406,4 +407,57 @@ pub async fn agent_board(
     auth: Auth,
 ) -> Result<Json<Vec<service::AgentRow>>, ApiError> {
     Ok(Json(service::agent_board(&state, &auth).await?))
+}
+
+/// The caller's desktop as a stream of server-sent events: a `desk` event (the body of
+/// `GET /api/v1/live/agents/me`) at once and after every change that concerns them (an
+/// offer ringing or withdrawn, a contact answered or ended, their state). Browsers reconnect
+/// by themselves, also across a server restart.
+#[utoipa::path(get, path = "/api/v1/live/agents/me/events", tag = "live",
+    responses((status = 200, content_type = "text/event-stream")))]
+pub async fn my_events(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    ApiError,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+    let p = auth.require(kefu_model::Action::TakeContacts)?.clone();
+    let rx = state.live.subscribe();
+    let first = service::my_desk(&state, &auth).await?;
+    let event = |d: &Desk| {
+        Event::default()
+            .event("desk")
+            .json_data(d)
+            .unwrap_or_default()
+    };
+    let init = (rx, Some(first), state, auth);
+    let stream = futures_util::stream::unfold(init, move |(mut rx, first, state, auth)| {
+        let (ws, user) = (p.scope.id().to_owned(), p.user_id.clone());
+        async move {
+            if let Some(d) = first {
+                return Some((Ok(event(&d)), (rx, None, state, auth)));
+            }
+            loop {
+                let got = tokio::select! {
+                    got = rx.recv() => got,
+                    _ = state.live.closed() => return None,
+                };
+                match got {
+                    Ok(push) if push.workspace_id == ws && push.users.contains(&user) => break,
+                    Ok(_) => continue,
+                    // Fell behind: whatever was missed, the next desk is whole.
+                    Err(RecvError::Lagged(_)) => break,
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+            let d = service::my_desk(&state, &auth).await.ok()?;
+            Some((Ok(event(&d)), (rx, None, state, auth)))
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -42,6 +42,7 @@ pub struct Center {
     store: Store,
     workspaces: Mutex<HashMap<String, Arc<Workspace>>>,
     pushes: broadcast::Sender<Arc<Push>>,
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 /// A locked, ready engine of a workspace.
@@ -58,6 +59,7 @@ impl Center {
             store,
             workspaces: Mutex::new(HashMap::new()),
             pushes,
+            closing: tokio::sync::watch::channel(false).0,
         })
     }
 
@@ -73,6 +75,19 @@ impl Center {
     /// Live pushes of every workspace (receivers filter their own).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Push>> {
         self.pushes.subscribe()
+    }
+
+    /// Ends every push stream (the server is stopping: open streams would hold it up).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once [`Center::close`] was called.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.closing.subscribe();
+        async move {
+            let _ = rx.wait_for(|c| *c).await;
+        }
     }
 
     /// The engine of `scope`, made (with its timer task) on first use.

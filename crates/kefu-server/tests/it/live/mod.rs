@@ -2,6 +2,7 @@
 //! the interaction's timestamps and the agent-state history, and a restart mid-traffic.
 
 mod desk;
+mod push;
 mod restart;
 mod routing;
 
