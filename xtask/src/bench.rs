@@ -6,7 +6,9 @@
 //!    Debian's `cmake` and `libclang-dev` are installed first when missing): the
 //!    `highs_compare` example (timings), then the test `within_half_a_percent_of_highs`, which
 //!    only exists with that feature, so `cargo xtask test` never runs it.
-//! 3. The server's load benchmarks: the `#[ignore]`d tests of `crm_bench.rs` and
+//! 3. The live center under load (`live_load.rs` of the `kefu` crate: 2,000 agents on push
+//!    streams, 50 contacts a second for five minutes), then the server's load benchmarks: the
+//!    `#[ignore]`d tests of `crm_bench.rs` and
 //!    `tickets_bench.rs` in kefu-server's test binary, optimised and one at a time. CRM import,
 //!    segment counts and the RFM refresh at `KEFU_BENCH_ROWS` customers (default 1,000,000);
 //!    ticket lists, views and the SLA sweep on SQLite and on PostgreSQL (a throwaway cluster,
@@ -146,11 +148,29 @@ fn plan(root: &Path, opts: &Options) -> Result<Vec<Step>> {
 
     if opts.load {
         steps.push(Step::Tests {
+            cmd: live_load(root),
+            postgres: false,
+        });
+        steps.push(Step::Tests {
             cmd: load_benchmarks(root),
             postgres: true,
         });
     }
     Ok(steps)
+}
+
+/// The live center's load benchmark: the release binary, agents on push streams, contacts
+/// arriving (`live_load.rs` in the `kefu` crate's tests; sizes from `KEFU_BENCH_*`).
+fn live_load(root: &Path) -> Command {
+    let mut cmd = cargo(root, &["test", "--release", "-p", "kefu", "--test", "it"]);
+    cmd.args([
+        "--",
+        "--ignored",
+        "--test-threads=1",
+        "--nocapture",
+        "live_load::",
+    ]);
+    cmd
 }
 
 /// `cargo` in the workspace root with these arguments.

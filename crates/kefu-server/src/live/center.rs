@@ -188,7 +188,7 @@ impl Guard<'_> {
     ) -> Result<Vec<Event>, StepError> {
         let now = self.center.store.now();
         let t = ms(now);
-        let names = self.live().names();
+        self.live_mut().begin_step();
         let mut events = vec![];
         let mut refused = None;
         let mut applied = vec![];
@@ -222,10 +222,7 @@ impl Guard<'_> {
             change = LiveChange::at(now);
         }
         change.at = now;
-        let names_after = self.live().names();
-        let mut all_names = names;
-        all_names.extend(names_after);
-        let mut effects = self.live().effects(now, &events, &all_names);
+        let mut effects = self.live().effects(now, &events);
         effects.append(&mut change.effects);
         change.effects = effects;
         change.commands = applied

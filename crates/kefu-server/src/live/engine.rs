@@ -187,6 +187,8 @@ pub struct Live {
     closed: Vec<QueueId>,
     /// When each agent's state last changed (engine time).
     since: HashMap<AgentId, Time>,
+    /// Contacts let go of since [`Live::begin_step`], to name their last events.
+    forgotten: HashMap<ContactId, String>,
 }
 
 /// Engine time of a wall-clock instant.
@@ -244,6 +246,7 @@ impl Live {
             settings: HashMap::new(),
             closed: Vec::new(),
             since: HashMap::new(),
+            forgotten: HashMap::new(),
         }
     }
 
@@ -500,23 +503,24 @@ impl Live {
                 && let Some(m) = self.meta.remove(&c)
             {
                 self.contacts.remove(&m.id);
+                self.forgotten.insert(c, m.id);
             }
         }
     }
 
-    /// What `events` change in the store, in order. Contacts already forgotten are named
-    /// from `names` (the names before the step).
-    pub fn effects(
-        &self,
-        at: DateTime<Utc>,
-        events: &[Event],
-        names: &HashMap<ContactId, String>,
-    ) -> Vec<Effect> {
+    /// Starts a step: forgets the names of contacts let go of before it.
+    pub fn begin_step(&mut self) {
+        self.forgotten.clear();
+    }
+
+    /// What `events` (of the step since [`Live::begin_step`]) change in the store, in order.
+    pub fn effects(&self, at: DateTime<Utc>, events: &[Event]) -> Vec<Effect> {
         let name = |c: &ContactId| {
             self.meta
                 .get(c)
-                .map(|m| m.id.clone())
-                .or_else(|| names.get(c).cloned())
+                .map(|m| &m.id)
+                .or_else(|| self.forgotten.get(c))
+                .cloned()
                 .unwrap_or_default()
         };
         let user = |a: &AgentId| self.user_of(*a).to_owned();
@@ -689,12 +693,6 @@ impl Live {
         out
     }
 
-    /// The names of the contacts the engine holds now (to name events of contacts a step
-    /// lets go of).
-    pub fn names(&self) -> HashMap<ContactId, String> {
-        self.meta.iter().map(|(c, m)| (*c, m.id.clone())).collect()
-    }
-
     /// The contacts ringing for agent `a`, with their expiry.
     pub fn offers_of(&self, a: AgentId) -> Vec<(ContactId, Time)> {
         let mut v: Vec<(ContactId, Time)> = self
@@ -851,7 +849,7 @@ mod tests {
                 },
             ],
         );
-        let names = l.names();
+        l.begin_step();
         let ev = run(
             &mut l,
             60_000,
@@ -863,7 +861,7 @@ mod tests {
             l.contact_id("c").is_none(),
             "no wrap-up: the contact is done"
         );
-        let fx = l.effects(instant(60_000), &ev, &names);
+        let fx = l.effects(instant(60_000), &ev);
         let ended: Vec<_> = fx
             .iter()
             .filter_map(|e| match e {

@@ -13,7 +13,7 @@ use kefu_kpi::{
     AsaVariant, Calendar, ComputeOptions, GroupBy, Interval, Report, ReportSpec, SlVariant,
 };
 use kefu_store::outbox::OutboxEvent;
-use kefu_store::reports::kpi_buckets::Rows;
+use kefu_store::reports::kpi_buckets::{Rows, ingest_options};
 use kefu_store::{Store, WorkspaceScope};
 
 pub mod complaints;
@@ -251,7 +251,72 @@ pub async fn buckets_with_tickets(
         .await?;
     let t = tickets::ticket_kpis(store, scope, from, to, store.now()).await?;
     buckets.merge(&t.buckets).map_err(bad)?;
+    buckets
+        .merge(&agent_state_buckets(store, scope, from, to).await?)
+        .map_err(bad)?;
     Ok((buckets, t.sla_policies))
+}
+
+/// How far before a report's start the agent-state history is read to know each agent's
+/// state at the start (an agent in one state for longer is not seen before their next
+/// change).
+const STATE_LOOKBACK_HOURS: i64 = 24;
+
+/// The live center's agent-state history of `[from, to)` as KPI spans (occupancy,
+/// utilization, available and logged-in time): each state lasts until the agent's next one
+/// (or now), clipped to the range.
+pub async fn agent_state_buckets(
+    store: &Store,
+    scope: &WorkspaceScope,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<kefu_kpi::Buckets, ApiError> {
+    use kefu_kpi::{AgentState as S, AgentStateRecord};
+    let now = store.now();
+    let rows = store
+        .agent_states(
+            scope,
+            None,
+            from - chrono::Duration::hours(STATE_LOOKBACK_HOURS),
+        )
+        .await?;
+    let mut by_agent: std::collections::BTreeMap<
+        &str,
+        Vec<&kefu_store::entity::agent_state::Model>,
+    > = std::collections::BTreeMap::new();
+    for r in &rows {
+        by_agent.entry(r.user_id.as_str()).or_default().push(r);
+    }
+    let mut spans = vec![];
+    for (agent, list) in by_agent {
+        for (i, r) in list.iter().enumerate() {
+            let end = list.get(i + 1).map_or(now, |n| n.at).min(to);
+            let start = r.at.max(from);
+            if end <= start {
+                continue;
+            }
+            let state = match r.state.as_str() {
+                "available" => S::Available,
+                "reserved" => S::Reserved,
+                "busy" => S::Busy,
+                "wrap_up" => S::WrapUp,
+                "aux" => S::Aux,
+                _ => S::LoggedOut,
+            };
+            spans.push(AgentStateRecord {
+                agent: agent.to_owned(),
+                team: None,
+                state,
+                from: start,
+                to: end,
+            });
+        }
+    }
+    let inputs = kefu_kpi::Inputs {
+        agent_states: &spans,
+        ..kefu_kpi::Inputs::default()
+    };
+    inputs.accumulate(ingest_options()).map_err(bad)
 }
 
 /// Computes a report from the kept accumulators, the tickets and the configured costs.

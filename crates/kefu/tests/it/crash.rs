@@ -60,6 +60,11 @@ pub fn free_port() -> u16 {
 pub struct Server(Child);
 
 impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
     fn kill(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();

@@ -5,6 +5,7 @@ mod crash;
 mod crm_cli;
 mod kpi;
 mod live_crash;
+mod live_load;
 mod sim;
 mod sla;
 mod wfm;

@@ -1,7 +1,8 @@
 //! The agent desktop in two real browsers: a contact put in through the REST contract rings
 //! on the longest-idle skilled agent's desktop with the customer's profile and open ticket
 //! (screen pop), not on the other's; the agent accepts, ends and wraps up with a disposition;
-//! the interaction's timestamps and the KPI report's offered / answered / ASA agree.
+//! the interaction's timestamps and the KPI report's offered / answered / ASA agree, and the
+//! report's occupancy and utilization come from the agent-state history.
 
 use super::{app, at, t0};
 use crate::both;
@@ -184,6 +185,19 @@ async fn two_desktops_one_contact_screen_pop_and_wrap_up(backend: Backend) {
         "{totals}"
     );
     assert_eq!(totals["asa_s"], 4.0, "{totals}");
+    // Occupancy from the agent-state history: the first agent was ready 0–10 s, rang 10–14,
+    // talked 14–74 and wrapped up 74–80; the second was ready 5–80 (the clock stands at 80).
+    assert_eq!(
+        (
+            &totals["state_handling_ms"],
+            &totals["state_available_ms"],
+            &totals["state_logged_in_ms"]
+        ),
+        (&json!(66_000), &json!(85_000), &json!(155_000)),
+        "{totals}"
+    );
+    assert_eq!(totals["occupancy"], json!(66.0 / 151.0));
+    assert_eq!(totals["utilization"], json!(66.0 / 155.0));
     one.close().await.ok();
     two.close().await.ok();
 }

@@ -1,6 +1,7 @@
 //! The live contact center: configuration, routing to agents over the REST contract, wrap-up,
 //! the interaction's timestamps and the agent-state history, and a restart mid-traffic.
 
+mod admin;
 mod desk;
 mod push;
 mod restart;
