@@ -97,3 +97,6 @@ live-capacity = Capacity
 live-mixed = Mix channels
 live-not-enrolled = not yet an agent
 nav-live-admin = Queues
+live-service-level-30 = SL 30 min
+live-force-aux = Not ready
+live-force-logout = Log out

@@ -97,3 +97,6 @@ live-capacity = 容量
 live-mixed = 允许多渠道并行
 live-not-enrolled = 尚未成为坐席
 nav-live-admin = 队列
+live-service-level-30 = 近30分钟服务水平
+live-force-aux = 置为未就绪
+live-force-logout = 强制签出

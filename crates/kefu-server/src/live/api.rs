@@ -6,7 +6,8 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::http::ApiJson;
-use crate::live::service::{self, Desk, NewContact, Wanted};
+use crate::live::desk::Desk;
+use crate::live::service::{self, NewContact, Wanted};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
@@ -427,8 +428,9 @@ pub async fn my_events(
     use axum::response::sse::{Event, KeepAlive, Sse};
     use tokio::sync::broadcast::error::RecvError;
     let p = auth.require(kefu_model::Action::TakeContacts)?.clone();
-    let rx = state.live.subscribe();
-    let first = service::my_desk(&state, &auth).await?;
+    // Subscribed before the first desk is read, so no change falls between.
+    let rx = state.live.subscribe_desk(&p.scope, &p.user_id);
+    let first = std::sync::Arc::new(service::my_desk(&state, &auth).await?);
     let event = |d: &Desk| {
         Event::default()
             .event("desk")
@@ -436,28 +438,24 @@ pub async fn my_events(
             .unwrap_or_default()
     };
     let init = (rx, Some(first), state, auth);
-    let stream = futures_util::stream::unfold(init, move |(mut rx, first, state, auth)| {
-        let (ws, user) = (p.scope.id().to_owned(), p.user_id.clone());
-        async move {
+    let stream =
+        futures_util::stream::unfold(init, move |(mut rx, first, state, auth)| async move {
             if let Some(d) = first {
                 return Some((Ok(event(&d)), (rx, None, state, auth)));
             }
-            loop {
-                let got = tokio::select! {
-                    got = rx.recv() => got,
-                    _ = state.live.closed() => return None,
-                };
-                match got {
-                    Ok(push) if push.workspace_id == ws && push.users.contains(&user) => break,
-                    Ok(_) => continue,
-                    // Fell behind: whatever was missed, the next desk is whole.
-                    Err(RecvError::Lagged(_)) => break,
-                    Err(RecvError::Closed) => return None,
+            let got = tokio::select! {
+                got = rx.recv() => got,
+                _ = state.live.closed() => return None,
+            };
+            let desk = match got {
+                Ok(d) => d,
+                // Fell behind: the desk as it is now is whole.
+                Err(RecvError::Lagged(_)) => {
+                    std::sync::Arc::new(service::my_desk(&state, &auth).await.ok()?)
                 }
-            }
-            let d = service::my_desk(&state, &auth).await.ok()?;
-            Some((Ok(event(&d)), (rx, None, state, auth)))
-        }
-    });
+                Err(RecvError::Closed) => return None,
+            };
+            Some((Ok(event(&desk)), (rx, None, state, auth)))
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -8,6 +8,7 @@
 //! owner replays.
 
 use crate::error::ApiError;
+use crate::live::desk::{Desk, desk_of};
 use crate::live::engine::{Cmd, Live, Refusal, instant, ms};
 use kefu_acd::Event;
 use kefu_store::live::{Effect, LiveChange, Logged};
@@ -21,14 +22,8 @@ use tokio::sync::{Mutex as AsyncMutex, Notify, OwnedMutexGuard, broadcast};
 /// clock moves without waking anyone).
 const POLL: Duration = Duration::from_millis(100);
 
-/// Something that happened in a workspace's center, for live pushes (desktops, wallboards).
-#[derive(Debug, Clone)]
-pub struct Push {
-    pub workspace_id: String,
-    /// The users whose desktop it concerns (empty: wallboards only).
-    pub users: Vec<String>,
-    pub effect: Effect,
-}
+/// The push channel of one agent's desktop (workspace id, user id).
+type DeskKey = (String, String);
 
 /// One workspace's engine.
 pub struct Workspace {
@@ -41,7 +36,9 @@ pub struct Workspace {
 pub struct Center {
     store: Store,
     workspaces: Mutex<HashMap<String, Arc<Workspace>>>,
-    pushes: broadcast::Sender<Arc<Push>>,
+    /// Each listening agent's channel: a step sends the new desk only to the agents it
+    /// concerns, so 2,000 open streams cost nothing while they have nothing to hear.
+    desks: Mutex<HashMap<DeskKey, broadcast::Sender<Arc<Desk>>>>,
     closing: tokio::sync::watch::Sender<bool>,
 }
 
@@ -54,11 +51,10 @@ pub struct Guard<'a> {
 
 impl Center {
     pub fn new(store: Store) -> Arc<Center> {
-        let (pushes, _) = broadcast::channel(4096);
         Arc::new(Center {
             store,
             workspaces: Mutex::new(HashMap::new()),
-            pushes,
+            desks: Mutex::new(HashMap::new()),
             closing: tokio::sync::watch::channel(false).0,
         })
     }
@@ -72,9 +68,17 @@ impl Center {
         Ok(())
     }
 
-    /// Live pushes of every workspace (receivers filter their own).
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Push>> {
-        self.pushes.subscribe()
+    /// The desks of agent `user_id` of `scope`, pushed after each step that concerns them.
+    pub fn subscribe_desk(
+        &self,
+        scope: &WorkspaceScope,
+        user_id: &str,
+    ) -> broadcast::Receiver<Arc<Desk>> {
+        let mut map = self.desks.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, tx| tx.receiver_count() > 0);
+        map.entry((scope.id().to_owned(), user_id.to_owned()))
+            .or_insert_with(|| broadcast::channel(64).0)
+            .subscribe()
     }
 
     /// Ends every push stream (the server is stopping: open streams would hold it up).
@@ -238,7 +242,20 @@ impl Guard<'_> {
                 }
             })
             .collect();
-        let pushed = change.effects.clone();
+        let mut concerned: Vec<String> = change
+            .effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::AgentState { user_id, .. } => Some(user_id.clone()),
+                Effect::Contact { detail, patch, .. } => detail
+                    .get("agent_id")
+                    .and_then(|a| a.as_str())
+                    .map(str::to_owned)
+                    .or_else(|| patch.agent_id.clone()),
+            })
+            .collect();
+        concerned.sort();
+        concerned.dedup();
         if let Err(e) = self
             .center
             .store
@@ -248,22 +265,19 @@ impl Guard<'_> {
             *self.g = None;
             return Err(StepError::Api(e.into()));
         }
-        for effect in pushed {
-            let users = match &effect {
-                Effect::AgentState { user_id, .. } => vec![user_id.clone()],
-                Effect::Contact { detail, patch, .. } => detail
-                    .get("agent_id")
-                    .and_then(|a| a.as_str())
-                    .map(str::to_owned)
-                    .or_else(|| patch.agent_id.clone())
-                    .into_iter()
-                    .collect(),
-            };
-            let _ = self.center.pushes.send(Arc::new(Push {
-                workspace_id: self.ws.scope.id().to_owned(),
-                users,
-                effect,
-            }));
+        // Committed: each concerned agent who listens gets their desk as it is now.
+        let senders: Vec<(String, broadcast::Sender<Arc<Desk>>)> = {
+            let map = self.center.desks.lock().unwrap_or_else(|e| e.into_inner());
+            concerned
+                .into_iter()
+                .filter_map(|u| {
+                    let key = (self.ws.scope.id().to_owned(), u);
+                    map.get(&key).map(|tx| (key.1, tx.clone()))
+                })
+                .collect()
+        };
+        for (user, tx) in senders {
+            let _ = tx.send(Arc::new(desk_of(self.live(), &user, t)));
         }
         self.ws.wake.notify_one();
         match refused {

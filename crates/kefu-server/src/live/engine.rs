@@ -166,6 +166,43 @@ impl<I: Copy> Names<I> {
     }
 }
 
+/// A queue's counts over some minutes (the wallboard's "today" and "last 30 minutes").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Contacts that entered the queue (arrivals and overflows into it).
+    pub offered: u64,
+    pub answered: u64,
+    /// Answered within the queue's service-level threshold.
+    pub answered_within: u64,
+    pub abandoned: u64,
+    /// Left without an agent by max wait, a full queue or overflow out.
+    pub exited: u64,
+    pub wait_answered_ms: u64,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.offered += o.offered;
+        self.answered += o.answered;
+        self.answered_within += o.answered_within;
+        self.abandoned += o.abandoned;
+        self.exited += o.exited;
+        self.wait_answered_ms += o.wait_answered_ms;
+    }
+    /// Answered within the threshold / contacts whose outcome is known.
+    pub fn service_level(&self) -> Option<f64> {
+        let done = self.answered + self.abandoned + self.exited;
+        (done > 0).then(|| self.answered_within as f64 / done as f64)
+    }
+    /// Average speed of answer, seconds.
+    pub fn asa_s(&self) -> Option<f64> {
+        (self.answered > 0).then(|| self.wait_answered_ms as f64 / 1000.0 / self.answered as f64)
+    }
+}
+
+/// How long per-minute tallies are kept (two days: "today" in any zone).
+const TALLY_KEEP_MS: Time = 48 * 3_600_000;
+
 /// What the engine keeps of a contact besides its routing state.
 #[derive(Debug, Clone)]
 pub struct Meta {
@@ -189,6 +226,8 @@ pub struct Live {
     since: HashMap<AgentId, Time>,
     /// Contacts let go of since [`Live::begin_step`], to name their last events.
     forgotten: HashMap<ContactId, String>,
+    /// Per (queue, minute of engine time): what happened, for today's figures.
+    tallies: std::collections::BTreeMap<(u32, u64), Tally>,
 }
 
 /// Engine time of a wall-clock instant.
@@ -247,6 +286,7 @@ impl Live {
             closed: Vec::new(),
             since: HashMap::new(),
             forgotten: HashMap::new(),
+            tallies: std::collections::BTreeMap::new(),
         }
     }
 
@@ -369,6 +409,13 @@ impl Live {
     /// Applies `cmd` at engine time `now`; the events it caused (also when refused: timers
     /// due by `now` fire first) go to `out`.
     pub fn apply(&mut self, now: Time, cmd: &Cmd, out: &mut Vec<Event>) -> Result<(), Refusal> {
+        let start = out.len();
+        let r = self.apply_inner(now, cmd, out);
+        self.forget_finished(start, out);
+        r
+    }
+
+    fn apply_inner(&mut self, now: Time, cmd: &Cmd, out: &mut Vec<Event>) -> Result<(), Refusal> {
         let command = match cmd {
             Cmd::Queue { id, settings } => {
                 let config = self.queue_config(settings)?;
@@ -430,7 +477,8 @@ impl Live {
                 a.priority = *priority;
                 a.vip = *vip;
                 a.preferred_agent = preferred.as_deref().and_then(|p| self.agents.get(p));
-                self.engine.handle_into(now, Command::Arrive(a), out)?;
+                let r = self.engine.handle_into(now, Command::Arrive(a), out);
+                r?;
                 self.next_contact += 1;
                 self.contacts.insert(contact.clone(), c);
                 self.meta.insert(
@@ -441,7 +489,6 @@ impl Live {
                         customer_id: customer_id.clone(),
                     },
                 );
-                self.forget_finished(out);
                 return Ok(());
             }
             Cmd::Accept { contact, user_id } => Command::Accept {
@@ -463,9 +510,7 @@ impl Live {
             },
             Cmd::Tick => Command::Tick,
         };
-        let r = self.engine.handle_into(now, command, out);
-        self.forget_finished(out);
-        Ok(r?)
+        Ok(self.engine.handle_into(now, command, out)?)
     }
 
     /// When agent `a`'s state last changed (engine time).
@@ -482,14 +527,63 @@ impl Live {
             .map(|(i, n)| (AgentId(i as u32), n.as_str()))
     }
 
-    /// Drops the names of contacts the engine no longer holds; notes when agents' states
-    /// changed.
-    fn forget_finished(&mut self, events: &[Event]) {
+    /// After a command whose events are `out[start..]`: drops the names of contacts the
+    /// engine no longer holds, notes when agents' states changed, and tallies the queues.
+    fn forget_finished(&mut self, start: usize, out: &[Event]) {
+        let events = &out[start.min(out.len())..];
         let now = self.engine.now();
+        let minute = now / 60_000;
         for e in events {
-            if let Event::AgentStateChanged { agent, .. } = e {
-                self.since.insert(*agent, now);
-            }
+            let (q, t) = match e {
+                Event::AgentStateChanged { agent, .. } => {
+                    self.since.insert(*agent, now);
+                    continue;
+                }
+                Event::Queued { queue, .. } => (
+                    *queue,
+                    Tally {
+                        offered: 1,
+                        ..Tally::default()
+                    },
+                ),
+                Event::Answered { queue, wait_ms, .. } => {
+                    let threshold = self
+                        .settings
+                        .get(queue)
+                        .map_or(20_000, |s| s.service_level.threshold_s as Time * 1000);
+                    (
+                        *queue,
+                        Tally {
+                            answered: 1,
+                            answered_within: (*wait_ms <= threshold) as u64,
+                            wait_answered_ms: *wait_ms,
+                            ..Tally::default()
+                        },
+                    )
+                }
+                Event::Abandoned { queue, .. } => (
+                    *queue,
+                    Tally {
+                        abandoned: 1,
+                        ..Tally::default()
+                    },
+                ),
+                Event::Exited { queue, .. } => (
+                    *queue,
+                    Tally {
+                        exited: 1,
+                        ..Tally::default()
+                    },
+                ),
+                _ => continue,
+            };
+            self.tallies.entry((q.0, minute)).or_default().add(&t);
+        }
+        if let Some(&(_, first)) = self.tallies.keys().next()
+            && minute.saturating_sub(first) * 60_000 > TALLY_KEEP_MS
+        {
+            let keep = minute.saturating_sub(TALLY_KEEP_MS / 60_000);
+            self.tallies.retain(|(_, m), _| *m >= keep);
         }
         for e in events {
             let c = match e {
@@ -506,6 +600,16 @@ impl Live {
                 self.forgotten.insert(c, m.id);
             }
         }
+    }
+
+    /// Queue `q`'s tally from engine time `from` on (whole minutes: the minute holding `from`
+    /// counts).
+    pub fn tally(&self, q: QueueId, from: Time) -> Tally {
+        let mut t = Tally::default();
+        for (_, x) in self.tallies.range((q.0, from / 60_000)..=(q.0, u64::MAX)) {
+            t.add(x);
+        }
+        t
     }
 
     /// Starts a step: forgets the names of contacts let go of before it.

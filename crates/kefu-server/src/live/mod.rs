@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod center;
+pub mod desk;
 pub mod engine;
 pub mod pages;
 pub mod service;

@@ -8,7 +8,8 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::http::{opt_id, path_id};
 use crate::live::center::{Guard, StepError};
-use crate::live::engine::{Cmd, Live, instant, ms, state_str};
+use crate::live::desk::{Desk, desk_of};
+use crate::live::engine::{Cmd, Live, ms, state_str};
 use kefu_acd::{AuxReason, ContactState, Presence};
 use kefu_model::{Action, Channel, Direction};
 use kefu_store::entity::{interaction, live_queue};
@@ -340,88 +341,6 @@ pub async fn force_state(
     desk(state, &p.scope, &user_id).await
 }
 
-/// A contact ringing for an agent.
-#[derive(Debug, Clone, Serialize)]
-pub struct Offer {
-    pub interaction_id: String,
-    pub queue: String,
-    pub channel: kefu_acd::Channel,
-    pub customer_id: Option<String>,
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// A contact an agent holds.
-#[derive(Debug, Clone, Serialize)]
-pub struct Active {
-    pub interaction_id: String,
-    pub queue: String,
-    pub channel: kefu_acd::Channel,
-    pub customer_id: Option<String>,
-    /// `busy` (in conversation) or `wrap_up`.
-    pub state: &'static str,
-}
-
-/// An agent's desktop: state, ringing offers, contacts held.
-#[derive(Debug, Clone, Serialize)]
-pub struct Desk {
-    pub user_id: String,
-    pub state: &'static str,
-    pub reason: Option<&'static str>,
-    /// Seconds in the state.
-    pub in_state_s: u64,
-    pub offers: Vec<Offer>,
-    pub active: Vec<Active>,
-}
-
-fn desk_of(live: &Live, user_id: &str, now: kefu_acd::Time) -> Desk {
-    let mut d = Desk {
-        user_id: user_id.to_owned(),
-        state: "logged_out",
-        reason: None,
-        in_state_s: 0,
-        offers: vec![],
-        active: vec![],
-    };
-    let Some(a) = live.agent_id(user_id) else {
-        return d;
-    };
-    let Some(view) = live.engine.agent(a) else {
-        return d;
-    };
-    (d.state, d.reason) = state_str(view.state);
-    d.in_state_s = live
-        .since(a)
-        .map_or(0, |t| now.max(live.engine.now()).saturating_sub(t) / 1000);
-    for (c, expires) in live.offers_of(a) {
-        let (Some(m), Some(v)) = (live.meta(c), live.engine.contact(c)) else {
-            continue;
-        };
-        d.offers.push(Offer {
-            interaction_id: m.id.clone(),
-            queue: live.queue_name(v.queue).to_owned(),
-            channel: v.channel,
-            customer_id: m.customer_id.clone(),
-            expires_at: instant(expires),
-        });
-    }
-    for c in view.contacts {
-        let (Some(m), Some(v)) = (live.meta(c), live.engine.contact(c)) else {
-            continue;
-        };
-        d.active.push(Active {
-            interaction_id: m.id.clone(),
-            queue: live.queue_name(v.queue).to_owned(),
-            channel: v.channel,
-            customer_id: m.customer_id.clone(),
-            state: match v.state {
-                ContactState::WrapUp { .. } => "wrap_up",
-                _ => "busy",
-            },
-        });
-    }
-    d
-}
-
 async fn desk(state: &AppState, scope: &WorkspaceScope, user_id: &str) -> Result<Desk, ApiError> {
     let g = engine(state, scope).await?;
     Ok(desk_of(g.live(), user_id, ms(state.store.now())))
@@ -747,13 +666,18 @@ pub struct QueueFigures {
     pub longest_wait_s: u64,
     pub ewt_s: Option<u64>,
     pub agents: kefu_acd::AgentsByState,
-    /// Since the engine's log began.
+    /// Since the start of today in the workspace's time zone.
     pub offered: u64,
     pub answered: u64,
     pub abandoned: u64,
     pub answered_within_threshold: u64,
+    /// Answered within the queue's threshold / contacts whose outcome is known (answered,
+    /// abandoned, left by max wait, a full queue or overflow), today.
     pub service_level: Option<f64>,
+    /// The same over the last 30 minutes.
+    pub service_level_30_min: Option<f64>,
     pub service_level_target: f64,
+    pub service_level_threshold_s: u32,
     pub asa_s: Option<f64>,
 }
 
@@ -761,6 +685,10 @@ pub struct QueueFigures {
 pub async fn queue_figures(state: &AppState, auth: &Auth) -> Result<Vec<QueueFigures>, ApiError> {
     let p = auth.require(Action::ReadInteractions)?;
     let queues = state.store.live_queues(&p.scope, false).await?;
+    let now = state.store.now();
+    let cal = crate::reports::calendar(&state.store, &p.scope, None, None).await?;
+    let today = ms(cal.start_of(kefu_kpi::Interval::Day, now));
+    let half_hour = ms(now).saturating_sub(30 * 60_000);
     let g = engine(state, &p.scope).await?;
     let live = g.live();
     Ok(queues
@@ -768,7 +696,8 @@ pub async fn queue_figures(state: &AppState, auth: &Auth) -> Result<Vec<QueueFig
         .filter_map(|q| {
             let qid = live.queue_id(&q.id)?;
             let s = live.engine.snapshot(qid)?;
-            let target = live.settings(qid).map_or(0.8, |s| s.service_level.target);
+            let sl = live.settings(qid).map(|s| s.service_level);
+            let day = live.tally(qid, today);
             Some(QueueFigures {
                 id: q.id,
                 name: q.name,
@@ -776,13 +705,15 @@ pub async fn queue_figures(state: &AppState, auth: &Auth) -> Result<Vec<QueueFig
                 longest_wait_s: s.longest_wait_ms / 1000,
                 ewt_s: s.ewt_ms.map(|e| e.div_ceil(1000)),
                 agents: s.agents,
-                offered: s.offered,
-                answered: s.answered,
-                abandoned: s.abandoned,
-                answered_within_threshold: s.answered_within_threshold,
-                service_level: s.service_level,
-                service_level_target: target,
-                asa_s: s.asa_ms.map(|a| a / 1000.0),
+                offered: day.offered,
+                answered: day.answered,
+                abandoned: day.abandoned,
+                answered_within_threshold: day.answered_within,
+                service_level: day.service_level(),
+                service_level_30_min: live.tally(qid, half_hour).service_level(),
+                service_level_target: sl.map_or(0.8, |s| s.target),
+                service_level_threshold_s: sl.map_or(20, |s| s.threshold_s),
+                asa_s: day.asa_s(),
             })
         })
         .collect())

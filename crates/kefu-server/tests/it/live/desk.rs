@@ -198,6 +198,57 @@ async fn two_desktops_one_contact_screen_pop_and_wrap_up(backend: Backend) {
     );
     assert_eq!(totals["occupancy"], json!(66.0 / 151.0));
     assert_eq!(totals["utilization"], json!(66.0 / 155.0));
+    // The supervisor's wallboard shows the same day: one offered, one answered, all within
+    // the threshold; then forces the second agent out of ready.
+    two.goto(&format!("{}/logout", app.base)).await.unwrap();
+    sign_in(&two, &app.base, "admin@acme.test").await;
+    two.goto(&format!("{}/wallboard", app.base)).await.unwrap();
+    shows(
+        &two,
+        &format!("#queues tr[data-id='{queue}'] .answered"),
+        "1",
+    )
+    .await;
+    shows(
+        &two,
+        &format!("#queues tr[data-id='{queue}'] .offered"),
+        "1",
+    )
+    .await;
+    shows(
+        &two,
+        &format!("#queues tr[data-id='{queue}'] .sl"),
+        "100.0%",
+    )
+    .await;
+    shows(
+        &two,
+        &format!("#agents tr[data-id='{}'] .agent-state", agents[1].0),
+        "Ready",
+    )
+    .await;
+    css_click(
+        &two,
+        &format!("#agents tr[data-id='{}'] .force-aux", agents[1].0),
+    )
+    .await;
+    shows(
+        &two,
+        &format!("#agents tr[data-id='{}'] .agent-state", agents[1].0),
+        "Not ready",
+    )
+    .await;
+    let audit = app
+        .get_ok(&admin, &format!("/api/v1/audit?entity_id={}", agents[1].0))
+        .await;
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "aux" && a["actor_id"] != agents[1].0.as_str()),
+        "the supervisor's move is audited as theirs: {audit}"
+    );
     one.close().await.ok();
     two.close().await.ok();
 }

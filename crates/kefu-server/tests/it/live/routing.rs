@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 both!(
     a_contact_goes_to_the_longest_idle_skilled_agent_and_is_wrapped_up,
-    queues_and_agents_are_checked_and_audited
+    queues_and_agents_are_checked_and_audited,
+    vip_customers_go_first_and_owners_are_preferred
 );
 
 async fn agent(app: &TestApp, admin: &str, skills: Value) -> (String, String) {
@@ -419,4 +420,101 @@ async fn queues_and_agents_are_checked_and_audited(backend: Backend) {
         (s, p["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("state"))
     );
+}
+
+async fn vip_customers_go_first_and_owners_are_preferred(backend: Backend) {
+    let (app, clock) = app(backend).await;
+    let admin = app.workspace("acme").await;
+    let queue = app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/queues",
+            Some(json!({"name": "General", "prefer_owner_s": 30})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let customer = |name: &str, tier: &str| {
+        let body = json!({"name": name, "value_tier": tier});
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.ok(&admin, Method::POST, "/api/v1/customers", Some(body))
+                .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let plain = customer("普通客户", "normal").await;
+    let vip = customer("贵宾客户", "vip").await;
+    let owned = customer("认养客户", "normal").await;
+    let (a1, t1) = app.user(&admin, "acme", "agent").await;
+    let (_a2, t2) = app.user(&admin, "acme", "agent").await;
+    app.ok(
+        &admin,
+        Method::POST,
+        &format!("/api/v1/customers/{owned}/owner"),
+        Some(json!({"owner_id": a1})),
+    )
+    .await;
+
+    // Nobody ready: the plain contact waits first, the VIP one arrives 5 s later.
+    let c_plain = contact(&app, &admin, &queue, Some(&plain)).await;
+    at(&clock, 5);
+    let c_vip = contact(&app, &admin, &queue, Some(&vip)).await;
+    let st = app
+        .get_ok(&admin, &format!("/api/v1/live/contacts/{c_vip}"))
+        .await;
+    assert_eq!(st["position"], 1, "the VIP contact is first in line: {st}");
+    at(&clock, 10);
+    let d2 = go(&app, &t2, "ready").await;
+    assert_eq!(d2["offers"][0]["interaction_id"], c_vip.as_str());
+    app.ok(
+        &t2,
+        Method::POST,
+        &format!("/api/v1/live/offers/{c_vip}/accept"),
+        None,
+    )
+    .await;
+    at(&clock, 12);
+    let d1 = go(&app, &t1, "ready").await;
+    assert_eq!(d1["offers"][0]["interaction_id"], c_plain.as_str());
+    app.ok(
+        &t1,
+        Method::POST,
+        &format!("/api/v1/live/offers/{c_plain}/accept"),
+        None,
+    )
+    .await;
+    at(&clock, 20);
+    app.ok(
+        &t2,
+        Method::POST,
+        &format!("/api/v1/live/interactions/{c_vip}/end"),
+        None,
+    )
+    .await;
+
+    // The second agent is ready (idle longest) but the owned customer's contact waits for
+    // its owner, who frees up within the queue's 30 s.
+    at(&clock, 30);
+    let c_owned = contact(&app, &admin, &queue, Some(&owned)).await;
+    let d2 = app.get_ok(&t2, "/api/v1/live/agents/me").await;
+    assert_eq!(
+        d2["offers"],
+        json!([]),
+        "not offered to the non-owner: {d2}"
+    );
+    at(&clock, 40);
+    app.ok(
+        &t1,
+        Method::POST,
+        &format!("/api/v1/live/interactions/{c_plain}/end"),
+        None,
+    )
+    .await;
+    let d1 = app.get_ok(&t1, "/api/v1/live/agents/me").await;
+    assert_eq!(d1["offers"][0]["interaction_id"], c_owned.as_str());
 }
