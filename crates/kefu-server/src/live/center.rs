@@ -294,10 +294,12 @@ async fn run_timers(center: std::sync::Weak<Center>, ws: Arc<Workspace>) {
         let wait = {
             let mut g = ws.live.lock().await;
             let now = ms(c.store.now());
-            match g.as_mut().and_then(|l| l.engine.next_deadline()) {
-                Some(d) if d <= now => Duration::ZERO,
-                Some(d) => Duration::from_millis(d - now).min(POLL),
-                None => POLL,
+            match g.as_mut().map(|l| l.engine.next_deadline()) {
+                // Dropped after a failed write: rebuild it now, so its timers run.
+                None => Duration::ZERO,
+                Some(Some(d)) if d <= now => Duration::ZERO,
+                Some(Some(d)) => Duration::from_millis(d - now).min(POLL),
+                Some(None) => POLL,
             }
         };
         if wait.is_zero() {
