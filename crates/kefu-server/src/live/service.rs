@@ -228,6 +228,46 @@ pub async fn set_agent(
     })
 }
 
+/// New skills of user `user_id` (already checked) from another page, e.g. the tickets'
+/// skills page: when the user is a live agent they are written with the engine's change in
+/// one step and `true` is answered; `false` when they are not an agent (the caller writes
+/// the skills alone).
+pub async fn set_agent_skills(
+    state: &AppState,
+    scope: &WorkspaceScope,
+    actor: &Actor,
+    user_id: &str,
+    skills: &[(String, i32)],
+) -> Result<bool, ApiError> {
+    let Some(agent) = state
+        .store
+        .live_agents(scope)
+        .await?
+        .into_iter()
+        .find(|a| a.user_id == user_id)
+    else {
+        return Ok(false);
+    };
+    let skills: BTreeMap<String, u8> = skills
+        .iter()
+        .map(|(s, l)| (s.clone(), (*l).clamp(1, 5) as u8))
+        .collect();
+    let mut g = engine(state, scope).await?;
+    let mut change = LiveChange::at(state.store.now());
+    change.agent = Some(AgentChange {
+        user_id: user_id.to_owned(),
+        skills: skills.clone(),
+        settings: agent.settings,
+    });
+    let cmd = Cmd::Agent {
+        user_id: user_id.to_owned(),
+        skills,
+        settings: agent.settings,
+    };
+    g.run(actor, vec![cmd], change).await.map_err(refused)?;
+    Ok(true)
+}
+
 /// The workspace's agents with their skills and settings.
 pub async fn agents(state: &AppState, auth: &Auth) -> Result<Vec<LiveAgent>, ApiError> {
     let p = auth.require(Action::ReadUsers)?;

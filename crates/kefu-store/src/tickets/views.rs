@@ -229,28 +229,7 @@ impl Store {
         user_id: &str,
         skills: &[(String, i32)],
     ) -> Result<Vec<(String, i32)>> {
-        use kefu_model::error::FieldProblem;
-        let invalid = |field: &str, reason| {
-            StoreError::Model(kefu_model::ModelError::InvalidField {
-                field: field.into(),
-                reason,
-            })
-        };
-        if skills.len() > 100 {
-            return Err(invalid("skills", FieldProblem::TooMany));
-        }
-        let mut clean: Vec<(String, i32)> = vec![];
-        for (name, level) in skills {
-            let name = validate::required("skills.skill", name, 100)?;
-            if !(1..=5).contains(level) {
-                return Err(invalid("skills.level", FieldProblem::Format));
-            }
-            if clean.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
-                return Err(invalid("skills.skill", FieldProblem::Format));
-            }
-            clean.push((name, *level));
-        }
-        clean.sort();
+        let clean = clean_skills(skills)?;
         let txn = self.write(scope, actor).await?;
         find_scoped::<user::Entity, _>(&txn, scope, user_id).await?;
         let before = replace_user_skills(&txn, user_id, &clean).await?;
@@ -266,6 +245,34 @@ impl Store {
         txn.commit().await?;
         Ok(clean)
     }
+}
+
+/// Checks a user's skills: names trimmed, non-empty and unique (in any case), levels 1–5, at
+/// most 100; answers them sorted by name.
+pub fn clean_skills(skills: &[(String, i32)]) -> Result<Vec<(String, i32)>> {
+    use kefu_model::error::FieldProblem;
+    let invalid = |field: &str, reason| {
+        StoreError::Model(kefu_model::ModelError::InvalidField {
+            field: field.into(),
+            reason,
+        })
+    };
+    if skills.len() > 100 {
+        return Err(invalid("skills", FieldProblem::TooMany));
+    }
+    let mut clean: Vec<(String, i32)> = vec![];
+    for (name, level) in skills {
+        let name = validate::required("skills.skill", name, 100)?;
+        if !(1..=5).contains(level) {
+            return Err(invalid("skills.level", FieldProblem::Format));
+        }
+        if clean.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+            return Err(invalid("skills.skill", FieldProblem::Format));
+        }
+        clean.push((name, *level));
+    }
+    clean.sort();
+    Ok(clean)
 }
 
 /// Replaces the skills of user `user_id` in write `w` by `skills` (already validated);

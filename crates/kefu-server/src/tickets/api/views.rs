@@ -288,7 +288,7 @@ pub async fn get_skills(
 }
 
 /// Replace a user's skills (levels 1–5, names unique); supervisors and admins. Audited
-/// `skills_set`.
+/// `skills_set` (`agent_set` for a live agent, whose routing changes with them at once).
 #[utoipa::path(put, path = "/api/v1/users/{id}/skills", tag = "tickets", request_body = SkillsIn,
     responses((status = 200, body = SkillsOut), (status = 404), (status = 422)))]
 pub async fn put_skills(

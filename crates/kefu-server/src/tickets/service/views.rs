@@ -490,9 +490,15 @@ pub async fn set_skills(
 ) -> Result<Vec<Skill>, ApiError> {
     let p = auth.require(Action::ManageTeams)?;
     let pairs: Vec<(String, i32)> = skills.into_iter().map(|s| (s.skill, s.level)).collect();
+    let id = path_id(id)?;
+    let clean = kefu_store::tickets::views::clean_skills(&pairs)?;
+    // A live agent's skills change with their routing, in one step.
+    if crate::live::service::set_agent_skills(state, &p.scope, &p.actor(), &id, &clean).await? {
+        return Ok(skills_of(clean));
+    }
     let v = state
         .store
-        .set_user_skills(&p.scope, &p.actor(), &path_id(id)?, &pairs)
+        .set_user_skills(&p.scope, &p.actor(), &id, &clean)
         .await?;
     Ok(skills_of(v))
 }

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 both!(
     a_contact_goes_to_the_longest_idle_skilled_agent_and_is_wrapped_up,
     queues_and_agents_are_checked_and_audited,
-    vip_customers_go_first_and_owners_are_preferred
+    vip_customers_go_first_and_owners_are_preferred,
+    skills_set_anywhere_route_at_once
 );
 
 async fn agent(app: &TestApp, admin: &str, skills: Value) -> (String, String) {
@@ -517,4 +518,50 @@ async fn vip_customers_go_first_and_owners_are_preferred(backend: Backend) {
     .await;
     let d1 = app.get_ok(&t1, "/api/v1/live/agents/me").await;
     assert_eq!(d1["offers"][0]["interaction_id"], c_owned.as_str());
+}
+
+/// Skills given on the people's skills API (the tickets' page) change a live agent's routing
+/// at once: a contact waiting for the skill is offered to them.
+async fn skills_set_anywhere_route_at_once(backend: Backend) {
+    let (app, _clock) = app(backend).await;
+    let admin = app.workspace("acme").await;
+    let queue = app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/queues",
+            Some(json!({"name": "Billing", "required_skills": {"billing": 2}})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (a, t) = agent(&app, &admin, json!({"english": 1})).await;
+    go(&app, &t, "ready").await;
+    let c = contact(&app, &admin, &queue, None).await;
+    let d = app.get_ok(&t, "/api/v1/live/agents/me").await;
+    assert_eq!(d["offers"], json!([]), "not skilled yet");
+    let (s, p) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/users/{a}/skills"),
+            Some(&admin),
+            Some(json!({"skills": [{"skill": "billing", "level": 2}, {"skill": "Billing", "level": 3}]})),
+        )
+        .await;
+    assert_eq!(
+        (s, p["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("skills.skill"))
+    );
+    app.ok(
+        &admin,
+        Method::PUT,
+        &format!("/api/v1/users/{a}/skills"),
+        Some(json!({"skills": [{"skill": "billing", "level": 2}]})),
+    )
+    .await;
+    let d = app.get_ok(&t, "/api/v1/live/agents/me").await;
+    assert_eq!(d["offers"][0]["interaction_id"], c.as_str());
+    let agents = app.get_ok(&admin, "/api/v1/agents").await;
+    assert_eq!(agents[0]["skills"], json!({"billing": 2}));
 }
