@@ -28,7 +28,7 @@ use utoipa::OpenApi;
         crate::live::api::force_state, crate::live::api::accept, crate::live::api::reject,
         crate::live::api::end, crate::live::api::wrap_up, crate::live::api::put_contact,
         crate::live::api::contact_status, crate::live::api::queue_figures,
-        crate::live::api::agent_board, crate::live::api::my_events,
+        crate::live::api::agent_board, crate::live::api::my_events, crate::live::api::identify,
         crate::reports::api::kpi::kpi,
         crate::reports::api::kpi::get_costs, crate::reports::api::kpi::put_costs, crate::reports::api::complaints::complaints,
         crate::identity::api::audit::list_audit,

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/live/offers/{id}/reject", post(reject))
         .route("/live/interactions/{id}/end", post(end))
         .route("/live/interactions/{id}/wrap-up", post(wrap_up))
+        .route("/live/interactions/{id}/customer", post(identify))
         .route("/live/contacts", post(put_contact))
         .route("/live/contacts/{id}", get(contact_status))
         .route("/live/queues", get(queue_figures))
@@ -458,4 +459,24 @@ pub async fn my_events(
             Some((Ok(event(&desk)), (rx, None, state, auth)))
         });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifyIn {
+    pub customer_id: String,
+}
+
+/// Link a live contact to a customer (an unknown caller found or created on the desktop).
+#[utoipa::path(post, path = "/api/v1/live/interactions/{id}/customer", tag = "live",
+    request_body = IdentifyIn, responses((status = 200, body = Object), (status = 404), (status = 422)))]
+pub async fn identify(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<IdentifyIn>,
+) -> Result<Json<Desk>, ApiError> {
+    Ok(Json(
+        service::identify(&state, &auth, &id, &b.customer_id).await?,
+    ))
 }

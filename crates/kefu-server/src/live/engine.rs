@@ -79,6 +79,11 @@ pub enum Cmd {
     WrapUpDone {
         contact: String,
     },
+    /// The agent found who an unknown caller is (the screen pop's search or new customer).
+    Identify {
+        contact: String,
+        customer_id: String,
+    },
     /// Timers due by now fired and changed something.
     Tick,
 }
@@ -100,6 +105,7 @@ impl Cmd {
             Cmd::Abandon { contact } => ("abandon", "contact", contact.clone()),
             Cmd::End { contact } => ("end", "contact", contact.clone()),
             Cmd::WrapUpDone { contact } => ("wrap_up_done", "contact", contact.clone()),
+            Cmd::Identify { contact, .. } => ("identify", "contact", contact.clone()),
             Cmd::Tick => ("tick", "live", String::new()),
         }
     }
@@ -508,6 +514,16 @@ impl Live {
             Cmd::WrapUpDone { contact } => Command::WrapUpDone {
                 contact: self.known_contact(contact)?,
             },
+            Cmd::Identify {
+                contact,
+                customer_id,
+            } => {
+                let c = self.known_contact(contact)?;
+                if let Some(m) = self.meta.get_mut(&c) {
+                    m.customer_id = Some(customer_id.clone());
+                }
+                return Ok(());
+            }
             Cmd::Tick => Command::Tick,
         };
         Ok(self.engine.handle_into(now, command, out)?)

@@ -527,6 +527,50 @@ pub async fn wrap_up(
     Ok(desk_of(g.live(), &p.user_id, 0))
 }
 
+/// The caller links live contact `id` to customer `customer_id` (an unknown caller found or
+/// created from the screen pop); their desk shows the customer from then on.
+pub async fn identify(
+    state: &AppState,
+    auth: &Auth,
+    id: &str,
+    customer_id: &str,
+) -> Result<Desk, ApiError> {
+    let p = auth.require(Action::TakeContacts)?;
+    let contact = path_id(id)?;
+    let customer_id = path_id(customer_id)?;
+    state
+        .store
+        .get_customer(&p.scope, &customer_id)
+        .await
+        .map_err(|_| {
+            ApiError::Store(StoreError::UnknownReference {
+                field: "customer_id",
+            })
+        })?;
+    let mut g = engine(state, &p.scope).await?;
+    let mut change = LiveChange::at(state.store.now());
+    change.effects.push(Effect::Contact {
+        id: contact.clone(),
+        action: "identified",
+        patch: ContactPatch {
+            customer_id: Some(customer_id.clone()),
+            ..Default::default()
+        },
+        detail: json!({"agent_id": p.user_id, "customer_id": customer_id}),
+    });
+    g.run(
+        &p.actor(),
+        vec![Cmd::Identify {
+            contact,
+            customer_id,
+        }],
+        change,
+    )
+    .await
+    .map_err(refused)?;
+    Ok(desk_of(g.live(), &p.user_id, 0))
+}
+
 /// A new contact for a queue, as given.
 #[derive(Debug, Clone)]
 pub struct NewContact {

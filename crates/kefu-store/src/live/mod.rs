@@ -68,6 +68,7 @@ pub struct AgentChange {
 #[derive(Debug, Clone, Default)]
 pub struct ContactPatch {
     pub queue: Option<String>,
+    pub customer_id: Option<String>,
     pub agent_id: Option<String>,
     /// Kept only the first time (the first offer rings).
     pub ringing_at: Option<DateTime<Utc>>,
@@ -451,6 +452,9 @@ async fn apply_patch(
     }
     if let Some(a) = p.agent_id {
         m.agent_id = Some(a);
+    }
+    if let Some(c) = p.customer_id {
+        m.customer_id = Some(c);
     }
     if m.ringing_at.is_none() {
         m.ringing_at = p.ringing_at;

@@ -12,7 +12,10 @@ use fantoccini::{Client, Locator};
 use reqwest::Method;
 use serde_json::json;
 
-both!(two_desktops_one_contact_screen_pop_and_wrap_up);
+both!(
+    two_desktops_one_contact_screen_pop_and_wrap_up,
+    an_unknown_caller_is_created_and_linked_from_the_desktop
+);
 
 async fn sign_in(c: &Client, base: &str, email: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
@@ -23,6 +26,15 @@ async fn sign_in(c: &Client, base: &str, email: &str) {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     c.goto(&format!("{base}/desk")).await.unwrap();
     shows(c, "#state", "Logged out").await;
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
 }
 
 async fn css_click(c: &Client, css: &str) {
@@ -140,12 +152,7 @@ async fn two_desktops_one_contact_screen_pop_and_wrap_up(backend: Backend) {
         .select_by_value("resolved")
         .await
         .unwrap();
-    one.find(Locator::Css(".active input.note"))
-        .await
-        .unwrap()
-        .send_keys("补寄发票")
-        .await
-        .unwrap();
+    type_into(&one, ".active input.note", "补寄发票").await;
     css_click(&one, ".active .wrap-up").await;
     shows(&one, "#state", "Ready").await;
     assert!(one.find(Locator::Css(".active")).await.is_err());
@@ -251,4 +258,75 @@ async fn two_desktops_one_contact_screen_pop_and_wrap_up(backend: Backend) {
     );
     one.close().await.ok();
     two.close().await.ok();
+}
+
+async fn an_unknown_caller_is_created_and_linked_from_the_desktop(backend: Backend) {
+    let (app, _clock) = app(backend).await;
+    let admin = app.workspace("acme").await;
+    let queue = app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/queues",
+            Some(json!({"name": "General"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok(
+        &admin,
+        Method::POST,
+        "/api/v1/users",
+        Some(json!({"email": "one@acme.test", "name": "one", "role": "agent", "password": "password-123"})),
+    )
+    .await;
+    let c = browser().await;
+    sign_in(&c, &app.base, "one@acme.test").await;
+    click(&c, "go-ready").await;
+    shows(&c, "#state", "Ready").await;
+    let contact = app
+        .ok(
+            &admin,
+            Method::POST,
+            "/api/v1/live/contacts",
+            Some(json!({"queue": queue, "from": "13700137000"})),
+        )
+        .await;
+    assert_eq!(
+        contact["customer_id"],
+        json!(null),
+        "nobody has that number"
+    );
+    let id = contact["id"].as_str().unwrap().to_owned();
+    shows(&c, ".offer .unknown-customer", "Unknown caller").await;
+    css_click(&c, ".offer .accept").await;
+    shows(&c, ".active .unknown-customer", "Unknown caller").await;
+    type_into(&c, ".active .new-customer-name", "韩梅梅").await;
+    type_into(&c, ".active .new-customer-phone", "13700137000").await;
+    css_click(&c, ".active .create-customer").await;
+    shows(&c, ".active .pop-name", "韩梅梅").await;
+    let i = app
+        .get_ok(&admin, &format!("/api/v1/interactions/{id}"))
+        .await;
+    let customer = i["customer_id"].as_str().expect("linked").to_owned();
+    assert_eq!(
+        app.get_ok(&admin, &format!("/api/v1/customers/{customer}"))
+            .await["name"],
+        "韩梅梅"
+    );
+    let audit = app
+        .get_ok(&admin, &format!("/api/v1/audit?entity_id={id}"))
+        .await;
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "identified")
+    );
+    // A reload keeps the customer: the engine knows them now.
+    c.refresh().await.unwrap();
+    shows(&c, ".active .pop-name", "韩梅梅").await;
+    c.close().await.ok();
 }
