@@ -96,7 +96,7 @@ impl From<live_queue::Model> for QueueOut {
 
 /// Create a queue of the live center.
 #[utoipa::path(post, path = "/api/v1/queues", tag = "live", request_body = QueueIn,
-    responses((status = 201, body = QueueOut), (status = 409), (status = 422)))]
+    responses((status = 201, body = QueueOut), (status = 409), (status = 422), (status = 403)))]
 pub async fn create_queue(
     State(state): State<AppState>,
     auth: Auth,
@@ -108,7 +108,7 @@ pub async fn create_queue(
 
 /// List the queues.
 #[utoipa::path(get, path = "/api/v1/queues", tag = "live",
-    responses((status = 200, body = Vec<QueueOut>)))]
+    responses((status = 200, body = Vec<QueueOut>), (status = 403)))]
 pub async fn list_queues(
     State(state): State<AppState>,
     auth: Auth,
@@ -119,7 +119,7 @@ pub async fn list_queues(
 
 /// Get a queue.
 #[utoipa::path(get, path = "/api/v1/queues/{id}", tag = "live",
-    responses((status = 200, body = QueueOut), (status = 404)))]
+    responses((status = 200, body = QueueOut), (status = 404), (status = 403)))]
 pub async fn get_queue(
     State(state): State<AppState>,
     auth: Auth,
@@ -130,7 +130,7 @@ pub async fn get_queue(
 
 /// Replace a queue's name and settings; waiting contacts keep their place.
 #[utoipa::path(put, path = "/api/v1/queues/{id}", tag = "live", request_body = QueueIn,
-    responses((status = 200, body = QueueOut), (status = 404), (status = 422)))]
+    responses((status = 200, body = QueueOut), (status = 404), (status = 422), (status = 403)))]
 pub async fn update_queue(
     State(state): State<AppState>,
     auth: Auth,
@@ -144,7 +144,7 @@ pub async fn update_queue(
 /// Delete a queue; refused (409 `queue_in_use`) while it holds contacts or another queue
 /// overflows into it.
 #[utoipa::path(delete, path = "/api/v1/queues/{id}", tag = "live",
-    responses((status = 204), (status = 404), (status = 409)))]
+    responses((status = 204), (status = 404), (status = 409), (status = 403)))]
 pub async fn delete_queue(
     State(state): State<AppState>,
     auth: Auth,
@@ -189,7 +189,7 @@ impl From<LiveAgent> for AgentOut {
 
 /// Set a user's agent settings (skills replace the user's skills).
 #[utoipa::path(put, path = "/api/v1/agents/{user_id}", tag = "live", request_body = AgentIn,
-    responses((status = 200, body = AgentOut), (status = 404), (status = 422)))]
+    responses((status = 200, body = AgentOut), (status = 404), (status = 422), (status = 403)))]
 pub async fn set_agent(
     State(state): State<AppState>,
     auth: Auth,
@@ -206,7 +206,7 @@ pub async fn set_agent(
 
 /// List the agents.
 #[utoipa::path(get, path = "/api/v1/agents", tag = "live",
-    responses((status = 200, body = Vec<AgentOut>)))]
+    responses((status = 200, body = Vec<AgentOut>), (status = 403)))]
 pub async fn list_agents(
     State(state): State<AppState>,
     auth: Auth,
@@ -249,14 +249,14 @@ fn wanted(b: &StateIn) -> Result<Wanted, ApiError> {
 
 /// The caller's desktop: state, offers ringing, contacts held.
 #[utoipa::path(get, path = "/api/v1/live/agents/me", tag = "live",
-    responses((status = 200, body = Object)))]
+    responses((status = 200, body = Desk), (status = 403)))]
 pub async fn my_desk(State(state): State<AppState>, auth: Auth) -> Result<Json<Desk>, ApiError> {
     Ok(Json(service::my_desk(&state, &auth).await?))
 }
 
 /// Go ready, aux or logged out.
 #[utoipa::path(put, path = "/api/v1/live/agents/me/state", tag = "live", request_body = StateIn,
-    responses((status = 200, body = Object), (status = 422)))]
+    responses((status = 200, body = Desk), (status = 422), (status = 403)))]
 pub async fn set_my_state(
     State(state): State<AppState>,
     auth: Auth,
@@ -269,7 +269,7 @@ pub async fn set_my_state(
 
 /// A supervisor forces an agent to aux or logged out.
 #[utoipa::path(put, path = "/api/v1/live/agents/{user_id}/state", tag = "live",
-    request_body = StateIn, responses((status = 200, body = Object), (status = 403)))]
+    request_body = StateIn, responses((status = 200, body = Desk), (status = 403)))]
 pub async fn force_state(
     State(state): State<AppState>,
     auth: Auth,
@@ -284,7 +284,7 @@ pub async fn force_state(
 /// Accept an offer (409 `not_offered` when it is not ringing for the caller, e.g. taken in
 /// another tab).
 #[utoipa::path(post, path = "/api/v1/live/offers/{id}/accept", tag = "live",
-    responses((status = 200, body = Object), (status = 409)))]
+    responses((status = 200, body = Desk), (status = 409), (status = 403)))]
 pub async fn accept(
     State(state): State<AppState>,
     auth: Auth,
@@ -295,7 +295,7 @@ pub async fn accept(
 
 /// Reject an offer: the contact goes to another agent.
 #[utoipa::path(post, path = "/api/v1/live/offers/{id}/reject", tag = "live",
-    responses((status = 200, body = Object), (status = 409)))]
+    responses((status = 200, body = Desk), (status = 409), (status = 403)))]
 pub async fn reject(
     State(state): State<AppState>,
     auth: Auth,
@@ -308,7 +308,7 @@ pub async fn reject(
 
 /// End a contact in conversation; the agent goes to wrap-up.
 #[utoipa::path(post, path = "/api/v1/live/interactions/{id}/end", tag = "live",
-    responses((status = 200, body = Object), (status = 404), (status = 409)))]
+    responses((status = 200, body = Desk), (status = 404), (status = 409), (status = 403)))]
 pub async fn end(
     State(state): State<AppState>,
     auth: Auth,
@@ -327,7 +327,7 @@ pub struct WrapUpIn {
 
 /// Wrap up an ended contact with a disposition code and a note.
 #[utoipa::path(post, path = "/api/v1/live/interactions/{id}/wrap-up", tag = "live",
-    request_body = WrapUpIn, responses((status = 200, body = Object), (status = 409), (status = 422)))]
+    request_body = WrapUpIn, responses((status = 200, body = Desk), (status = 409), (status = 422), (status = 403)))]
 pub async fn wrap_up(
     State(state): State<AppState>,
     auth: Auth,
@@ -359,7 +359,7 @@ pub struct ContactIn {
 
 /// Put a contact in a queue; answers the new interaction.
 #[utoipa::path(post, path = "/api/v1/live/contacts", tag = "live", request_body = ContactIn,
-    responses((status = 201, body = crate::interactions::api::InteractionOut), (status = 404), (status = 409)))]
+    responses((status = 201, body = crate::interactions::api::InteractionOut), (status = 404), (status = 409), (status = 403)))]
 pub async fn put_contact(
     State(state): State<AppState>,
     auth: Auth,
@@ -382,7 +382,7 @@ pub async fn put_contact(
 
 /// Where a live contact stands: state, position, estimated wait.
 #[utoipa::path(get, path = "/api/v1/live/contacts/{id}", tag = "live",
-    responses((status = 200, body = Object), (status = 404)))]
+    responses((status = 200, body = service::ContactStatus), (status = 404), (status = 403)))]
 pub async fn contact_status(
     State(state): State<AppState>,
     auth: Auth,
@@ -393,7 +393,7 @@ pub async fn contact_status(
 
 /// Every queue's live figures (the wallboard's rows).
 #[utoipa::path(get, path = "/api/v1/live/queues", tag = "live",
-    responses((status = 200, body = Object)))]
+    responses((status = 200, body = Vec<service::QueueFigures>), (status = 403)))]
 pub async fn queue_figures(
     State(state): State<AppState>,
     auth: Auth,
@@ -403,7 +403,7 @@ pub async fn queue_figures(
 
 /// Every agent's live state and time in it (supervisors).
 #[utoipa::path(get, path = "/api/v1/live/agents", tag = "live",
-    responses((status = 200, body = Object), (status = 403)))]
+    responses((status = 200, body = Vec<service::AgentRow>), (status = 403)))]
 pub async fn agent_board(
     State(state): State<AppState>,
     auth: Auth,
@@ -416,7 +416,7 @@ pub async fn agent_board(
 /// offer ringing or withdrawn, a contact answered or ended, their state). Browsers reconnect
 /// by themselves, also across a server restart.
 #[utoipa::path(get, path = "/api/v1/live/agents/me/events", tag = "live",
-    responses((status = 200, content_type = "text/event-stream")))]
+    responses((status = 200, content_type = "text/event-stream"), (status = 403)))]
 pub async fn my_events(
     State(state): State<AppState>,
     auth: Auth,
@@ -469,7 +469,7 @@ pub struct IdentifyIn {
 
 /// Link a live contact to a customer (an unknown caller found or created on the desktop).
 #[utoipa::path(post, path = "/api/v1/live/interactions/{id}/customer", tag = "live",
-    request_body = IdentifyIn, responses((status = 200, body = Object), (status = 404), (status = 422)))]
+    request_body = IdentifyIn, responses((status = 200, body = Desk), (status = 404), (status = 422), (status = 403)))]
 pub async fn identify(
     State(state): State<AppState>,
     auth: Auth,

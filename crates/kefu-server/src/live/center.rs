@@ -9,7 +9,7 @@
 
 use crate::error::ApiError;
 use crate::live::desk::{Desk, desk_of};
-use crate::live::engine::{Cmd, Live, Refusal, instant, ms};
+use crate::live::engine::{Cmd, Live, Refusal, ms};
 use kefu_acd::Event;
 use kefu_store::live::{Effect, LiveChange, Logged};
 use kefu_store::{Actor, Store, StoreError, WorkspaceScope};
@@ -112,10 +112,12 @@ impl Center {
         ws
     }
 
-    /// Locks `ws`'s engine, rebuilding it from the log first if needed.
+    /// Locks `ws`'s engine, rebuilding it from the log first if needed. Timers due are left
+    /// to the next step or the timer task (a step runs them first, at their own times).
     pub async fn lock(&self, ws: Arc<Workspace>) -> Result<Guard<'_>, ApiError> {
         let mut g = ws.live.clone().lock_owned().await;
-        if g.is_none() {
+        let rebuilt = g.is_none();
+        if rebuilt {
             let mut live = Live::new();
             let mut scratch = vec![];
             for entry in self.store.live_log(&ws.scope).await? {
@@ -141,19 +143,16 @@ impl Center {
             ws,
             g,
         };
-        // Timers that came due while no one ran the engine (a restart, an idle spell).
-        guard
-            .run(
-                &Actor::default(),
-                vec![Cmd::Tick],
-                LiveChange::at(instant(0)),
-            )
-            .await
-            .map(|_| ())
-            .or_else(|e| match e {
-                StepError::Refused(_) => Ok(()),
-                StepError::Api(e) => Err(e),
-            })?;
+        if rebuilt {
+            // Timers that came due while no engine ran (a restart, a failed write).
+            guard
+                .run(&Actor::default(), vec![Cmd::Tick], LiveChange::default())
+                .await
+                .or_else(|e| match e {
+                    StepError::Refused(_) => Ok(vec![]),
+                    StepError::Api(e) => Err(e),
+                })?;
+        }
         Ok(guard)
     }
 }
@@ -180,10 +179,15 @@ impl Guard<'_> {
         self.g.as_mut().expect("a locked engine is built")
     }
 
+    /// Agent `user_id`'s desk as it stands now.
+    pub fn desk(&self, user_id: &str) -> Desk {
+        desk_of(self.live(), user_id, ms(self.center.store.now()))
+    }
+
     /// Applies `cmds` now and writes what they did with `change`'s other parts (a queue or
-    /// agent change, a new contact, extra effects) in one transaction. A refused command
-    /// applies nothing of itself; timer events before it are still written. When the write
-    /// fails, the engine is dropped and rebuilt from the log on next use.
+    /// agent change, a new contact, extra effects) in one transaction, at this moment. A
+    /// refused command applies nothing of itself; timer events before it are still written.
+    /// When the write fails, the engine is dropped and rebuilt from the log on next use.
     pub async fn run(
         &mut self,
         actor: &Actor,
@@ -210,20 +214,22 @@ impl Guard<'_> {
                 }
             }
         }
-        if refused.is_some() && applied.iter().any(|c| *c != Cmd::Tick) {
-            // Part of a multi-command step went in: undo it all by rebuilding.
-            *self.g = None;
-            return Err(StepError::Refused(refused.unwrap_or(Refusal::WrongState)));
+        if let Some(r) = refused.clone() {
+            if applied.iter().any(|c| *c != Cmd::Tick) {
+                // Part of a multi-command step went in: undo it all by rebuilding.
+                *self.g = None;
+                return Err(StepError::Refused(r));
+            }
+            // Only the timers that fired before the refusal are written.
+            change = LiveChange::default();
         }
-        let ticks_only = applied.iter().all(|c| *c == Cmd::Tick);
-        if ticks_only && events.is_empty() {
+        let nothing =
+            applied.iter().all(|c| *c == Cmd::Tick) && events.is_empty() && change.is_empty();
+        if nothing {
             return match refused {
                 Some(r) => Err(StepError::Refused(r)),
                 None => Ok(events),
             };
-        }
-        if refused.is_some() {
-            change = LiveChange::at(now);
         }
         change.at = now;
         let mut effects = self.live().effects(now, &events);
@@ -231,7 +237,6 @@ impl Guard<'_> {
         change.effects = effects;
         change.commands = applied
             .iter()
-            .filter(|c| **c != Cmd::Tick || !events.is_empty())
             .map(|c| {
                 let (action, entity_type, entity_id) = c.audit();
                 Logged {
@@ -277,7 +282,7 @@ impl Guard<'_> {
                 .collect()
         };
         for (user, tx) in senders {
-            let _ = tx.send(Arc::new(desk_of(self.live(), &user, t)));
+            let _ = tx.send(Arc::new(self.desk(&user)));
         }
         self.ws.wake.notify_one();
         match refused {
@@ -303,8 +308,19 @@ async fn run_timers(center: std::sync::Weak<Center>, ws: Arc<Workspace>) {
             }
         };
         if wait.is_zero() {
-            match c.lock(ws.clone()).await {
-                Ok(_) => {}
+            let ticked = match c.lock(ws.clone()).await {
+                Ok(mut g) => g
+                    .run(&Actor::default(), vec![Cmd::Tick], LiveChange::default())
+                    .await
+                    .map(|_| ())
+                    .or_else(|e| match e {
+                        StepError::Refused(_) => Ok(()),
+                        StepError::Api(e) => Err(e),
+                    }),
+                Err(e) => Err(e),
+            };
+            match ticked {
+                Ok(()) => {}
                 Err(e) => {
                     tracing::warn!(workspace = ws.scope.id(), error = %e, "live timers");
                     tokio::time::sleep(POLL).await;

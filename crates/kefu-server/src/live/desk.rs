@@ -6,20 +6,22 @@ use kefu_acd::ContactState;
 use serde::Serialize;
 
 /// A contact ringing for an agent.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Offer {
     pub interaction_id: String,
     pub queue: String,
+    #[schema(value_type = String)]
     pub channel: kefu_acd::Channel,
     pub customer_id: Option<String>,
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A contact an agent holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Active {
     pub interaction_id: String,
     pub queue: String,
+    #[schema(value_type = String)]
     pub channel: kefu_acd::Channel,
     pub customer_id: Option<String>,
     /// `busy` (in conversation) or `wrap_up`.
@@ -27,7 +29,7 @@ pub struct Active {
 }
 
 /// An agent's desktop: state, ringing offers, contacts held.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Desk {
     pub user_id: String,
     pub state: &'static str,

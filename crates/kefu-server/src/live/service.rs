@@ -8,13 +8,13 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::http::{opt_id, path_id};
 use crate::live::center::{Guard, StepError};
-use crate::live::desk::{Desk, desk_of};
+use crate::live::desk::Desk;
 use crate::live::engine::{Cmd, Live, ms, state_str};
 use kefu_acd::{AuxReason, ContactState, Presence};
 use kefu_model::{Action, Channel, Direction};
 use kefu_store::entity::{interaction, live_queue};
 use kefu_store::interactions::InteractionFields;
-use kefu_store::live::settings::{AgentSettings, QueueSettings, validate_skills};
+use kefu_store::live::settings::{AgentSettings, QueueSettings};
 use kefu_store::live::{AgentChange, ContactPatch, Effect, LiveAgent, LiveChange, QueueChange};
 use kefu_store::{Actor, StoreError, WorkspaceScope};
 use serde::Serialize;
@@ -117,7 +117,7 @@ async fn save_queue(
         .clone()
         .unwrap_or_else(|| kefu_model::new_id().to_string());
     let mut g = engine(state, &p.scope).await?;
-    let mut change = LiveChange::at(state.store.now());
+    let mut change = LiveChange::default();
     let (id2, s2) = (id.clone(), settings.clone());
     change.queue = Some(match existing {
         Some(_) => QueueChange::Update {
@@ -165,8 +165,10 @@ pub async fn delete_queue(state: &AppState, auth: &Auth, id: &str) -> Result<(),
     {
         return Err(conflict("queue_in_use", "contacts are still in this queue"));
     }
-    let mut change = LiveChange::at(state.store.now());
-    change.queue = Some(QueueChange::Delete { id: id.clone() });
+    let change = LiveChange {
+        queue: Some(QueueChange::Delete { id: id.clone() }),
+        ..LiveChange::default()
+    };
     g.run(&p.actor(), vec![Cmd::DeleteQueue { id }], change)
         .await
         .map_err(refused)?;
@@ -185,6 +187,34 @@ pub async fn queue(state: &AppState, auth: &Auth, id: &str) -> Result<live_queue
     Ok(state.store.live_queue(&p.scope, &path_id(id)?).await?)
 }
 
+/// The command and the stored change that give agent `user_id` these skills and settings.
+fn agent_step(
+    user_id: &str,
+    skills: BTreeMap<String, u8>,
+    settings: AgentSettings,
+) -> (Cmd, AgentChange) {
+    let cmd = Cmd::Agent {
+        user_id: user_id.to_owned(),
+        skills: skills.clone(),
+        settings,
+    };
+    let change = AgentChange {
+        user_id: user_id.to_owned(),
+        skills,
+        settings,
+    };
+    (cmd, change)
+}
+
+/// Skills checked by the people's rules (`clean_skills`: names trimmed and unique, levels
+/// 1–5), as the engine takes them.
+fn skill_map(skills: &[(String, i32)]) -> Result<BTreeMap<String, u8>, ApiError> {
+    Ok(kefu_store::tickets::views::clean_skills(skills)?
+        .into_iter()
+        .map(|(s, l)| (s, l as u8))
+        .collect())
+}
+
 /// Sets agent `user_id`'s skills and settings; a change of capacity or skills applies to the
 /// next offer (contacts the agent holds stay with them).
 pub async fn set_agent(
@@ -196,31 +226,19 @@ pub async fn set_agent(
 ) -> Result<LiveAgent, ApiError> {
     let p = auth.require(Action::ManageLive)?;
     let user_id = path_id(user_id)?;
-    validate_skills(&skills)?;
+    let pairs: Vec<(String, i32)> = skills.into_iter().map(|(k, v)| (k, v as i32)).collect();
+    let skills = skill_map(&pairs)?;
     settings.validate()?;
-    let skills: BTreeMap<String, u8> = skills
-        .into_iter()
-        .map(|(k, v)| (k.trim().to_owned(), v))
-        .collect();
     state.store.get_user(&p.scope, &user_id).await?;
     let mut g = engine(state, &p.scope).await?;
-    let mut change = LiveChange::at(state.store.now());
-    change.agent = Some(AgentChange {
-        user_id: user_id.clone(),
-        skills: skills.clone(),
-        settings,
-    });
-    g.run(
-        &p.actor(),
-        vec![Cmd::Agent {
-            user_id: user_id.clone(),
-            skills: skills.clone(),
-            settings,
-        }],
-        change,
-    )
-    .await
-    .map_err(refused)?;
+    let (cmd, agent) = agent_step(&user_id, skills.clone(), settings);
+    let change = LiveChange {
+        agent: Some(agent),
+        ..LiveChange::default()
+    };
+    g.run(&p.actor(), vec![cmd], change)
+        .await
+        .map_err(refused)?;
     Ok(LiveAgent {
         user_id,
         skills,
@@ -239,30 +257,14 @@ pub async fn set_agent_skills(
     user_id: &str,
     skills: &[(String, i32)],
 ) -> Result<bool, ApiError> {
-    let Some(agent) = state
-        .store
-        .live_agents(scope)
-        .await?
-        .into_iter()
-        .find(|a| a.user_id == user_id)
-    else {
+    let Some(settings) = state.store.live_agent_settings(scope, user_id).await? else {
         return Ok(false);
     };
-    let skills: BTreeMap<String, u8> = skills
-        .iter()
-        .map(|(s, l)| (s.clone(), (*l).clamp(1, 5) as u8))
-        .collect();
     let mut g = engine(state, scope).await?;
-    let mut change = LiveChange::at(state.store.now());
-    change.agent = Some(AgentChange {
-        user_id: user_id.to_owned(),
-        skills: skills.clone(),
-        settings: agent.settings,
-    });
-    let cmd = Cmd::Agent {
-        user_id: user_id.to_owned(),
-        skills,
-        settings: agent.settings,
+    let (cmd, agent) = agent_step(user_id, skill_map(skills)?, settings);
+    let change = LiveChange {
+        agent: Some(agent),
+        ..LiveChange::default()
     };
     g.run(actor, vec![cmd], change).await.map_err(refused)?;
     Ok(true)
@@ -288,26 +290,8 @@ async fn enrolment(
     scope: &WorkspaceScope,
     user_id: &str,
 ) -> Result<(Cmd, AgentChange), ApiError> {
-    let skills: BTreeMap<String, u8> = state
-        .store
-        .user_skills(scope, user_id)
-        .await?
-        .into_iter()
-        .map(|(s, l)| (s, l.clamp(1, 5) as u8))
-        .collect();
-    let settings = AgentSettings::default();
-    Ok((
-        Cmd::Agent {
-            user_id: user_id.to_owned(),
-            skills: skills.clone(),
-            settings,
-        },
-        AgentChange {
-            user_id: user_id.to_owned(),
-            skills,
-            settings,
-        },
-    ))
+    let skills = skill_map(&state.store.user_skills(scope, user_id).await?)?;
+    Ok(agent_step(user_id, skills, AgentSettings::default()))
 }
 
 /// Puts agent `user_id` in state `wanted` (a user who is not yet an agent is enrolled with
@@ -318,15 +302,15 @@ async fn put_state(
     actor: &Actor,
     user_id: &str,
     wanted: Wanted,
-) -> Result<(), ApiError> {
+) -> Result<Desk, ApiError> {
     let mut g = engine(state, scope).await?;
     let mut cmds = vec![];
-    let mut change = LiveChange::at(state.store.now());
+    let mut change = LiveChange::default();
     let presence = match g.live().agent_id(user_id) {
         Some(a) => g.live().engine.agent(a).map(|v| v.presence),
         None => {
             if wanted == Wanted::LoggedOut {
-                return Ok(());
+                return Ok(g.desk(user_id));
             }
             let (cmd, agent) = enrolment(state, scope, user_id).await?;
             cmds.push(cmd);
@@ -334,7 +318,8 @@ async fn put_state(
             Some(Presence::LoggedOut)
         }
     };
-    let user_id = user_id.to_owned();
+    let user = user_id;
+    let user_id = user.to_owned();
     let logged_out = presence == Some(Presence::LoggedOut);
     match wanted {
         Wanted::Ready if logged_out => cmds.push(Cmd::Login { user_id }),
@@ -347,18 +332,17 @@ async fn put_state(
             }
             cmds.push(Cmd::Aux { user_id, reason });
         }
-        Wanted::LoggedOut if logged_out => return Ok(()),
+        Wanted::LoggedOut if logged_out => return Ok(g.desk(user)),
         Wanted::LoggedOut => cmds.push(Cmd::Logout { user_id }),
     }
     g.run(actor, cmds, change).await.map_err(refused)?;
-    Ok(())
+    Ok(g.desk(user))
 }
 
 /// The caller goes `wanted` (the desktop's state buttons).
 pub async fn set_my_state(state: &AppState, auth: &Auth, wanted: Wanted) -> Result<Desk, ApiError> {
     let p = auth.require(Action::TakeContacts)?;
-    put_state(state, &p.scope, &p.actor(), &p.user_id, wanted).await?;
-    desk(state, &p.scope, &p.user_id).await
+    put_state(state, &p.scope, &p.actor(), &p.user_id, wanted).await
 }
 
 /// A supervisor puts agent `user_id` in aux or logs them out (audited as the supervisor).
@@ -377,19 +361,13 @@ pub async fn force_state(
             "only agents make themselves ready",
         ));
     }
-    put_state(state, &p.scope, &p.actor(), &user_id, wanted).await?;
-    desk(state, &p.scope, &user_id).await
-}
-
-async fn desk(state: &AppState, scope: &WorkspaceScope, user_id: &str) -> Result<Desk, ApiError> {
-    let g = engine(state, scope).await?;
-    Ok(desk_of(g.live(), user_id, ms(state.store.now())))
+    put_state(state, &p.scope, &p.actor(), &user_id, wanted).await
 }
 
 /// The caller's desktop.
 pub async fn my_desk(state: &AppState, auth: &Auth) -> Result<Desk, ApiError> {
     let p = auth.require(Action::TakeContacts)?;
-    desk(state, &p.scope, &p.user_id).await
+    Ok(engine(state, &p.scope).await?.desk(&p.user_id))
 }
 
 /// The caller accepts (`true`) or rejects the offer of interaction `id`.
@@ -408,10 +386,10 @@ pub async fn answer_offer(
     } else {
         Cmd::Reject { contact, user_id }
     };
-    g.run(&p.actor(), vec![cmd], LiveChange::at(state.store.now()))
+    g.run(&p.actor(), vec![cmd], LiveChange::default())
         .await
         .map_err(refused)?;
-    Ok(desk_of(g.live(), &p.user_id, 0))
+    Ok(g.desk(&p.user_id))
 }
 
 /// The agent holding interaction `id` (or a supervisor) ends it; the agent goes to wrap-up.
@@ -429,11 +407,11 @@ pub async fn end(state: &AppState, auth: &Auth, id: &str) -> Result<Desk, ApiErr
     g.run(
         &p.actor(),
         vec![Cmd::End { contact }],
-        LiveChange::at(state.store.now()),
+        LiveChange::default(),
     )
     .await
     .map_err(refused)?;
-    Ok(desk_of(g.live(), &p.user_id, 0))
+    Ok(g.desk(&p.user_id))
 }
 
 /// The agent who holds (or wraps up) contact `id`; not found when the engine no longer
@@ -497,7 +475,7 @@ pub async fn wrap_up(
         }
     }
     let mut g = engine(state, &p.scope).await?;
-    let mut change = LiveChange::at(state.store.now());
+    let mut change = LiveChange::default();
     change.effects.push(Effect::Contact {
         id: id.clone(),
         action: "dispositioned",
@@ -513,18 +491,13 @@ pub async fn wrap_up(
         .contact_id(&id)
         .and_then(|c| g.live().engine.contact(c))
         .is_some_and(|v| matches!(v.state, ContactState::WrapUp { .. }));
-    if wrapping {
-        g.run(&p.actor(), vec![Cmd::WrapUpDone { contact: id }], change)
-            .await
-            .map_err(refused)?;
-    } else {
-        // Wrap-up already over (none configured, or timed out): the disposition alone.
-        state
-            .store
-            .live_record(&p.scope, &p.actor(), change)
-            .await?;
-    }
-    Ok(desk_of(g.live(), &p.user_id, 0))
+    // Wrap-up already over (none configured, or timed out): the disposition alone.
+    let cmds = match wrapping {
+        true => vec![Cmd::WrapUpDone { contact: id }],
+        false => vec![],
+    };
+    g.run(&p.actor(), cmds, change).await.map_err(refused)?;
+    Ok(g.desk(&p.user_id))
 }
 
 /// The caller links live contact `id` to customer `customer_id` (an unknown caller found or
@@ -548,7 +521,7 @@ pub async fn identify(
             })
         })?;
     let mut g = engine(state, &p.scope).await?;
-    let mut change = LiveChange::at(state.store.now());
+    let mut change = LiveChange::default();
     change.effects.push(Effect::Contact {
         id: contact.clone(),
         action: "identified",
@@ -568,7 +541,7 @@ pub async fn identify(
     )
     .await
     .map_err(refused)?;
-    Ok(desk_of(g.live(), &p.user_id, 0))
+    Ok(g.desk(&p.user_id))
 }
 
 /// A new contact for a queue, as given.
@@ -642,7 +615,16 @@ pub async fn arrive(
     }
     let (mut vip, mut owner) = (false, None);
     if let Some(c) = &customer_id {
-        let customer = state.store.get_customer(&p.scope, c).await?;
+        let customer = state
+            .store
+            .get_customer(&p.scope, c)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => ApiError::Store(StoreError::UnknownReference {
+                    field: "customer_id",
+                }),
+                e => e.into(),
+            })?;
         let ctx = state.store.crm_context(&p.scope).await?;
         vip = customer.value_tier.is_some()
             && customer.value_tier == ctx.value_tiers.first().cloned();
@@ -656,8 +638,10 @@ pub async fn arrive(
     fields.offered_at = Some(now);
     fields.queued_at = Some(now);
     let mut g = engine(state, &p.scope).await?;
-    let mut change = LiveChange::at(now);
-    change.contact = Some((id.clone(), fields));
+    let change = LiveChange {
+        contact: Some((id.clone(), fields)),
+        ..LiveChange::default()
+    };
     g.run(
         &p.actor(),
         vec![Cmd::Arrive {
@@ -678,7 +662,7 @@ pub async fn arrive(
 }
 
 /// Where a live contact stands, as the customer may be told.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ContactStatus {
     pub interaction_id: String,
     pub queue: String,
@@ -742,13 +726,14 @@ pub async fn contact_status(
 }
 
 /// A queue's live figures (the wallboard's row).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueueFigures {
     pub id: String,
     pub name: String,
     pub waiting: usize,
     pub longest_wait_s: u64,
     pub ewt_s: Option<u64>,
+    #[schema(value_type = Object)]
     pub agents: kefu_acd::AgentsByState,
     /// Since the start of today in the workspace's time zone.
     pub offered: u64,
@@ -804,7 +789,7 @@ pub async fn queue_figures(state: &AppState, auth: &Auth) -> Result<Vec<QueueFig
 }
 
 /// An agent on the wallboard.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AgentRow {
     pub user_id: String,
     pub name: String,

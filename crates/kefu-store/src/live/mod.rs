@@ -111,7 +111,7 @@ pub struct Logged {
 }
 
 /// Everything one routing step changed, at engine time `at`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LiveChange {
     pub at: DateTime<Utc>,
     pub commands: Vec<Logged>,
@@ -123,15 +123,13 @@ pub struct LiveChange {
 }
 
 impl LiveChange {
-    pub fn at(at: DateTime<Utc>) -> LiveChange {
-        LiveChange {
-            at,
-            commands: vec![],
-            queue: None,
-            agent: None,
-            contact: None,
-            effects: vec![],
-        }
+    /// Whether it changes nothing (no command, queue, agent, contact or effect).
+    pub fn is_empty(&self) -> bool {
+        self.commands.is_empty()
+            && self.queue.is_none()
+            && self.agent.is_none()
+            && self.contact.is_none()
+            && self.effects.is_empty()
     }
 }
 
@@ -299,16 +297,46 @@ impl Store {
             .await?)
     }
 
-    /// The workspaces whose routing engine has a log (they run one from the start).
+    /// The workspaces with a live center (a queue or an agent; their engine runs from the
+    /// start). Read from the small configuration tables, not the growing log.
     pub async fn live_workspaces(&self) -> Result<Vec<WorkspaceScope>> {
-        let ids: Vec<String> = live_log::Entity::find()
+        let mut ids: Vec<String> = live_queue::Entity::find()
             .select_only()
-            .column(live_log::Column::WorkspaceId)
+            .column(live_queue::Column::WorkspaceId)
             .distinct()
             .into_tuple()
             .all(self.db())
             .await?;
+        let agents: Vec<String> = live_agent::Entity::find()
+            .select_only()
+            .column(live_agent::Column::WorkspaceId)
+            .distinct()
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        ids.extend(agents);
+        ids.sort();
+        ids.dedup();
         Ok(ids.into_iter().map(WorkspaceScope::new).collect())
+    }
+
+    /// The settings of agent `user_id` of `scope` (`None`: not an agent).
+    pub async fn live_agent_settings(
+        &self,
+        scope: &WorkspaceScope,
+        user_id: &str,
+    ) -> Result<Option<AgentSettings>> {
+        live_agent::Entity::find_by_id(user_id.to_owned())
+            .filter(live_agent::Column::WorkspaceId.eq(scope.id()))
+            .one(self.db())
+            .await?
+            .map(|r| {
+                serde_json::from_value(r.settings).map_err(|e| StoreError::Corrupt {
+                    column: "live_agents.settings",
+                    value: e.to_string(),
+                })
+            })
+            .transpose()
     }
 
     /// The state history of agent `user_id` (every agent with `None`) from `since`, in order.

@@ -273,17 +273,3 @@ impl AgentSettings {
         Ok(())
     }
 }
-
-/// Validates an agent's skills (name → level 1–5).
-pub fn validate_skills(skills: &BTreeMap<String, u8>) -> Result<(), ModelError> {
-    if skills.len() > 100 {
-        return Err(bad("skills", FieldProblem::TooMany));
-    }
-    for (name, level) in skills {
-        skill_name("skills", name)?;
-        if !(1..=5).contains(level) {
-            return Err(bad("skills", FieldProblem::Format));
-        }
-    }
-    Ok(())
-}

@@ -1,5 +1,6 @@
 //! The live center's admin pages in a real browser: a queue created, changed and refused
-//! with a translated message; an agent's skills and capacity set — and the API sees the same.
+//! with a translated message; an agent's skills and capacity set — and the API sees the same;
+//! the live pages in Chinese.
 
 use super::app;
 use crate::both;
@@ -113,5 +114,16 @@ async fn queues_and_agents_are_configured_in_pages(backend: Backend) {
         json!([{"user_id": agent, "skills": {"after_sales": 3},
                 "capacity": {"voice": 1, "chat": 2, "email": 5, "task": 1}, "mixed_channels": false}])
     );
+    // The same pages in Chinese.
+    c.goto(&format!("{}/lang/zh-CN", app.base)).await.unwrap();
+    c.goto(&format!("{}/live/queues", app.base)).await.unwrap();
+    shows(&c, "h1", "队列").await;
+    shows(&c, &format!("#queue-{id}"), "最长空闲优先").await;
+    c.goto(&format!("{}/live/agents", app.base)).await.unwrap();
+    shows(&c, "h1", "坐席").await;
+    c.goto(&format!("{}/desk", app.base)).await.unwrap();
+    shows(&c, "#state", "已签出").await;
+    c.goto(&format!("{}/wallboard", app.base)).await.unwrap();
+    shows(&c, "#queues tbody", "售后热线").await;
     c.close().await.ok();
 }

@@ -13,7 +13,8 @@ both!(
     a_contact_goes_to_the_longest_idle_skilled_agent_and_is_wrapped_up,
     queues_and_agents_are_checked_and_audited,
     vip_customers_go_first_and_owners_are_preferred,
-    skills_set_anywhere_route_at_once
+    skills_set_anywhere_route_at_once,
+    one_workspace_never_reaches_another_live_center
 );
 
 async fn agent(app: &TestApp, admin: &str, skills: Value) -> (String, String) {
@@ -564,4 +565,177 @@ async fn skills_set_anywhere_route_at_once(backend: Backend) {
     assert_eq!(d["offers"][0]["interaction_id"], c.as_str());
     let agents = app.get_ok(&admin, "/api/v1/agents").await;
     assert_eq!(agents[0]["skills"], json!({"billing": 2}));
+}
+
+/// Every live endpoint, given the ids of another workspace: not found (or an unknown
+/// reference), and the other workspace's center is untouched.
+async fn one_workspace_never_reaches_another_live_center(backend: Backend) {
+    let (app, _clock) = app(backend).await;
+    let a_admin = app.workspace("acme").await;
+    let b_admin = app.workspace("beta").await;
+    let a_queue = app
+        .ok(
+            &a_admin,
+            Method::POST,
+            "/api/v1/queues",
+            Some(json!({"name": "A"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (a_agent, a_token) = app.user(&a_admin, "acme", "agent").await;
+    go(&app, &a_token, "ready").await;
+    let a_contact = contact(&app, &a_admin, &a_queue, None).await;
+    let a_customer = app
+        .ok(
+            &a_admin,
+            Method::POST,
+            "/api/v1/customers",
+            Some(json!({"name": "A 客户"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, b_token) = app.user(&b_admin, "beta", "agent").await;
+    go(&app, &b_token, "ready").await;
+    let b_customer = app
+        .ok(
+            &b_admin,
+            Method::POST,
+            "/api/v1/customers",
+            Some(json!({"name": "B 客户"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let q = json!({"name": "X"});
+    let tries: Vec<(&str, Method, String, Option<Value>)> = vec![
+        (
+            &b_admin,
+            Method::GET,
+            format!("/api/v1/queues/{a_queue}"),
+            None,
+        ),
+        (
+            &b_admin,
+            Method::PUT,
+            format!("/api/v1/queues/{a_queue}"),
+            Some(q),
+        ),
+        (
+            &b_admin,
+            Method::DELETE,
+            format!("/api/v1/queues/{a_queue}"),
+            None,
+        ),
+        (
+            &b_admin,
+            Method::POST,
+            "/api/v1/live/contacts".into(),
+            Some(json!({"queue": a_queue})),
+        ),
+        (
+            &b_admin,
+            Method::GET,
+            format!("/api/v1/live/contacts/{a_contact}"),
+            None,
+        ),
+        (
+            &b_token,
+            Method::POST,
+            format!("/api/v1/live/offers/{a_contact}/accept"),
+            None,
+        ),
+        (
+            &b_token,
+            Method::POST,
+            format!("/api/v1/live/offers/{a_contact}/reject"),
+            None,
+        ),
+        (
+            &b_token,
+            Method::POST,
+            format!("/api/v1/live/interactions/{a_contact}/end"),
+            None,
+        ),
+        (
+            &b_token,
+            Method::POST,
+            format!("/api/v1/live/interactions/{a_contact}/wrap-up"),
+            Some(json!({"disposition": "x"})),
+        ),
+        (
+            &b_token,
+            Method::POST,
+            format!("/api/v1/live/interactions/{a_contact}/customer"),
+            Some(json!({"customer_id": b_customer})),
+        ),
+        (
+            &b_admin,
+            Method::PUT,
+            format!("/api/v1/agents/{a_agent}"),
+            Some(json!({})),
+        ),
+        (
+            &b_admin,
+            Method::PUT,
+            format!("/api/v1/live/agents/{a_agent}/state"),
+            Some(json!({"state": "logged_out"})),
+        ),
+    ];
+    for (token, method, path, body) in tries {
+        let (s, p) = app.call(method.clone(), &path, Some(token), body).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{method} {path}: {p}");
+    }
+    // An agent of B naming A's customer for B's own contact: an unknown reference.
+    let b_queue = app
+        .ok(
+            &b_admin,
+            Method::POST,
+            "/api/v1/queues",
+            Some(json!({"name": "B"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b_contact = contact(&app, &b_admin, &b_queue, None).await;
+    let (s, p) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/live/interactions/{b_contact}/customer"),
+            Some(&b_token),
+            Some(json!({"customer_id": a_customer})),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_reference"))
+    );
+    let (s, p) = app
+        .call(
+            Method::POST,
+            "/api/v1/live/contacts",
+            Some(&b_admin),
+            Some(json!({"queue": b_queue, "customer_id": a_customer})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    // Lists show each workspace its own; A's offer still rings for A's agent alone.
+    let b_queues = app.get_ok(&b_admin, "/api/v1/live/queues").await;
+    assert_eq!(b_queues.as_array().unwrap().len(), 1);
+    assert_eq!(b_queues[0]["id"], b_queue.as_str());
+    let board = app.get_ok(&b_admin, "/api/v1/live/agents").await;
+    assert!(
+        board
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["user_id"] != a_agent.as_str())
+    );
+    let d = app.get_ok(&a_token, "/api/v1/live/agents/me").await;
+    assert_eq!(d["offers"][0]["interaction_id"], a_contact.as_str());
 }
